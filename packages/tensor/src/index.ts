@@ -1,2 +1,12 @@
 export { acquireGpu, formatGpuInfo, NoAdapterError } from './backend/webgpu/device.js';
 export type { AcquireOptions, DawnBackend, GpuInfo, GpuRuntime } from './backend/webgpu/device.js';
+export { init, setBackend, getBackend } from './init.js';
+export type { BackendName, InitOptions, InitResult } from './init.js';
+export { Tensor, tensor, zeros, ones, full, arange, empty } from './tensor.js';
+export type { TensorOptions } from './tensor.js';
+export type { DType } from './dtype.js';
+export { tidy, scope, keep, memoryStats } from './scope.js';
+export { noGrad } from './autograd/tape.js';
+export { registerKernel, listKernels } from './kernels/registry.js';
+export { registerGradient } from './autograd/rules.js';
+export * as ops from './ops/index.js';

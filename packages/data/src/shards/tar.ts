@@ -158,7 +158,12 @@ export async function* parseTar(chunks: AsyncIterable<Uint8Array>, shard: string
         throw new ShardError(shard, last, offset, 'truncated: missing end-of-archive marker');
       }
       if (h.length < BLOCK) {
-        throw new ShardError(shard, `(header after ${last})`, offset, `truncated header (${h.length} of 512 bytes)`);
+        throw new ShardError(
+          shard,
+          `(header after ${last})`,
+          offset,
+          `truncated header (${h.length} of 512 bytes)`,
+        );
       }
       if (h.every((b) => b === 0)) return; // end of archive
       const base = readString(h, 0, 100);
@@ -167,8 +172,12 @@ export async function* parseTar(chunks: AsyncIterable<Uint8Array>, shard: string
       const stored = readOctal(h, 148, 8);
       const computed = checksum(h);
       if (stored !== computed) {
-        throw new ShardError(shard, name || `(header after ${last})`, offset,
-          `header checksum mismatch (stored ${stored}, computed ${computed})`);
+        throw new ShardError(
+          shard,
+          name || `(header after ${last})`,
+          offset,
+          `header checksum mismatch (stored ${stored}, computed ${computed})`,
+        );
       }
       const size = readOctal(h, 124, 12);
       if (!Number.isSafeInteger(size)) throw new ShardError(shard, name, offset, 'invalid size field');

@@ -35,6 +35,11 @@ export interface ShardWriterOptions {
   samplesPerShard?: number;
   /** tar mtime of every member (seconds); fixed so output is byte-reproducible. */
   mtime?: number;
+  /**
+   * Append to the shards listed in an existing `<prefix>-index.json` in `dir`: keep them, number new
+   * shards after them, and delete temp files of torn shards. Without it, shards are numbered from 0.
+   */
+  resume?: boolean;
 }
 
 const KEY_RE = /^[A-Za-z0-9_-]+$/;
@@ -103,12 +108,15 @@ export class ShardWriter {
   private cur: OpenShard | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly resume: boolean;
+  private started = false;
 
   constructor(opts: ShardWriterOptions) {
     this.dir = opts.dir;
     this.prefix = opts.prefix ?? 'faces';
     this.samplesPerShard = opts.samplesPerShard ?? 1000;
     this.mtime = opts.mtime ?? 0;
+    this.resume = opts.resume ?? false;
     if (!KEY_RE.test(this.prefix)) throw new Error(`ShardWriter: invalid prefix "${this.prefix}"`);
     if (!(Number.isInteger(this.samplesPerShard) && this.samplesPerShard > 0)) {
       throw new Error(`ShardWriter: samplesPerShard must be a positive integer, got ${this.samplesPerShard}`);
@@ -124,12 +132,15 @@ export class ShardWriter {
   add(key: string, files: Record<string, Uint8Array>): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`ShardWriter: add("${key}") after close()`));
     if (!KEY_RE.test(key)) {
-      return Promise.reject(new Error(`ShardWriter: invalid key "${key}" (letters, digits, _ and - only; no dots)`));
+      return Promise.reject(
+        new Error(`ShardWriter: invalid key "${key}" (letters, digits, _ and - only; no dots)`),
+      );
     }
     const exts = Object.keys(files);
     if (exts.length === 0) return Promise.reject(new Error(`ShardWriter: sample "${key}" has no files`));
     for (const ext of exts) {
-      if (!EXT_RE.test(ext)) return Promise.reject(new Error(`ShardWriter: sample "${key}": invalid extension "${ext}"`));
+      if (!EXT_RE.test(ext))
+        return Promise.reject(new Error(`ShardWriter: sample "${key}": invalid extension "${ext}"`));
       if (!(files[ext] instanceof Uint8Array)) {
         return Promise.reject(new Error(`ShardWriter: sample "${key}".${ext} is not a Uint8Array`));
       }
@@ -141,6 +152,7 @@ export class ShardWriter {
   close(): Promise<ShardIndex> {
     this.closed = true;
     return this.enqueue(async () => {
+      await this.start();
       await this.finishShard();
       return this.writeIndex();
     });
@@ -152,7 +164,27 @@ export class ShardWriter {
     return p;
   }
 
+  /** With `resume`: adopt the shards of the existing index and remove torn temp files. */
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (!this.resume) return;
+    const { fs } = await nodeModules();
+    const index = await readShardIndex(this.dir, this.prefix);
+    if (index) this.shards.push(...index.shards);
+    let names: string[] = [];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    for (const n of names) {
+      if (n.startsWith(`.${this.prefix}-`) && n.includes('.tmp-')) await fs.unlink(join(this.dir, n));
+    }
+  }
+
   private async write(key: string, files: Record<string, Uint8Array>): Promise<void> {
+    await this.start();
     if (!this.cur) await this.openShard();
     const s = this.cur as OpenShard;
     if (s.keys.has(key)) throw new Error(`ShardWriter: duplicate key "${key}" in ${s.name}`);
@@ -196,7 +228,8 @@ export class ShardWriter {
     } finally {
       await s.fh.close();
     }
-    if (s.bytes % BLOCK !== 0) throw new Error(`ShardWriter: ${s.name} has ${s.bytes} bytes, not whole blocks`);
+    if (s.bytes % BLOCK !== 0)
+      throw new Error(`ShardWriter: ${s.name} has ${s.bytes} bytes, not whole blocks`);
     await (await nodeModules()).fs.rename(s.tmp, join(this.dir, s.name));
     await fsyncDir(this.dir);
     const { name, samples, bytes, firstKey, lastKey } = s;

@@ -10,7 +10,7 @@ describe('acquireGpu', () => {
     const n = 1000;
     const a = new Float32Array(n).map((_, i) => i * 0.5);
     const b = new Float32Array(n).map((_, i) => 3 - i);
-    const make = (data: Float32Array) => {
+    const make = (data: Float32Array<ArrayBuffer>) => {
       const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(buf, 0, data);
       return buf;

@@ -1,0 +1,2 @@
+export * from './shards/index.js';
+export * from './tokenizer/index.js';

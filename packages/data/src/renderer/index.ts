@@ -1,0 +1,2 @@
+export { renderFace } from './render.js';
+export type { RenderOptions, RenderedFace } from './render.js';

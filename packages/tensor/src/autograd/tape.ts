@@ -1,0 +1,133 @@
+// Reverse-mode autograd. Each differentiable op's output carries a GradNode: the op name, its inputs,
+// views of the tensors its backward needs (saved), and attributes. The VJPs live in rules.ts.
+import { engine } from '../engine.js';
+import { tidy } from '../scope.js';
+import { fmtShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { vjp } from './rules.js';
+
+export class GradNode {
+  /** Live references: the output tensor plus every node that uses this one as an input. */
+  refs = 1;
+  freed = false;
+  constructor(
+    readonly op: string,
+    readonly inputs: Tensor[],
+    readonly saved: Tensor[],
+    readonly attrs: Record<string, unknown>,
+    readonly outShape: number[],
+  ) {
+    for (const x of inputs) if (x.node) x.node.refs++;
+  }
+
+  /** Drop one reference; at zero free saved tensors and release the inputs' nodes. */
+  release(): void {
+    if (--this.refs > 0 || this.freed) return;
+    this.free();
+  }
+
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    for (const s of this.saved) if (!s.disposed) s.dispose();
+    for (const x of this.inputs) x.node?.release();
+  }
+}
+
+export function needsGrad(inputs: Tensor[]): boolean {
+  return engine.gradEnabled && inputs.some((t) => t.requiresGrad);
+}
+
+/** Run fn with gradient recording off. */
+export function noGrad<T>(fn: () => T): T {
+  const prev = engine.gradEnabled;
+  engine.gradEnabled = false;
+  try {
+    const r = fn();
+    if (r instanceof Promise) {
+      return r.finally(() => {
+        engine.gradEnabled = prev;
+      }) as T;
+    }
+    engine.gradEnabled = prev;
+    return r;
+  } catch (e) {
+    engine.gradEnabled = prev;
+    throw e;
+  }
+}
+
+export function enableGrad(on: boolean): void {
+  engine.gradEnabled = on;
+}
+
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<GradNode>();
+  // Iterative DFS: deep graphs (long sequences of ops) must not overflow the stack.
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const node = t.node!;
+    if (i === 0) {
+      if (seen.has(node)) {
+        stack.pop();
+        continue;
+      }
+      seen.add(node);
+    }
+    if (i < node.inputs.length) {
+      top[1]++;
+      const x = node.inputs[i];
+      if (x.node && x.requiresGrad && !seen.has(x.node)) stack.push([x, 0]);
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order.reverse();
+}
+
+export function backward(root: Tensor, gradOutput?: Tensor, retainGraph = false): void {
+  if (!root.requiresGrad) throw new Error('backward(): the tensor does not require grad');
+  if (!root.node) {
+    throw new Error('backward(): called on a leaf tensor; call it on a result computed from it');
+  }
+  if (root.node.freed) {
+    throw new Error(
+      'backward(): this graph was already freed by an earlier backward(); pass { retainGraph: true } the first time',
+    );
+  }
+  if (!gradOutput && root.size !== 1) {
+    throw new Error(`backward(): output of shape ${fmtShape(root.shape)} is not a scalar; pass a gradient`);
+  }
+  const order = topoOrder(root);
+  tidy(() => {
+    const grads = new Map<GradNode, Tensor>();
+    const seed = gradOutput ?? root.onesLike();
+    grads.set(root.node!, seed);
+    for (const t of order) {
+      const node = t.node!;
+      const g = grads.get(node);
+      if (!g) continue;
+      grads.delete(node);
+      const inGrads = vjp(node, g);
+      node.inputs.forEach((x, i) => {
+        const gi = inGrads[i];
+        if (!gi || !x.requiresGrad) return;
+        if (x.node) {
+          const prev = grads.get(x.node);
+          grads.set(x.node, prev ? prev.add(gi) : gi);
+        } else {
+          // Leaf: accumulate into .grad, which outlives this scope.
+          const acc = x.grad ? x.grad.add(gi) : gi.clone();
+          acc.kept = true;
+          if (x.grad) x.grad.dispose();
+          x.grad = acc;
+        }
+      });
+    }
+  }, 'backward');
+  if (!retainGraph) for (const t of order) t.node!.free();
+}

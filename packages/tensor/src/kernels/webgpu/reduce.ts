@@ -1,0 +1,87 @@
+// Row reduction: x viewed as [outer, n] (contiguous), one workgroup per row, a tree in workgroup memory.
+import { type DType } from '../../dtype.js';
+import { empty, type Tensor } from '../../tensor.js';
+import { grid } from '../../backend/webgpu/wgsl.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { computeType, gpuOf } from './map.js';
+
+const RW = 64;
+
+const INIT: Record<string, (t: string) => string> = {
+  sum: (t) => `${t}(0)`,
+  max: (t) => (t === 'f32' ? '-inf_()' : t === 'i32' ? 'i32(-2147483647 - 1)' : '0u'),
+  min: (t) => (t === 'f32' ? 'inf_()' : t === 'i32' ? 'i32(2147483647)' : '0xffffffffu'),
+};
+INIT.argmax = INIT.max;
+INIT.argmin = INIT.min;
+
+// (acc, ai) absorbs (v, vi); argmax keeps the first index among ties.
+const COMBINE: Record<string, string> = {
+  sum: 'acc = acc + v;',
+  max: 'acc = max(acc, v);',
+  min: 'acc = min(acc, v);',
+  argmax: 'if (v > acc || (v == acc && vi < ai)) { acc = v; ai = vi; }',
+  argmin: 'if (v < acc || (v == acc && vi < ai)) { acc = v; ai = vi; }',
+};
+
+registerKernel('reduce', 'webgpu', ([x], a: Attrs) => {
+  const op = a.op as string;
+  const outer = a.outer as number;
+  const n = a.n as number;
+  const be = gpuOf([x], op);
+  const ct = computeType(x.dtype);
+  const arg = op.startsWith('arg');
+  const outDtype: DType = arg ? 'i32' : x.dtype;
+  const out = empty([outer], outDtype, 'webgpu');
+  if (outer === 0) return out;
+  const program = {
+    key: `reduce:${op}:${x.dtype}`,
+    bindings: [
+      { name: 'X', dtype: x.dtype, access: 'read' as const },
+      { name: 'OUT', dtype: outDtype, access: 'read_write' as const },
+    ],
+    uniforms: [
+      { name: 'outer', type: 'u32' as const },
+      { name: 'n', type: 'u32' as const },
+      { name: 'off', type: 'u32' as const },
+    ],
+    workgroupSize: [RW, 1, 1] as const,
+    helpers: `fn inf_() -> f32 { var b = 0x7f800000u; return bitcast<f32>(b); }\nvar<workgroup> sv: array<${ct}, ${RW}>;\nvar<workgroup> si: array<u32, ${RW}>;`,
+    body: `  let row = wgIndex;
+  if (row >= u_outer()) { return; }
+  let n = u_n();
+  let base = u_off() + row * n;
+  var acc = ${INIT[op](ct)};
+  var ai = 0xffffffffu;
+  for (var j = lidx; j < n; j += ${RW}u) {
+    let v = ${ct}(X[base + j]);
+    let vi = j;
+    ${COMBINE[op]}
+  }
+  sv[lidx] = acc;
+  si[lidx] = ai;
+  workgroupBarrier();
+  for (var s = ${RW / 2}u; s > 0u; s >>= 1u) {
+    if (lidx < s) {
+      acc = sv[lidx];
+      ai = si[lidx];
+      let v = sv[lidx + s];
+      let vi = si[lidx + s];
+      ${COMBINE[op]}
+      sv[lidx] = acc;
+      si[lidx] = ai;
+    }
+    workgroupBarrier();
+  }
+  if (lidx == 0u) { OUT[row] = ${arg ? 'i32(si[0])' : `${outDtype}(sv[0])`}; }`,
+  };
+  be.run(
+    program,
+    [x.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],
+    { outer, n, off: x.offset },
+    grid(outer),
+  );
+  return out;
+});
+
+export type { Tensor };

@@ -1,0 +1,88 @@
+// Reductions over any set of axes: permute them last, view as [outer, n], run the 'reduce' kernel.
+import { noGrad } from '../autograd/tape.js';
+import { tidy } from '../scope.js';
+import { fmtShape, normAxis } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { mul, sub } from './elementwise.js';
+import { contiguous, permute, reshape } from './movement.js';
+import { kernel, record } from './run.js';
+
+function axesOf(x: Tensor, axis: number | number[] | undefined, op: string): number[] {
+  if (axis === undefined) return x.shape.map((_, i) => i);
+  const a = (Array.isArray(axis) ? axis : [axis]).map((v) => normAxis(v, x.rank, op));
+  if (new Set(a).size !== a.length) throw new RangeError(`${op}: repeated axis in [${a.join(', ')}]`);
+  return a.sort((p, q) => p - q);
+}
+
+function outShape(x: Tensor, axes: number[], keepDims: boolean): number[] {
+  return keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+}
+
+/** Raw reduction (no autograd): x viewed as [outer, n] with the reduced axes last. */
+function reduceRaw(x: Tensor, axes: number[], op: string): { out: Tensor; n: number } {
+  return noGrad(() => reduceRawImpl(x, axes, op));
+}
+
+function reduceRawImpl(x: Tensor, axes: number[], op: string): { out: Tensor; n: number } {
+  const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const moved = axes.every((a, k) => a === x.rank - axes.length + k) ? x : permute(x, [...keep, ...axes]);
+  const n = axes.reduce((p, a) => p * x.shape[a], 1);
+  const outer = keep.reduce((p, a) => p * x.shape[a], 1);
+  const c = contiguous(moved);
+  if (n === 0 && op !== 'sum') throw new RangeError(`${op}: cannot reduce an empty axis of ${fmtShape(x.shape)}`);
+  const out = kernel('reduce', [c], { op, outer, n });
+  return { out, n };
+}
+
+export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  const axes = axesOf(x.live('sum'), axis, 'sum');
+  return tidy(() => {
+    const { out } = reduceRaw(x, axes, 'sum');
+    const shaped = reshape(out, outShape(x, axes, keepDims));
+    return record('sum', shaped, [x], [], { inShape: x.shape, keepShape: outShape(x, axes, true) });
+  });
+}
+
+export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  const axes = axesOf(x, axis, 'mean');
+  const n = axes.reduce((p, a) => p * x.shape[a], 1);
+  return tidy(() => mul(sum(x, axes, keepDims), 1 / n));
+}
+
+function extreme(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+  const axes = axesOf(x.live(op), axis, op);
+  return tidy(() => {
+    const { out } = reduceRaw(x, axes, op);
+    const shaped = reshape(out, outShape(x, axes, keepDims));
+    return record(op, shaped, [x], [x, shaped], { keepShape: outShape(x, axes, true) });
+  });
+}
+
+export const max = (x: Tensor, axis?: number | number[], keepDims = false) => extreme('max', x, axis, keepDims);
+export const min = (x: Tensor, axis?: number | number[], keepDims = false) => extreme('min', x, axis, keepDims);
+
+function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis: number, keepDims: boolean): Tensor {
+  const ax = normAxis(axis, x.live(op).rank, op);
+  return tidy(() => reshape(reduceRaw(x, [ax], op).out, outShape(x, [ax], keepDims)));
+}
+
+export const argmax = (x: Tensor, axis = -1, keepDims = false) => argExtreme('argmax', x, axis, keepDims);
+export const argmin = (x: Tensor, axis = -1, keepDims = false) => argExtreme('argmin', x, axis, keepDims);
+
+/** log(sum(exp(x))) computed stably: the max is subtracted first (and not differentiated). */
+export function logsumexp(x: Tensor, axis = -1, keepDims = false): Tensor {
+  return tidy(() => {
+    const m = max(x.detach(), axis, true);
+    const s = sum(sub(x, m).exp(), axis, true).log().add(m);
+    return keepDims ? s : reshape(s, outShape(x, [normAxis(axis, x.rank, 'logsumexp')], false));
+  });
+}
+
+export function variance(x: Tensor, axis?: number | number[], keepDims = false, correction = 0): Tensor {
+  const axes = axesOf(x, axis, 'variance');
+  const n = axes.reduce((p, a) => p * x.shape[a], 1);
+  return tidy(() => {
+    const d = sub(x, mean(x, axes, true));
+    return mul(sum(d.square(), axes, keepDims), 1 / Math.max(n - correction, 0));
+  });
+}

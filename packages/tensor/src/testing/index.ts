@@ -1,0 +1,117 @@
+// Test helpers shared by every package's tests: run a suite on each backend, compare arrays,
+// check gradients against finite differences. Exported as '@unif2ace/tensor/testing'.
+import { expect } from 'vitest';
+import { init, setBackend } from '../init.js';
+import { memoryStats, tidy } from '../scope.js';
+import { Tensor, tensor } from '../tensor.js';
+import type { BackendName } from '../init.js';
+
+export const BACKENDS: BackendName[] = ['webgpu', 'cpu'];
+
+/** Initialise both backends once and make `name` the default. */
+export async function useBackend(name: BackendName): Promise<void> {
+  await init();
+  await init({ backend: 'cpu' });
+  setBackend(name);
+}
+
+/** Seeded uniform values in [lo, hi) (mulberry32), for reproducible test inputs. */
+export function randomArray(n: number, seed = 1, lo = -1, hi = 1): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+  return out;
+}
+
+export function rand(shape: number[], seed = 1, opts: { lo?: number; hi?: number; requiresGrad?: boolean } = {}): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tensor(randomArray(n, seed, opts.lo ?? -1, opts.hi ?? 1), shape, { requiresGrad: opts.requiresGrad });
+}
+
+/** |a - b| <= atol + rtol * |b| elementwise, with the worst index in the message. */
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 1e-5, rtol = 1e-4, label = '' }: { atol?: number; rtol?: number; label?: string } = {},
+): void {
+  expect(actual.length, `${label} length`).toBe(expected.length);
+  let worst = -1;
+  let worstErr = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i];
+    const b = expected[i];
+    if (Number.isNaN(b) && Number.isNaN(a)) continue;
+    const err = Math.abs(a - b) - (atol + rtol * Math.abs(b));
+    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
+      worst = i;
+      worstErr = err;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(
+      `${label} mismatch at ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
+    );
+  }
+}
+
+/**
+ * Checks autograd of f against central finite differences on the current backend (use 'cpu': its
+ * arithmetic is exact enough for differences). f maps inputs to any tensor; it is reduced with fixed
+ * random weights so every output element matters.
+ */
+export async function gradcheck(
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: { shape: number[]; data?: ArrayLike<number>; seed?: number }[],
+  { eps = 1e-3, atol = 2e-3, rtol = 2e-2 }: { eps?: number; atol?: number; rtol?: number } = {},
+): Promise<void> {
+  const datas = inputs.map((s, i) =>
+    Float32Array.from(s.data ?? randomArray(s.shape.reduce((p, d) => p * d, 1), s.seed ?? 7 + i)),
+  );
+  let weights: Float32Array | null = null;
+  const evalAt = (vals: Float32Array[]): number => {
+    const s = tidy(() => {
+      const xs = vals.map((v, i) => tensor(v, inputs[i].shape));
+      const y = f(...xs);
+      weights ??= randomArray(y.size, 99);
+      const w = tensor(weights, y.shape);
+      return y.mul(w).sum();
+    });
+    const v = s.dataSync()[0];
+    s.dispose();
+    return v;
+  };
+  const xs = datas.map((v, i) => tensor(v, inputs[i].shape, { requiresGrad: true }));
+  const y0 = f(...xs);
+  weights ??= randomArray(y0.size, 99);
+  const loss = y0.mul(tensor(weights, y0.shape)).sum();
+  loss.backward();
+  for (let k = 0; k < xs.length; k++) {
+    const analytic = await xs[k].grad!.data();
+    const numeric = new Float32Array(datas[k].length);
+    for (let i = 0; i < datas[k].length; i++) {
+      const plus = datas.map((d) => d.slice());
+      const minus = datas.map((d) => d.slice());
+      plus[k][i] += eps;
+      minus[k][i] -= eps;
+      numeric[i] = (evalAt(plus) - evalAt(minus)) / (2 * eps);
+    }
+    expectClose(analytic, numeric, { atol, rtol, label: `grad of input ${k}` });
+  }
+  for (const x of xs) {
+    x.grad?.dispose();
+    x.dispose();
+  }
+  y0.dispose();
+  loss.dispose();
+}
+
+/** Live tensor count now; call again at the end of a test to prove nothing leaked. */
+export function liveTensors(): number {
+  return memoryStats().liveTensors;
+}
