@@ -2,7 +2,7 @@
 # Runs on the bare GPU machine (no Node), from the repository root, after `run` carried .device/
 # (filled here by `node tools/device/pack.mjs`). Sets up the Vulkan loader and Node, then runs one command:
 #   bash tools/device/bootstrap.sh node tools/gpu-info/gpu-info.mjs
-# UNIF2ACE_DEVICE_DRY=1 skips the one step that writes outside the repo and $TMPDIR (dpkg -x to /), to test here.
+# UNIF2ACE_DEVICE_DRY=1 writes nothing outside the repo and $TMPDIR (the debs go to $TMPDIR, not /): to test here.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -32,15 +32,21 @@ unxz_to_stdout() {
   fi
 }
 
-# 1. Vulkan/GL loaders, only where the machine has none (the device README's recipe).
-if ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
-  say 'libvulkan.so.1 is already installed; debs not needed'
+# 1. Vulkan/GL loaders (the device README's recipe), only where the machine has none, or always with
+#    UNIF2ACE_DEVICE_DEBS=always. Dry: into $TMPDIR and LD_LIBRARY_PATH instead of /.
+debs=("$DEV"/debs/*.deb)
+[ -f "${debs[0]}" ] || die "no .deb files in $DEV/debs: run pack.mjs again"
+if [ "${UNIF2ACE_DEVICE_DEBS:-auto}" != always ] && ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
+  say 'libvulkan.so.1 is installed already; the debs are not needed'
 elif [ "${UNIF2ACE_DEVICE_DRY:-}" = 1 ]; then
-  say "UNIF2ACE_DEVICE_DRY=1: would dpkg -x $(ls "$DEV"/debs/*.deb | wc -l) debs to /"
+  sysroot=${TMPDIR:-/tmp}/unif2ace-device/root
+  say "UNIF2ACE_DEVICE_DRY=1: unpacking ${#debs[@]} debs to $sysroot, not /"
+  mkdir -p "$sysroot"
+  for f in "${debs[@]}"; do dpkg -x "$f" "$sysroot"; done
+  export LD_LIBRARY_PATH=$sysroot/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 else
-  ls "$DEV"/debs/*.deb >/dev/null 2>&1 || die "no .deb files in $DEV/debs: run pack.mjs again"
-  say "unpacking the loaders to /: $(cd "$DEV/debs" && echo *.deb)"
-  for f in "$DEV"/debs/*.deb; do dpkg -x "$f" /; done
+  say "unpacking the loaders to /: ${debs[*]##*/}"
+  for f in "${debs[@]}"; do dpkg -x "$f" /; done
   ldconfig
 fi
 

@@ -11,8 +11,8 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -29,11 +29,14 @@ const OUT = join(ROOT, '.device');
 const LIMIT = 64 * 2 ** 20; // what may travel to the device machine, working tree included
 const DEBS = ['libvulkan1', 'libegl1', 'libglvnd0', 'libopengl0', 'libgl1', 'libglx0', 'libgles2'];
 // Per-dependency file filters: Dawn ships every platform's binary (130 MB); the device is linux-x64.
-const KEEP = { webgpu: (rel) => !rel.startsWith('dist/') || rel === 'dist' || rel.startsWith('dist/linux-x64') };
+const KEEP = {
+  webgpu: (rel) => !rel.startsWith('dist/') || rel === 'dist' || rel.startsWith('dist/linux-x64'),
+};
 
 const say = (msg) => console.log(`pack: ${msg}`);
 const mib = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+const sh = (cmd, args, opts = {}) =>
+  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
 const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 
 function need(cmd) {
@@ -48,7 +51,11 @@ function need(cmd) {
 function packNode() {
   const stamp = `${process.version} ${process.platform}-${process.arch} ${statSync(process.execPath).size}`;
   const stampFile = join(OUT, 'node.xz.stamp');
-  if (existsSync(join(OUT, 'node.xz')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+  if (
+    existsSync(join(OUT, 'node.xz')) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === stamp
+  ) {
     say(`node.xz is up to date (${stamp})`);
     return;
   }
@@ -68,7 +75,8 @@ function findDep(name, from) {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
-    if (dirname(dir) === dir) throw new Error(`dependency '${name}' of ${from} is not installed: run pnpm install`);
+    if (dirname(dir) === dir)
+      throw new Error(`dependency '${name}' of ${from} is not installed: run pnpm install`);
   }
 }
 
@@ -115,7 +123,8 @@ function stageApp(stage) {
         return !rel.split('/').includes('node_modules') && keep(rel);
       },
     });
-    for (const dep of Object.keys(pkg.dependencies ?? {})) queue.push({ name: dep, from: dir, wantedBy: name });
+    for (const dep of Object.keys(pkg.dependencies ?? {}))
+      queue.push({ name: dep, from: dir, wantedBy: name });
   }
   return [...deps].map(([name, d]) => `${name}@${d.version}`);
 }
@@ -141,10 +150,18 @@ function packApp() {
   rmSync(stage, { recursive: true, force: true });
   try {
     const deps = stageApp(stage);
-    say(`staged ${readdirSync(join(stage, 'packages')).map((p) => `packages/${p}/dist`).join(', ')}; deps ${deps.join(', ')}`);
+    say(
+      `staged ${readdirSync(join(stage, 'packages'))
+        .map((p) => `packages/${p}/dist`)
+        .join(', ')}; deps ${deps.join(', ')}`,
+    );
     const hash = hashTree(stage);
     const hashFile = join(OUT, 'app.tar.xz.sha256');
-    if (existsSync(join(OUT, 'app.tar.xz')) && existsSync(hashFile) && readFileSync(hashFile, 'utf8') === hash) {
+    if (
+      existsSync(join(OUT, 'app.tar.xz')) &&
+      existsSync(hashFile) &&
+      readFileSync(hashFile, 'utf8') === hash
+    ) {
       say('app.tar.xz is up to date');
       return deps;
     }
@@ -171,7 +188,12 @@ function packDebs() {
   need('apt-get');
   const lists = join(tmpdir(), 'unif2ace-apt-amd64');
   mkdirSync(join(lists, 'partial'), { recursive: true });
-  const o = ['-oAPT::Architecture=amd64', '-oAPT::Architectures=amd64', `-oDir::State::Lists=${lists}`, '-qq'];
+  const o = [
+    '-oAPT::Architecture=amd64',
+    '-oAPT::Architectures=amd64',
+    `-oDir::State::Lists=${lists}`,
+    '-qq',
+  ];
   say(`apt-get download ${missing.join(' ')}...`);
   sh('apt-get', [...o, 'update']);
   sh('apt-get', [...o, 'download', ...missing], { cwd: dir });
@@ -223,8 +245,11 @@ try {
     ].join('\n'),
   );
   say(`${parts.join(', ')}`);
-  say(`.device ${mib(device)} + working tree ${mib(tree)} = ${mib(device + tree)} of the ${mib(LIMIT)} that may travel`);
-  if (device + tree > LIMIT) throw new Error(`too big for run's ${mib(LIMIT)} limit: shrink .device or the tree`);
+  say(
+    `.device ${mib(device)} + working tree ${mib(tree)} = ${mib(device + tree)} of the ${mib(LIMIT)} that may travel`,
+  );
+  if (device + tree > LIMIT)
+    throw new Error(`too big for run's ${mib(LIMIT)} limit: shrink .device or the tree`);
 } catch (e) {
   console.error(`pack: error: ${e.message}`);
   process.exit(1);

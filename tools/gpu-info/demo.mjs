@@ -60,8 +60,14 @@ async function gpuMatmul(device, a, b) {
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
   const bufA = device.createBuffer({ size: a.byteLength, usage });
   const bufB = device.createBuffer({ size: b.byteLength, usage });
-  const bufC = device.createBuffer({ size: a.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-  const read = device.createBuffer({ size: a.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const bufC = device.createBuffer({
+    size: a.byteLength,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+  });
+  const read = device.createBuffer({
+    size: a.byteLength,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
   device.queue.writeBuffer(bufA, 0, a);
   device.queue.writeBuffer(bufB, 0, b);
 
@@ -109,7 +115,9 @@ try {
   }
   device.destroy();
   const where = `[${Math.floor(worst / N)}, ${worst % N}]: gpu ${c[worst]}, cpu ${want[worst]}`;
-  console.log(`matmul ${N}x${N} f32: ${ms.toFixed(1)} ms on the GPU (one dispatch incl. shader compile, submit to readback), max |error| ${maxError.toExponential(2)} at ${where}`);
+  console.log(
+    `matmul ${N}x${N} f32: ${ms.toFixed(1)} ms on the GPU (one dispatch incl. shader compile, submit to readback), max |error| ${maxError.toExponential(2)} at ${where}`,
+  );
   if (!(maxError <= TOLERANCE)) {
     console.error(`demo: FAILED, the GPU matmul is off by ${maxError} (tolerance ${TOLERANCE}) at ${where}`);
     process.exit(1);

@@ -4,8 +4,8 @@
 //   node tools/gpu-info/gpu-info.mjs --browser  headless Chromium (navigator.gpu), same flags as the vitest browser project
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,8 +33,24 @@ async function nodeInfo() {
   const { acquireGpu, formatGpuInfo } = await importTensor();
   const { info, device } = await acquireGpu();
   console.log(formatGpuInfo(info));
-  console.log(`host:      node ${process.version} ${process.platform}-${process.arch}, webgpu ${dawnVersion()}`);
+  console.log(
+    `host:      node ${process.version} ${process.platform}-${process.arch}, webgpu ${dawnVersion()}`,
+  );
+  if (info.backend === 'vulkan') console.log(`vulkan:    ${vulkanLoader()}`);
   device.destroy();
+}
+
+/** Which libvulkan the process loaded (Linux), and the driver list if forced: says what the device used. */
+function vulkanLoader() {
+  let loader = '?';
+  try {
+    const line = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .find((l) => /\/libvulkan\.so/.test(l));
+    loader = line ? line.slice(line.indexOf('/')) : 'not mapped';
+  } catch {}
+  const icd = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
+  return `loader ${loader}${icd ? `, drivers ${icd}` : ''}`;
 }
 
 /** Version of the `webgpu` package (Dawn) that @unif2ace/tensor resolves. */
@@ -59,7 +75,12 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>gpu-info</title>
   }
 </script>`;
 
-const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json' };
+const MIME = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.map': 'application/json',
+  '.json': 'application/json',
+};
 
 /** Serves PAGE at / and the tensor dist folder at /tensor/ on http://localhost (a secure context). */
 async function serveTensorPage() {
@@ -97,7 +118,9 @@ async function browserInfo() {
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   } catch (e) {
     server.close();
-    throw new Error(`cannot start Chromium at ${chromiumPath} (set UNIF2ACE_CHROMIUM to another one): ${e.message}`);
+    throw new Error(
+      `cannot start Chromium at ${chromiumPath} (set UNIF2ACE_CHROMIUM to another one): ${e.message}`,
+    );
   }
   try {
     const page = await browser.newPage();
@@ -107,7 +130,9 @@ async function browserInfo() {
     const handle = await page
       .waitForFunction(() => window.__gpuInfo, undefined, { timeout: 60_000 })
       .catch(() => {
-        throw new Error(`page reported nothing within 60 s${pageErrors.length ? `: ${pageErrors.join('; ')}` : ''}`);
+        throw new Error(
+          `page reported nothing within 60 s${pageErrors.length ? `: ${pageErrors.join('; ')}` : ''}`,
+        );
       });
     const result = await handle.jsonValue();
     if (!result.ok) throw new Error(`in Chromium: ${result.error}`);

@@ -15,7 +15,9 @@ export function extractExample(markdown, where) {
     if (!open) continue;
     const lang = LANGS[open[2].toLowerCase()];
     if (!lang) {
-      throw new Error(`${where}: the first block under '## Example' is '${open[2] || 'untagged'}', not js or ts`);
+      throw new Error(
+        `${where}: the first block under '## Example' is '${open[2] || 'untagged'}', not js or ts`,
+      );
     }
     const end = lines.findIndex((l, j) => j > i && l.startsWith(open[1]));
     if (end < 0) throw new Error(`${where}: the example block opened on line ${i + 1} is never closed`);

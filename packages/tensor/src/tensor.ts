@@ -8,6 +8,7 @@ import * as E from './ops/elementwise.js';
 import * as M from './ops/movement.js';
 import * as N from './ops/nn.js';
 import * as R from './ops/reduce.js';
+import { kernel } from './ops/run.js';
 import { assertShape, contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
 
 export interface TensorOptions {
@@ -119,8 +120,23 @@ export class Tensor {
     return build(0, 0);
   }
 
-  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
-    backward(this, grad, opts.retainGraph ?? false);
+  /** Reverse-mode autograd from this tensor: `backward()`, `backward(grad)`, `backward({ retainGraph })`. */
+  backward(grad?: Tensor | { retainGraph?: boolean }, opts: { retainGraph?: boolean } = {}): void {
+    if (grad && !(grad instanceof Tensor)) backward(this, undefined, grad.retainGraph ?? false);
+    else backward(this, grad, opts.retainGraph ?? false);
+  }
+
+  /** Copy src's values (broadcast) into this tensor's storage, in place, without recording a gradient. */
+  copy_(src: Tensor): this {
+    this.live('copy_');
+    if (src.storage === this.storage) {
+      const tmp = M.contiguous(src.detach()).clone();
+      this.copy_(tmp);
+      tmp.dispose();
+      return this;
+    }
+    kernel('assign', [this, src.live('copy_')]);
+    return this;
   }
 
   /** Same values, cut from the graph. */

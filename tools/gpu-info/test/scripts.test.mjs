@@ -26,7 +26,9 @@ describe('gpu-info', () => {
   it('reports a Dawn adapter in Node', async () => {
     const { stdout } = await node('gpu-info.mjs');
     expect(field(stdout, 'adapter')).toMatch(/\w/);
-    expect(field(stdout, 'runtime')).toMatch(/^node-dawn, backend vulkan, feature level (core|compatibility)$/);
+    expect(field(stdout, 'runtime')).toMatch(
+      /^node-dawn, backend vulkan, feature level (core|compatibility)$/,
+    );
     expect(field(stdout, 'limits')).toMatch(/maxBufferSize [1-9]\d* MiB/);
     expect(field(stdout, 'host')).toContain(`node ${process.version}`);
   });

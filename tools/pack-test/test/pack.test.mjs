@@ -14,7 +14,9 @@ import { exampleAsJs, extractExample } from '../readme-example.mjs';
 
 // A new published package joins here (and as a workspace:* devDependency in ../package.json, for turbo).
 // `expect`: patterns the example's stdout must match.
-const PACKAGES = [{ dir: 'packages/tensor', expect: [/^adapter:\s+\S/m, /^runtime:\s+node-dawn, backend vulkan/m] }];
+const PACKAGES = [
+  { dir: 'packages/tensor', expect: [/^adapter:\s+\S/m, /^runtime:\s+node-dawn, backend vulkan/m] },
+];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const exec = promisify(execFile);
@@ -28,7 +30,9 @@ async function sh(cmd, args, cwd, env = process.env) {
   try {
     return await exec(cmd, args, { cwd, env, timeout: 150_000, maxBuffer: 64 << 20 });
   } catch (e) {
-    throw new Error(`\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${e.code ?? e.signal}):\n${e.stdout}\n${e.stderr}`);
+    throw new Error(
+      `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${e.code ?? e.signal}):\n${e.stdout}\n${e.stderr}`,
+    );
   }
 }
 
@@ -38,7 +42,8 @@ let app;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'unif2ace-pack-test-'));
-  if (!relative(ROOT, work).startsWith('..')) throw new Error(`temp dir ${work} is inside the workspace ${ROOT}`);
+  if (!relative(ROOT, work).startsWith('..'))
+    throw new Error(`temp dir ${work} is inside the workspace ${ROOT}`);
   app = join(work, 'app');
   await mkdir(app);
   const t0 = performance.now();
@@ -50,11 +55,21 @@ beforeAll(async () => {
     packed.set(dir, { pkg, files: info.files.map((f) => f.path), tarball: info.filename });
   }
   const t1 = performance.now();
-  await writeFile(join(app, 'package.json'), '{ "name": "pack-test-app", "private": true, "type": "module" }\n');
+  await writeFile(
+    join(app, 'package.json'),
+    '{ "name": "pack-test-app", "private": true, "type": "module" }\n',
+  );
   const tarballs = [...packed.values()].map((p) => p.tarball);
-  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs], app, userEnv);
+  await sh(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs],
+    app,
+    userEnv,
+  );
   const t2 = performance.now();
-  console.log(`pack-test: pack ${((t1 - t0) / 1000).toFixed(1)} s, npm install ${((t2 - t1) / 1000).toFixed(1)} s in ${app}`);
+  console.log(
+    `pack-test: pack ${((t1 - t0) / 1000).toFixed(1)} s, npm install ${((t2 - t1) / 1000).toFixed(1)} s in ${app}`,
+  );
 }, 170_000);
 
 afterAll(async () => {
@@ -73,10 +88,16 @@ describe.each(PACKAGES)('$dir', ({ dir, expect: patterns }) => {
 
   it('installs from the tarball alone, with its dependencies inside the new project', async () => {
     const { pkg } = packed.get(dir);
-    const names = [pkg.name, ...Object.keys(pkg.dependencies ?? {}).filter((n) => !n.startsWith('@webgpu/types'))];
+    const names = [
+      pkg.name,
+      ...Object.keys(pkg.dependencies ?? {}).filter((n) => !n.startsWith('@webgpu/types')),
+    ];
     const probe = `for (const n of ${JSON.stringify(names)}) console.log(import.meta.resolve(n));`;
     const { stdout } = await sh(process.execPath, ['--input-type=module', '-e', probe], app, userEnv);
-    const resolved = stdout.trim().split('\n').map((u) => fileURLToPath(u));
+    const resolved = stdout
+      .trim()
+      .split('\n')
+      .map((u) => fileURLToPath(u));
     expect(resolved).toHaveLength(names.length);
     for (const [i, path] of resolved.entries()) {
       expect(path.startsWith(join(app, 'node_modules')), `${names[i]} resolved to ${path}`).toBe(true);
@@ -89,7 +110,9 @@ describe.each(PACKAGES)('$dir', ({ dir, expect: patterns }) => {
     await writeFile(join(app, 'example.mjs'), await exampleAsJs(ex, where));
     const t0 = performance.now();
     const { stdout } = await sh(process.execPath, ['example.mjs'], app, userEnv);
-    console.log(`pack-test: ${where} example ran in ${((performance.now() - t0) / 1000).toFixed(1)} s:\n${stdout}`);
+    console.log(
+      `pack-test: ${where} example ran in ${((performance.now() - t0) / 1000).toFixed(1)} s:\n${stdout}`,
+    );
     for (const p of patterns) expect(stdout).toMatch(p);
   });
 });

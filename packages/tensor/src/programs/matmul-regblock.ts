@@ -1,13 +1,28 @@
-// Matmul, 8×8 outputs per invocation in registers, operands read straight from storage with fma().
+// Matmul, R×8 outputs per invocation in registers, operands read straight from storage with fma().
 // On lavapipe every storage load is a scalar, bounds-checked, per-lane access, so what counts is FMAs
-// per loaded scalar: here 64 FMAs per 16 loads. Workgroup memory does not help there (PERF-NOTES).
+// per loaded scalar (PERF-NOTES): 8×8 does 64 FMAs per 16 loads. Workgroup memory does not help there.
+// Variants (the kernel file picks one by layout, see kernels/webgpu/matmul.ts for the measurements):
+// - vecB: B is contiguous along N with 4-aligned rows: bind B as array<vec4<T>> and load 8 columns in
+//   2 vector loads instead of 8 scalar ones (one bounds check per vec4 instead of four).
+// - vecA: A is contiguous along K: bind A as array<vec4<T>>; the k-loop steps by 4 (each A load covers
+//   4 k's), a scalar tail handles K % 4.
+// - rows: 8 or 16 output rows per invocation; unroll: k-steps per loop iteration (scalar A).
 // Edges: row/column indices are clamped for loads and masked on store, keeping the k-loop branch-free.
 import type { DType } from '../dtype.js';
-import { type Program, type UniformField } from '../backend/webgpu/wgsl.js';
+import type { Program, UniformField } from '../backend/webgpu/wgsl.js';
 import { WGSL_MATH } from '../kernels/exprs.js';
 
-export const TILE = 8; // per invocation
-export const WG_XY = 8; // invocations per workgroup side -> 64×64 outputs per workgroup
+export const COLS = 8; // output columns per invocation
+export const WG_XY = 8; // invocations per workgroup side
+
+export interface MatmulVariant {
+  rows: 8 | 16;
+  vecA: boolean;
+  vecB: boolean;
+  unroll: 1 | 2 | 4;
+}
+
+export const BASE_VARIANT: MatmulVariant = { rows: 8, vecA: false, vecB: false, unroll: 1 };
 
 const EPILOGUE: Record<string, string> = {
   none: 'v',
@@ -16,42 +31,111 @@ const EPILOGUE: Record<string, string> = {
   silu: 'v * sigmoid_(v)',
 };
 
-export function matmulRegBlock(dtype: DType, bias: boolean, activation: string): Program {
+export const ACTIVATIONS = Object.keys(EPILOGUE);
+
+export const variantName = (v: MatmulVariant) =>
+  `r${v.rows}${v.vecA ? 'va' : ''}${v.vecB ? 'vb' : ''}${v.unroll > 1 ? `u${v.unroll}` : ''}`;
+
+export function matmulRegBlock(
+  dtype: DType,
+  bias: boolean,
+  activation: string,
+  variant: MatmulVariant = BASE_VARIANT,
+): Program {
   const act = EPILOGUE[activation];
-  if (!act) throw new Error(`matmul: unknown activation '${activation}' (none, relu, gelu, silu)`);
-  const R = TILE;
-  const lines: string[] = [];
+  if (!act) throw new Error(`matmul: unknown activation '${activation}' (${ACTIVATIONS.join(', ')})`);
+  const { rows: R, vecA, vecB, unroll } = variant;
+  const T = dtype;
+  const v4 = `vec4<${T}>`;
+  const L: string[] = [];
+  // Row bases of A (in vec4 units when vecA) and column bases of B.
   for (let i = 0; i < R; i++) {
-    lines.push(`  let ra${i} = bA + min(r0 + ${i}u, M - 1u) * sAr;`);
+    L.push(`  let ra${i} = ${vecA ? '(' : ''}bA + min(r0 + ${i}u, M - 1u) * sAr${vecA ? ') >> 2u' : ''};`);
   }
-  for (let j = 0; j < R; j++) lines.push(`  let cb${j} = bB + min(c0 + ${j}u, N - 1u) * sBc;`);
-  for (let i = 0; i < R; i++) lines.push(`  var l${i} = vec4<f32>(0.0); var h${i} = vec4<f32>(0.0);`);
-  lines.push('  for (var k = 0u; k < K; k++) {');
-  lines.push('    let kA = k * sAc; let kB = k * sBr;');
-  lines.push(
-    `    let b0 = vec4<f32>(f32(B[kB + cb0]), f32(B[kB + cb1]), f32(B[kB + cb2]), f32(B[kB + cb3]));`,
-    `    let b1 = vec4<f32>(f32(B[kB + cb4]), f32(B[kB + cb5]), f32(B[kB + cb6]), f32(B[kB + cb7]));`,
-  );
-  for (let i = 0; i < R; i++) {
-    lines.push(`    { let a = vec4<f32>(f32(A[ra${i} + kA])); l${i} = fma(a, b0, l${i}); h${i} = fma(a, b1, h${i}); }`);
+  if (vecB) {
+    // N % 4 == 0 here, so the vec4 at c0 is in range; the one at c0 + 4 is clamped (masked on store).
+    L.push('  let cq0 = (bB + c0) >> 2u; let cq1 = (bB + min(c0 + 4u, N - 4u)) >> 2u;');
+  } else {
+    for (let j = 0; j < COLS; j++) L.push(`  let cb${j} = bB + min(c0 + ${j}u, N - 1u) * sBc;`);
   }
-  lines.push('  }');
-  for (let i = 0; i < R; i++) {
-    lines.push(`  if (r0 + ${i}u < M) {`, `    let o = bO + (r0 + ${i}u) * N;`);
-    for (let j = 0; j < R; j++) {
-      const comp = j < 4 ? `l${i}[${j}]` : `h${i}[${j - 4}]`;
-      lines.push(`    if (c0 + ${j}u < N) { let v = ${comp}${bias ? ` + f32(BIAS[c0 + ${j}u])` : ''}; OUT[o + c0 + ${j}u] = ${dtype}(${act}); }`);
+  for (let i = 0; i < R; i++) L.push(`  var l${i} = vec4<f32>(0.0); var h${i} = vec4<f32>(0.0);`);
+  const loadB = (kB: string, ind: string) =>
+    vecB
+      ? [`${ind}let b0 = vec4<f32>(B[${kB} + cq0]); let b1 = vec4<f32>(B[${kB} + cq1]);`]
+      : [
+          `${ind}let b0 = vec4<f32>(f32(B[${kB} + cb0]), f32(B[${kB} + cb1]), f32(B[${kB} + cb2]), f32(B[${kB} + cb3]));`,
+          `${ind}let b1 = vec4<f32>(f32(B[${kB} + cb4]), f32(B[${kB} + cb5]), f32(B[${kB} + cb6]), f32(B[${kB} + cb7]));`,
+        ];
+  // B row offset for k (vec4 units when vecB: sBr % 4 == 0 there).
+  const kBof = (k: string) => (vecB ? `${k} * sBq` : `${k} * sBr`);
+  const fmaRows = (aOf: (i: number) => string, ind: string) => {
+    for (let i = 0; i < R; i++) {
+      L.push(`${ind}{ let a = vec4<f32>(${aOf(i)}); l${i} = fma(a, b0, l${i}); h${i} = fma(a, b1, h${i}); }`);
     }
-    lines.push('  }');
+  };
+  if (vecA) {
+    L.push('  let K4 = K & ~3u;');
+    L.push('  for (var k = 0u; k < K4; k += 4u) {', '    let kq = k >> 2u;');
+    for (let i = 0; i < R; i++) L.push(`    let a${i} = vec4<f32>(A[ra${i} + kq]);`);
+    for (let kk = 0; kk < 4; kk++) {
+      L.push('    {', `      let kB = ${kBof(`(k + ${kk}u)`)};`);
+      L.push(...loadB('kB', '      '));
+      fmaRows((i) => `a${i}[${kk}]`, '      ');
+      L.push('    }');
+    }
+    L.push('  }');
+    // Scalar tail (K % 4 != 0 only for padded views).
+    L.push('  for (var k = K4; k < K; k++) {', `    let kB = ${kBof('k')}; let kr = k >> 2u; let kc = k & 3u;`);
+    L.push(...loadB('kB', '    '));
+    fmaRows((i) => `f32(A[ra${i} + kr][kc])`, '    ');
+    L.push('  }');
+  } else {
+    const body = (k: string, ind: string) => {
+      L.push(`${ind}let kA = ${k} * sAc; let kB = ${kBof(k)};`);
+      L.push(...loadB('kB', ind));
+      fmaRows((i) => `f32(A[ra${i} + kA])`, ind);
+    };
+    if (unroll > 1) {
+      L.push(`  let KU = K - K % ${unroll}u;`, `  for (var k = 0u; k < KU; k += ${unroll}u) {`);
+      for (let u = 0; u < unroll; u++) {
+        L.push('    {');
+        body(`(k + ${u}u)`, '      ');
+        L.push('    }');
+      }
+      L.push('  }', '  for (var k = KU; k < K; k++) {');
+    } else L.push('  for (var k = 0u; k < K; k++) {');
+    body('k', '    ');
+    L.push('  }');
   }
-  const uniforms: UniformField[] = ['M', 'N', 'K', 'sAr', 'sAc', 'sBr', 'sBc', 'aOff', 'bOff', 'aBatch', 'bBatch'].map(
-    (name) => ({ name, type: 'u32' as const }),
-  );
+  for (let i = 0; i < R; i++) {
+    L.push(`  if (r0 + ${i}u < M) {`, `    let o = bO + (r0 + ${i}u) * N;`);
+    for (let j = 0; j < COLS; j++) {
+      const comp = j < 4 ? `l${i}[${j}]` : `h${i}[${j - 4}]`;
+      L.push(
+        `    if (c0 + ${j}u < N) { let v = ${comp}${bias ? ` + f32(BIAS[bBias + c0 + ${j}u])` : ''}; OUT[o + c0 + ${j}u] = ${T}(${act}); }`,
+      );
+    }
+    L.push('  }');
+  }
+  const uniforms: UniformField[] = [
+    'M',
+    'N',
+    'K',
+    'sAr',
+    'sAc',
+    'sBr',
+    'sBc',
+    'aOff',
+    'bOff',
+    'aBatch',
+    'bBatch',
+    'biasOff',
+  ].map((name) => ({ name, type: 'u32' as const }));
   return {
-    key: `matmul:regblock8:${dtype}:${bias ? 'bias' : 'nobias'}:${activation}`,
+    key: `matmul:regblock:${variantName(variant)}:${dtype}:${bias ? 'bias' : 'nobias'}:${activation}`,
     bindings: [
-      { name: 'A', dtype, access: 'read' },
-      { name: 'B', dtype, access: 'read' },
+      { name: 'A', dtype, access: 'read', ...(vecA ? { elem: v4 } : {}) },
+      { name: 'B', dtype, access: 'read', ...(vecB ? { elem: v4 } : {}) },
       ...(bias ? [{ name: 'BIAS', dtype, access: 'read' as const }] : []),
       { name: 'OUT', dtype, access: 'read_write' },
     ],
@@ -59,13 +143,14 @@ export function matmulRegBlock(dtype: DType, bias: boolean, activation: string):
     workgroupSize: [WG_XY, WG_XY, 1],
     helpers: activation === 'none' ? '' : WGSL_MATH,
     body: `  let M = u_M(); let N = u_N(); let K = u_K();
-  let sAr = u_sAr(); let sAc = u_sAc(); let sBr = u_sBr(); let sBc = u_sBc();
+  let sAr = u_sAr(); let sAc = u_sAc(); let sBr = u_sBr(); let sBc = u_sBc(); let sBq = sBr >> 2u;
   let r0 = (wid.y * ${WG_XY}u + lid.y) * ${R}u;
-  let c0 = (wid.x * ${WG_XY}u + lid.x) * ${R}u;
+  let c0 = (wid.x * ${WG_XY}u + lid.x) * ${COLS}u;
   if (r0 >= M || c0 >= N) { return; }
   let bA = u_aOff() + wid.z * u_aBatch();
   let bB = u_bOff() + wid.z * u_bBatch();
+  let bBias = u_biasOff();
   let bO = wid.z * M * N;
-${lines.join('\n')}`,
+${L.join('\n')}`,
   };
 }

@@ -87,10 +87,11 @@ export async function gradcheck(
     return v;
   };
   const xs = datas.map((v, i) => tensor(v, inputs[i].shape, { requiresGrad: true }));
-  const y0 = f(...xs);
-  weights ??= randomArray(y0.size, 99);
-  const loss = y0.mul(tensor(weights, y0.shape)).sum();
-  loss.backward();
+  tidy(() => {
+    const y0 = f(...xs);
+    weights ??= randomArray(y0.size, 99);
+    y0.mul(tensor(weights, y0.shape)).sum().backward();
+  });
   for (let k = 0; k < xs.length; k++) {
     const analytic = await xs[k].grad!.data();
     const numeric = new Float32Array(datas[k].length);
@@ -107,11 +108,33 @@ export async function gradcheck(
     x.grad?.dispose();
     x.dispose();
   }
-  y0.dispose();
-  loss.dispose();
 }
 
 /** Live tensor count now; call again at the end of a test to prove nothing leaked. */
 export function liveTensors(): number {
   return memoryStats().liveTensors;
+}
+
+/**
+ * Runs `build` on the CPU reference and on WebGPU (inputs made inside build use the default backend)
+ * and expects the same values. Returns both results' data.
+ */
+export async function compareBackends(
+  build: () => Tensor | Tensor[],
+  tol: { atol?: number; rtol?: number; label?: string } = {},
+): Promise<{ cpu: ArrayLike<number>[]; gpu: ArrayLike<number>[] }> {
+  const results: Record<string, ArrayLike<number>[]> = {};
+  for (const be of ['cpu', 'webgpu'] as const) {
+    await useBackend(be);
+    const out = tidy(() => {
+      const r = build();
+      return Array.isArray(r) ? r : [r];
+    });
+    results[be] = await Promise.all(out.map((t) => t.data()));
+    for (const t of out) t.dispose();
+  }
+  results.cpu.forEach((c, i) => {
+    expectClose(results.webgpu[i], c, { ...tol, label: `${tol.label ?? ''} output ${i}` });
+  });
+  return { cpu: results.cpu, gpu: results.webgpu };
 }

@@ -1,0 +1,59 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tensor } from '../tensor.js';
+import { compareBackends, expectClose, liveTensors, rand, useBackend } from '../testing/index.js';
+import * as R from './reduce.js';
+
+let before = 0;
+beforeAll(async () => {
+  await useBackend('webgpu');
+  before = liveTensors();
+});
+afterEach(() => expect(liveTensors()).toBe(before));
+
+describe('reductions over any axes: WebGPU = CPU reference', () => {
+  const shapes: [number[], number | number[] | undefined][] = [
+    [[5], undefined],
+    [[3, 70], -1],
+    [[3, 70], 0],
+    [[2, 3, 4], [0, 2]],
+    [[4, 1, 129], 2],
+    [[2, 300, 3], 1],
+  ];
+  for (const [shape, axis] of shapes) {
+    it(`sum/mean/max/min of [${shape}] over ${JSON.stringify(axis)}`, async () => {
+      await compareBackends(
+        () => {
+          const x = rand(shape, 3, { lo: -5, hi: 5 });
+          return [R.sum(x, axis), R.mean(x, axis, true), R.max(x, axis), R.min(x, axis), R.variance(x, axis)];
+        },
+        { atol: 1e-4, rtol: 1e-5 },
+      );
+    });
+  }
+  it('argmax/argmin return the first index among ties, as i32', async () => {
+    const { gpu } = await compareBackends(() => {
+      const x = tensor([1, 3, 3, 0, -2, -2, 5, 5], [2, 4]);
+      return [R.argmax(x, 1), R.argmin(x, 1), R.argmax(x, 0)];
+    });
+    expect(Array.from(gpu[0])).toEqual([1, 2]);
+    expect(Array.from(gpu[1])).toEqual([3, 0]);
+    expect(Array.from(gpu[2])).toEqual([0, 0, 1, 1]);
+  });
+  it('logsumexp is stable for large values', async () => {
+    const { gpu } = await compareBackends(() => R.logsumexp(tensor([1000, 1000, -1000, 0], [2, 2]), -1));
+    expectClose(gpu[0], [1000 + Math.log(2), 0], { atol: 1e-3 });
+  });
+  it('sum of an empty axis is 0; max of one names the op', async () => {
+    await useBackend('webgpu');
+    const x = rand([3, 0], 1);
+    const s = R.sum(x, 1);
+    expect(Array.from(await s.data())).toEqual([0, 0, 0]);
+    expect(() => R.max(x, 1)).toThrow(/max: cannot reduce an empty axis of \[3, 0\]/);
+    x.dispose();
+    s.dispose();
+  });
+  it('integer sums stay exact', async () => {
+    const { gpu } = await compareBackends(() => R.sum(tensor([2147483, 5, -7, 1], [4], { dtype: 'i32' })));
+    expect(Array.from(gpu[0])).toEqual([2147482]);
+  });
+});
