@@ -36,7 +36,7 @@ unxz_to_stdout() {
 #    UNIF2ACE_DEVICE_DEBS=always. Dry: into $TMPDIR and LD_LIBRARY_PATH instead of /.
 debs=("$DEV"/debs/*.deb)
 [ -f "${debs[0]}" ] || die "no .deb files in $DEV/debs: run pack.mjs again"
-if [ "${UNIF2ACE_DEVICE_DEBS:-auto}" != always ] && ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
+if [ "${UNIF2ACE_DEVICE_DEBS:-auto}" != always ] && ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1 ' >/dev/null; then
   say 'libvulkan.so.1 is installed already; the debs are not needed'
 elif [ "${UNIF2ACE_DEVICE_DRY:-}" = 1 ]; then
   sysroot=${TMPDIR:-/tmp}/unif2ace-device/root

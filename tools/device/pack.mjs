@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fills .device/ (git-ignored) with what the bare GPU machine lacks, for `run` with carry: ['.device']:
 //   node.xz       this machine's Node binary, xz -9
-//   app.tar.xz    packages/*/dist and their runtime node_modules, flat, unpacked over the repo root there
+//   app.tar.xz    packages/*/dist and their runtime node_modules, flat, unpacked over the repo root there (xz -1)
 //   debs/*.deb    the Vulkan and GL loaders (Debian bookworm, amd64), dpkg -x'ed there when missing
 //   MANIFEST.txt  what is in it
 // Each part is rebuilt only when its input changed. Usage: node tools/device/pack.mjs
@@ -99,6 +99,8 @@ function stageApp(stage) {
       if (!range.startsWith('workspace:')) queue.push({ name, from: dir, wantedBy: pkg.name });
     }
   }
+  if (!existsSync(join(stage, 'packages')))
+    throw new Error('no package under packages/ is built: run pnpm build');
   while (queue.length) {
     const { name, from, wantedBy } = queue.shift();
     const dir = findDep(name, from);
@@ -165,8 +167,8 @@ function packApp() {
       say('app.tar.xz is up to date');
       return deps;
     }
-    say('writing app.tar.xz (xz -6)...');
-    sh('sh', ['-c', `tar -C "${stage}" -cf - packages node_modules | xz -6 -T2 > "${OUT}/app.tar.xz.part"`]);
+    say('writing app.tar.xz (xz -1: it changes with every build)...');
+    sh('sh', ['-c', `tar -C "${stage}" -cf - packages node_modules | xz -1 -T2 > "${OUT}/app.tar.xz.part"`]);
     renameSync(join(OUT, 'app.tar.xz.part'), join(OUT, 'app.tar.xz'));
     writeFileSync(hashFile, hash);
     return deps;

@@ -1,9 +1,9 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Golden values for @unif2ace/tensor's conv family, from PyTorch (torch.nn.functional, autograd).
 
 Writes packages/tensor/src/fixtures/conv.json. Every case stores its inputs (rounded to 4 decimals so the
 JSON is small and exactly reproducible), the upstream gradient, the output and the input gradients.
-Run: python3 tools/golden/conv.py
+Run: /usr/bin/python3 tools/golden/conv.py  (Debian python3-torch; a pyenv python3 may shadow it)
 """
 import json
 import os

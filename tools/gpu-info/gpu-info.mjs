@@ -109,7 +109,7 @@ async function serveTensorPage() {
 
 async function browserInfo() {
   await importTensor(); // fails early, with the build hint, when dist is missing
-  const { chromiumArgs, chromiumPath } = await import('../vitest/browser-project.js');
+  const { chromiumArgs, chromiumPath } = await import('../vitest/chromium.js');
   const { chromium } = await import('playwright-core');
   const { server, url } = await serveTensorPage();
   console.error(`gpu-info: ${chromiumPath} on ${url}`);

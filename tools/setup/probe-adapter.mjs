@@ -16,6 +16,11 @@ try {
 } catch (e) {
   reason = `cannot load Dawn: ${e.message}`;
 }
-if (flag === '--name') console.log(adapter ? `${adapter.info.description || adapter.info.device} (${adapter.info.vendor})` : `none: ${reason}`);
+if (flag === '--name')
+  console.log(
+    adapter
+      ? `${adapter.info.description || adapter.info.device} (${adapter.info.vendor})`
+      : `none: ${reason}`,
+  );
 else if (flag !== '--quiet') console.log(adapter ? 'adapter found' : `no adapter: ${reason}`);
 process.exit(adapter ? 0 : 1);

@@ -1,19 +1,10 @@
-// Shared vitest "browser" project: Debian's Chromium, headless, with WebGPU (SwiftShader) enabled.
+// Shared vitest "browser" project over Debian's Chromium (flags in chromium.js).
 // Used by every package whose tests must also pass in a browser.
 import { playwright } from '@vitest/browser-playwright';
 
-export const chromiumPath = process.env.UNIF2ACE_CHROMIUM ?? '/usr/bin/chromium';
+import { chromiumArgs, chromiumPath } from './chromium.js';
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { chromiumArgs, chromiumPath };
 
 export function browserProject({ include, exclude = [] }) {
   return {

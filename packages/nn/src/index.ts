@@ -23,3 +23,7 @@ export {
 } from './io/safetensors.js';
 export type { SafeDType, SafeEntry, SafeFile, SafeInput } from './io/safetensors.js';
 export { saveModule, loadModule, tensorsToSafetensors, safetensorsToTensors } from './io/state.js';
+export { LayerNorm, RMSNorm, GroupNorm } from './modules/norm.js';
+export { Dropout, MLP, Conv2d, Upsample, LearnedPositions } from './modules/layers.js';
+export { MultiHeadAttention, RotaryEmbedding } from './modules/attention.js';
+export type { AttentionMask } from './modules/attention.js';

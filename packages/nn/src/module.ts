@@ -123,5 +123,7 @@ export abstract class Module {
     }
   }
 
-  abstract forward(...args: Tensor[]): Tensor;
+  // Subclasses take what they need (tensors, masks, options); `any` keeps them assignable here.
+  // biome-ignore lint/suspicious/noExplicitAny: each module defines its own forward signature
+  abstract forward(...args: any[]): Tensor;
 }

@@ -1,0 +1,84 @@
+import { ops, type Tensor } from '@unif2ace/tensor';
+import { type InitRng, initRng, initTensor } from '../init.js';
+import { Module } from '../module.js';
+import { Linear } from './linear.js';
+
+/** Inverted dropout; identity in eval mode. Each call draws fresh randomness from the global RNG. */
+export class Dropout extends Module {
+  constructor(readonly p = 0.1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return ops.dropout(x, this.p, { training: this.training });
+  }
+}
+
+/** Two-layer MLP: Linear -> GELU/SiLU -> Linear (the second zero-initialised when `zeroOut`). */
+export class MLP extends Module {
+  fc1: Linear;
+  fc2: Linear;
+  constructor(
+    readonly dim: number,
+    readonly hidden: number,
+    readonly opts: { activation?: 'gelu' | 'silu'; zeroOut?: boolean; rng?: InitRng } = {},
+  ) {
+    super();
+    this.fc1 = new Linear(dim, hidden, { rng: opts.rng });
+    this.fc2 = new Linear(hidden, dim, { rng: opts.rng, init: opts.zeroOut ? { kind: 'zeros' } : undefined });
+  }
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(ops.linear(x, this.fc1.weight.T, this.fc1.bias, this.opts.activation ?? 'gelu'));
+  }
+}
+
+/** 2-D convolution with torch's weight layout [O, C / groups, kh, kw] and default init. */
+export class Conv2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    readonly opts: { stride?: number; padding?: number; groups?: number; bias?: boolean; rng?: InitRng } = {},
+  ) {
+    super();
+    const groups = opts.groups ?? 1;
+    const fanIn = (inChannels / groups) * kernelSize * kernelSize;
+    const bound = 1 / Math.sqrt(fanIn);
+    const rng = opts.rng ?? initRng();
+    this.weight = this.param(initTensor([outChannels, inChannels / groups, kernelSize, kernelSize], { kind: 'uniform', bound }, rng));
+    this.bias = opts.bias === false ? null : this.param(initTensor([outChannels], { kind: 'uniform', bound }, rng));
+  }
+  forward(x: Tensor): Tensor {
+    const { stride = 1, padding = 0, groups = 1 } = this.opts;
+    return ops.conv2d(x, this.weight, this.bias, { stride, padding, groups });
+  }
+}
+
+/** Nearest-neighbour upsampling by an integer factor. */
+export class Upsample extends Module {
+  constructor(readonly scale = 2) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return ops.upsampleNearest(x, this.scale);
+  }
+}
+
+/** Learned absolute positions added to [B, S, D] inputs. */
+export class LearnedPositions extends Module {
+  weight: Tensor;
+  constructor(
+    readonly maxLen: number,
+    readonly dim: number,
+    rng: InitRng = initRng(),
+  ) {
+    super();
+    this.weight = this.param(initTensor([maxLen, dim], { kind: 'normal', std: 0.02 }, rng));
+  }
+  forward(x: Tensor): Tensor {
+    const s = x.shape[x.rank - 2];
+    if (s > this.maxLen) throw new RangeError(`LearnedPositions: sequence ${s} exceeds maxLen ${this.maxLen}`);
+    return x.add(this.weight.slice(0, 0, s));
+  }
+}

@@ -1,0 +1,61 @@
+import { ops, type Tensor } from '@unif2ace/tensor';
+import { initTensor } from '../init.js';
+import { Module } from '../module.js';
+
+/** Layer norm over the last axis (fused kernel), elementwise affine like torch. */
+export class LayerNorm extends Module {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  constructor(
+    readonly dim: number,
+    readonly opts: { eps?: number; affine?: boolean; bias?: boolean } = {},
+  ) {
+    super();
+    const affine = opts.affine ?? true;
+    this.weight = affine ? this.param(initTensor([dim], { kind: 'ones' })) : null;
+    this.bias = affine && opts.bias !== false ? this.param(initTensor([dim], { kind: 'zeros' })) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return ops.layerNorm(x, this.weight, this.bias, this.opts.eps ?? 1e-5);
+  }
+}
+
+/** RMS norm over the last axis (fused kernel). */
+export class RMSNorm extends Module {
+  weight: Tensor;
+  constructor(
+    readonly dim: number,
+    readonly eps = 1e-6,
+  ) {
+    super();
+    this.weight = this.param(initTensor([dim], { kind: 'ones' }));
+  }
+  forward(x: Tensor): Tensor {
+    return ops.rmsNorm(x, this.weight, this.eps);
+  }
+}
+
+/** Group norm over [N, C, ...]: statistics per (sample, group of C / groups channels). */
+export class GroupNorm extends Module {
+  weight: Tensor;
+  bias: Tensor;
+  constructor(
+    readonly groups: number,
+    readonly channels: number,
+    readonly eps = 1e-5,
+  ) {
+    super();
+    if (channels % groups !== 0) throw new RangeError(`GroupNorm: ${channels} channels do not split into ${groups} groups`);
+    this.weight = this.param(initTensor([channels], { kind: 'ones' }));
+    this.bias = this.param(initTensor([channels], { kind: 'zeros' }));
+  }
+  forward(x: Tensor): Tensor {
+    const [n, c] = x.shape;
+    const spatial = x.shape.slice(2);
+    const per = (c / this.groups) * spatial.reduce((p, d) => p * d, 1);
+    // Normalising each group's flattened row is exactly layer norm over it.
+    const y = ops.layerNorm(x.reshape([n, this.groups, per]), null, null, this.eps).reshape(x.shape);
+    const bshape = [1, c, ...spatial.map(() => 1)];
+    return y.mul(this.weight.reshape(bshape)).add(this.bias.reshape(bshape));
+  }
+}
