@@ -1,5 +1,5 @@
 // AdamW (Loshchilov & Hutter): decoupled weight decay, bias-corrected moments, f32 state.
-import { keep, type Tensor, zeros } from '@unif2ace/tensor';
+import { keep, ops, type Tensor, zeros } from '@unif2ace/tensor';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 
 export interface AdamWOptions {
@@ -33,18 +33,17 @@ export class AdamW extends Optimizer {
     return s;
   }
 
+  /** One fused kernel per parameter: p, m and v are updated in place (tensor's adamwStep). */
   protected updateOne(p: Tensor, g: Tensor, group: ParamGroup): void {
     const { m, v } = this.ensureState(p);
-    const lr = group.lr ?? this.lr;
-    const wd = group.weightDecay ?? this.weightDecay;
-    const b1 = this.beta1;
-    const b2 = this.beta2;
-    m.copy_(m.mul(b1).add(g.mul(1 - b1)));
-    v.copy_(v.mul(b2).add(g.square().mul(1 - b2)));
-    const mHat = m.div(1 - b1 ** this.step);
-    const vHat = v.div(1 - b2 ** this.step);
-    const pd = p.detach();
-    p.copy_(pd.mul(1 - lr * wd).sub(mHat.div(vHat.sqrt().add(this.eps)).mul(lr)));
+    ops.adamwStep([p], [g.contiguous()], [m], [v], {
+      lr: group.lr ?? this.lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: group.weightDecay ?? this.weightDecay,
+      step: this.step,
+    });
   }
 }
 

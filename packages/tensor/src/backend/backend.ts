@@ -25,6 +25,8 @@ export interface Backend {
   readSync?(storage: Storage, offset: number, n: number): HostArray;
   /** Make queued work start (GPU: submit the open encoder). */
   flush(): void;
+  /** Resolve when all queued work has finished (for timing; reads already wait for their data). */
+  sync(): Promise<void>;
   stats(): { buffers: number; bytesInUse: number; bytesAllocated: number; pooled: number };
   /** Free pooled memory. */
   trim(): void;

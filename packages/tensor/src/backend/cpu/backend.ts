@@ -35,6 +35,8 @@ export class CpuBackend implements Backend {
 
   flush(): void {}
 
+  async sync(): Promise<void> {}
+
   stats() {
     return { buffers: this.live, bytesInUse: this.bytes, bytesAllocated: this.bytes, pooled: 0 };
   }
