@@ -1,10 +1,19 @@
 // Encode throughput of our byte-level BPE vs @huggingface/tokenizers on the same tokenizer.json, plus
-// training time on a caption/QA-sized corpus. Run after `pnpm build`:
+// training time on the synthetic captions + QA (130K records x 8 questions by default). Run after `pnpm build`:
 //   node bench/tokenizer-encode.mjs [--captions 130000] [--qa 1000000] [--vocab 1000]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { BpeTokenizer, WordCounter } from '../dist/index.js';
+import {
+  BpeTokenizer,
+  faceSeed,
+  makeCaption,
+  makeQuestions,
+  Rng,
+  sampleAttributes,
+  visibleAttributes,
+  WordCounter,
+} from '../dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,44 +24,46 @@ const { values } = parseArgs({
   },
 });
 
-// Caption/QA-like synthetic text (the renderer's captions are used when available through the CLI).
-let seed = 1;
-const r = (k) => {
-  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-  return (seed >>> 8) % k;
-};
-const pick = (a) => a[r(a.length)];
-const colour = ['black', 'blond', 'brown', 'auburn', 'grey', 'white', 'red', 'chestnut'];
-const parts = ['hair', 'eyes', 'eyebrows', 'beard', 'lips', 'skin', 'nose', 'glasses', 'earrings', 'hat'];
-const adj = ['thick', 'thin', 'wavy', 'straight', 'curly', 'short', 'long', 'arched', 'narrow', 'round'];
-const caption = () =>
-  Array.from({ length: 8 + r(10) }, () => `${pick(['The', 'This', 'Her', 'His', 'A'])} ${pick(adj)} ${pick(colour)} ${pick(parts)}${pick([',', '.', ';', ' and'])}`).join(' ');
-// Rarer words (names, numbers, made-up words) so the vocabulary has a long tail like real captions.
-const rare = () => Array.from({ length: 3 + r(6) }, () => 'etaoinshrdlucmfwyp'[r(18)]).join('');
-const captionWithTail = () => `${caption()} Age ${18 + r(60)}, looks like ${rare()} ${rare()}.`;
-const question = () => [`Is the ${pick(parts)} ${pick(adj)}?`, pick(['Yes.', 'No.', `${pick(colour)}.`, `${r(9)}`])];
-
+// The real corpus: captions and questions of synthetic records (attributes sampled, no images rendered).
 const nCap = Number(values.captions);
-const nQa = Number(values.qa);
+const perRecord = Math.max(1, Math.round(Number(values.qa) / nCap));
 let t = performance.now();
-const counter = new WordCounter();
+const texts = [];
 const sample = [];
+let qaCount = 0;
 for (let i = 0; i < nCap; i++) {
-  const c = captionWithTail();
-  counter.add(c);
-  if (sample.length < Number(values.encode)) sample.push(c);
+  const seed = faceSeed(1, i);
+  const attrs = visibleAttributes(sampleAttributes(Rng.derive(seed, 'attributes')));
+  const caption = makeCaption(attrs, Rng.derive(seed, 'caption')).text;
+  texts.push(caption);
+  if (sample.length < Number(values.encode)) sample.push(caption);
+  for (const { q, a } of makeQuestions(attrs, Rng.derive(seed, 'questions'), { count: perRecord })) {
+    texts.push(q, a);
+    qaCount++;
+  }
 }
-for (let i = 0; i < nQa; i++) for (const s of question()) counter.add(s);
+const genMs = performance.now() - t;
+t = performance.now();
+const counter = new WordCounter();
+for (const x of texts) counter.add(x);
+const words = counter.counts;
 const countMs = performance.now() - t;
 t = performance.now();
 const tok = BpeTokenizer.train(counter, { vocabSize: Number(values.vocab) });
 const trainMs = performance.now() - t;
 console.log(
-  `train: ${nCap} captions + ${nQa} QA (${counter.texts} texts, ${counter.counts.size} distinct words): ` +
-    `count ${(countMs / 1000).toFixed(2)} s, merges ${(trainMs / 1000).toFixed(2)} s -> vocab ${tok.textVocabSize}`,
+  `corpus: ${nCap} captions + ${qaCount} QA pairs generated in ${(genMs / 1000).toFixed(1)} s (${counter.texts} texts, ${words.size} distinct words)`,
+);
+console.log(
+  `train: pre-tokenize + count ${(countMs / 1000).toFixed(2)} s, merges ${(trainMs / 1000).toFixed(2)} s -> text vocab ${tok.textVocabSize}`,
 );
 
 const hf = new Tokenizer(JSON.parse(JSON.stringify(tok.toJSON())), tok.configJSON());
+let mismatches = 0;
+for (const x of sample.slice(0, 2000)) {
+  if (JSON.stringify(tok.encode(x)) !== JSON.stringify(hf.encode(x).ids)) mismatches++;
+}
+if (mismatches) throw new Error(`${mismatches} of 2000 texts encode differently in the two libraries`);
 function bench(name, fn) {
   fn(sample.slice(0, 200)); // warm up
   let tokens = 0;
@@ -66,8 +77,12 @@ function bench(name, fn) {
   return { name, tokensPerSec: tokens / s, textsPerSec: (reps * sample.length) / s };
 }
 const ours = bench('@unif2ace/data BpeTokenizer', (xs) => xs.reduce((n, x) => n + tok.encode(x).length, 0));
-const theirs = bench('@huggingface/tokenizers 0.2', (xs) => xs.reduce((n, x) => n + hf.encode(x).ids.length, 0));
+const theirs = bench('@huggingface/tokenizers 0.2', (xs) =>
+  xs.reduce((n, x) => n + hf.encode(x).ids.length, 0),
+);
 for (const b of [ours, theirs]) {
-  console.log(`${b.name.padEnd(30)} ${(b.tokensPerSec / 1e6).toFixed(2)} M tokens/s  ${Math.round(b.textsPerSec)} texts/s`);
+  console.log(
+    `${b.name.padEnd(30)} ${(b.tokensPerSec / 1e6).toFixed(2)} M tokens/s  ${Math.round(b.textsPerSec)} texts/s`,
+  );
 }
 console.log(`ratio ours / theirs: ${(ours.tokensPerSec / theirs.tokensPerSec).toFixed(2)}x`);

@@ -20,7 +20,8 @@ export function gridImage(images: readonly RenderedFace[], options: GridOptions)
   if (images.length === 0) throw new Error('gridImage: no images');
   const { width: w, height: h } = images[0];
   for (const im of images) {
-    if (im.width !== w || im.height !== h) throw new Error(`gridImage: mixed sizes ${w}x${h} and ${im.width}x${im.height}`);
+    if (im.width !== w || im.height !== h)
+      throw new Error(`gridImage: mixed sizes ${w}x${h} and ${im.width}x${im.height}`);
   }
   const gap = options.gap ?? 2;
   const cols = Math.min(options.columns, images.length);
@@ -33,7 +34,8 @@ export function gridImage(images: readonly RenderedFace[], options: GridOptions)
   images.forEach((im, k) => {
     const x0 = gap + (k % cols) * (w + gap);
     const y0 = gap + Math.floor(k / cols) * (h + gap);
-    for (let y = 0; y < h; y++) rgb.set(im.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * width + x0) * 3);
+    for (let y = 0; y < h; y++)
+      rgb.set(im.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * width + x0) * 3);
   });
   return { rgb, width, height };
 }

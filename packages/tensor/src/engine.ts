@@ -18,7 +18,8 @@ class Engine {
   backend(name?: string): Backend {
     if (name) {
       const b = this.backends.get(name);
-      if (!b) throw new Error(`backend '${name}' is not initialised (call init({ backend: '${name}' }) first)`);
+      if (!b)
+        throw new Error(`backend '${name}' is not initialised (call init({ backend: '${name}' }) first)`);
       return b;
     }
     if (!this.defaultBackend) throw new Error('no backend: call `await init()` before creating tensors');

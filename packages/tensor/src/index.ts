@@ -10,3 +10,6 @@ export { noGrad } from './autograd/tape.js';
 export { registerKernel, listKernels } from './kernels/registry.js';
 export { registerGradient } from './autograd/rules.js';
 export * as ops from './ops/index.js';
+export { rand, randn, manualSeed, getRngState, setRngState } from './ops/random.js';
+export { waitTuning, waitStats } from './backend/webgpu/wait.js';
+export { matmulTuning } from './kernels/webgpu/matmul.js';

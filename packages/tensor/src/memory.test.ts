@@ -65,7 +65,9 @@ describe('memory', () => {
     await useBackend('webgpu');
     const limit = (getBackend() as unknown as { maxBinding: number }).maxBinding;
     const n = Math.floor(limit / 4) + 1024;
-    expect(() => empty([n], 'f32')).toThrow(new RegExp(`${n} × f32 = ${n * 4} bytes exceeds .*maxStorageBufferBindingSize \\(${limit} bytes\\)`));
+    expect(() => empty([n], 'f32')).toThrow(
+      new RegExp(`${n} × f32 = ${n * 4} bytes exceeds .*maxStorageBufferBindingSize \\(${limit} bytes\\)`),
+    );
     expect(() => tensor([1, 2, 3], [2, 2])).toThrow(/3 values do not fill shape \[2, 2\]/);
   });
 });

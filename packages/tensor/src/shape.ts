@@ -24,7 +24,8 @@ export function fmtShape(shape: Shape): string {
 export function assertShape(shape: Shape, where: string): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${where}: shape must be an array of integers`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${where}: bad dimension ${d} in shape ${fmtShape(shape)}`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new RangeError(`${where}: bad dimension ${d} in shape ${fmtShape(shape)}`);
   }
   return [...shape];
 }

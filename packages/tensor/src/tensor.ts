@@ -94,7 +94,8 @@ export class Tensor {
   dataSync(): HostArray {
     this.live('dataSync');
     const rs = this.backend.readSync?.bind(this.backend);
-    if (!rs) throw new Error(`dataSync(): the ${this.backend.name} backend reads asynchronously; use await data()`);
+    if (!rs)
+      throw new Error(`dataSync(): the ${this.backend.name} backend reads asynchronously; use await data()`);
     if (this.isContiguous()) return rs(this.storage, this.offset, this.size);
     const c = this.contiguous();
     try {
@@ -105,7 +106,8 @@ export class Tensor {
   }
 
   async item(): Promise<number> {
-    if (this.size !== 1) throw new Error(`item(): tensor of shape ${fmtShape(this.shape)} has ${this.size} elements`);
+    if (this.size !== 1)
+      throw new Error(`item(): tensor of shape ${fmtShape(this.shape)} has ${this.size} elements`);
     return (await this.data())[0];
   }
 
@@ -157,71 +159,189 @@ export class Tensor {
   }
 
   // ---- elementwise
-  add(o: Tensor | number) { return E.add(this, o); }
-  sub(o: Tensor | number) { return E.sub(this, o); }
-  mul(o: Tensor | number) { return E.mul(this, o); }
-  div(o: Tensor | number) { return E.div(this, o); }
-  pow(o: Tensor | number) { return E.pow(this, o); }
-  maximum(o: Tensor | number) { return E.maximum(this, o); }
-  minimum(o: Tensor | number) { return E.minimum(this, o); }
-  eq(o: Tensor | number) { return E.compare('eq', this, o); }
-  ne(o: Tensor | number) { return E.compare('ne', this, o); }
-  lt(o: Tensor | number) { return E.compare('lt', this, o); }
-  le(o: Tensor | number) { return E.compare('le', this, o); }
-  gt(o: Tensor | number) { return E.compare('gt', this, o); }
-  ge(o: Tensor | number) { return E.compare('ge', this, o); }
-  neg() { return E.unary('neg', this); }
-  abs() { return E.unary('abs', this); }
-  exp() { return E.unary('exp', this); }
-  log() { return E.unary('log', this); }
-  sqrt() { return E.unary('sqrt', this); }
-  rsqrt() { return E.unary('rsqrt', this); }
-  tanh() { return E.unary('tanh', this); }
-  sigmoid() { return E.unary('sigmoid', this); }
-  relu() { return E.unary('relu', this); }
-  gelu() { return E.unary('gelu', this); }
-  silu() { return E.unary('silu', this); }
-  sin() { return E.unary('sin', this); }
-  cos() { return E.unary('cos', this); }
-  square() { return E.unary('square', this); }
-  reciprocal() { return E.unary('recip', this); }
-  clamp(lo: number, hi: number) { return E.clamp(this, lo, hi); }
-  where(cond: Tensor, other: Tensor | number) { return E.where(cond, this, other); }
-  cast(dtype: DType) { return E.cast(this, dtype); }
-  clone() { return E.clone(this); }
-  onesLike() { return full(this.shape, 1, { dtype: this.dtype, backend: this.backend.name }); }
-  zerosLike() { return full(this.shape, 0, { dtype: this.dtype, backend: this.backend.name }); }
+  add(o: Tensor | number) {
+    return E.add(this, o);
+  }
+  sub(o: Tensor | number) {
+    return E.sub(this, o);
+  }
+  mul(o: Tensor | number) {
+    return E.mul(this, o);
+  }
+  div(o: Tensor | number) {
+    return E.div(this, o);
+  }
+  pow(o: Tensor | number) {
+    return E.pow(this, o);
+  }
+  maximum(o: Tensor | number) {
+    return E.maximum(this, o);
+  }
+  minimum(o: Tensor | number) {
+    return E.minimum(this, o);
+  }
+  eq(o: Tensor | number) {
+    return E.compare('eq', this, o);
+  }
+  ne(o: Tensor | number) {
+    return E.compare('ne', this, o);
+  }
+  lt(o: Tensor | number) {
+    return E.compare('lt', this, o);
+  }
+  le(o: Tensor | number) {
+    return E.compare('le', this, o);
+  }
+  gt(o: Tensor | number) {
+    return E.compare('gt', this, o);
+  }
+  ge(o: Tensor | number) {
+    return E.compare('ge', this, o);
+  }
+  neg() {
+    return E.unary('neg', this);
+  }
+  abs() {
+    return E.unary('abs', this);
+  }
+  exp() {
+    return E.unary('exp', this);
+  }
+  log() {
+    return E.unary('log', this);
+  }
+  sqrt() {
+    return E.unary('sqrt', this);
+  }
+  rsqrt() {
+    return E.unary('rsqrt', this);
+  }
+  tanh() {
+    return E.unary('tanh', this);
+  }
+  sigmoid() {
+    return E.unary('sigmoid', this);
+  }
+  relu() {
+    return E.unary('relu', this);
+  }
+  gelu() {
+    return E.unary('gelu', this);
+  }
+  silu() {
+    return E.unary('silu', this);
+  }
+  sin() {
+    return E.unary('sin', this);
+  }
+  cos() {
+    return E.unary('cos', this);
+  }
+  square() {
+    return E.unary('square', this);
+  }
+  reciprocal() {
+    return E.unary('recip', this);
+  }
+  clamp(lo: number, hi: number) {
+    return E.clamp(this, lo, hi);
+  }
+  where(cond: Tensor, other: Tensor | number) {
+    return E.where(cond, this, other);
+  }
+  cast(dtype: DType) {
+    return E.cast(this, dtype);
+  }
+  clone() {
+    return E.clone(this);
+  }
+  onesLike() {
+    return full(this.shape, 1, { dtype: this.dtype, backend: this.backend.name });
+  }
+  zerosLike() {
+    return full(this.shape, 0, { dtype: this.dtype, backend: this.backend.name });
+  }
 
   // ---- movement (views where the layout allows)
-  reshape(shape: number[]) { return M.reshape(this, shape); }
-  view_(shape: number[]) { return M.reshape(this, shape); }
-  flatten() { return M.reshape(this, [this.size]); }
-  permute(dims: number[]) { return M.permute(this, dims); }
-  transpose(a = -2, b = -1) { return M.transpose(this, a, b); }
-  get T() { return M.transpose(this, -2, -1); }
-  slice(axis: number, start: number, end?: number) { return M.slice(this, axis, start, end); }
-  narrow(axis: number, start: number, length: number) { return M.slice(this, axis, start, start + length); }
-  expand(shape: number[]) { return M.expand(this, shape); }
-  unsqueeze(axis: number) { return M.unsqueeze(this, axis); }
-  squeeze(axis?: number) { return M.squeeze(this, axis); }
-  contiguous() { return M.contiguous(this); }
-  gather(axis: number, index: Tensor) { return M.indexSelect(this, axis, index); }
-  indexSelect(axis: number, index: Tensor) { return M.indexSelect(this, axis, index); }
+  reshape(shape: number[]) {
+    return M.reshape(this, shape);
+  }
+  view_(shape: number[]) {
+    return M.reshape(this, shape);
+  }
+  flatten() {
+    return M.reshape(this, [this.size]);
+  }
+  permute(dims: number[]) {
+    return M.permute(this, dims);
+  }
+  transpose(a = -2, b = -1) {
+    return M.transpose(this, a, b);
+  }
+  get T() {
+    return M.transpose(this, -2, -1);
+  }
+  slice(axis: number, start: number, end?: number) {
+    return M.slice(this, axis, start, end);
+  }
+  narrow(axis: number, start: number, length: number) {
+    return M.slice(this, axis, start, start + length);
+  }
+  expand(shape: number[]) {
+    return M.expand(this, shape);
+  }
+  unsqueeze(axis: number) {
+    return M.unsqueeze(this, axis);
+  }
+  squeeze(axis?: number) {
+    return M.squeeze(this, axis);
+  }
+  contiguous() {
+    return M.contiguous(this);
+  }
+  gather(axis: number, index: Tensor) {
+    return M.indexSelect(this, axis, index);
+  }
+  indexSelect(axis: number, index: Tensor) {
+    return M.indexSelect(this, axis, index);
+  }
 
   // ---- reductions
-  sum(axis?: number | number[], keepDims = false) { return R.sum(this, axis, keepDims); }
-  mean(axis?: number | number[], keepDims = false) { return R.mean(this, axis, keepDims); }
-  max(axis?: number | number[], keepDims = false) { return R.max(this, axis, keepDims); }
-  min(axis?: number | number[], keepDims = false) { return R.min(this, axis, keepDims); }
-  argmax(axis = -1, keepDims = false) { return R.argmax(this, axis, keepDims); }
-  argmin(axis = -1, keepDims = false) { return R.argmin(this, axis, keepDims); }
-  logsumexp(axis = -1, keepDims = false) { return R.logsumexp(this, axis, keepDims); }
-  variance(axis?: number | number[], keepDims = false, correction = 0) { return R.variance(this, axis, keepDims, correction); }
+  sum(axis?: number | number[], keepDims = false) {
+    return R.sum(this, axis, keepDims);
+  }
+  mean(axis?: number | number[], keepDims = false) {
+    return R.mean(this, axis, keepDims);
+  }
+  max(axis?: number | number[], keepDims = false) {
+    return R.max(this, axis, keepDims);
+  }
+  min(axis?: number | number[], keepDims = false) {
+    return R.min(this, axis, keepDims);
+  }
+  argmax(axis = -1, keepDims = false) {
+    return R.argmax(this, axis, keepDims);
+  }
+  argmin(axis = -1, keepDims = false) {
+    return R.argmin(this, axis, keepDims);
+  }
+  logsumexp(axis = -1, keepDims = false) {
+    return R.logsumexp(this, axis, keepDims);
+  }
+  variance(axis?: number | number[], keepDims = false, correction = 0) {
+    return R.variance(this, axis, keepDims, correction);
+  }
 
   // ---- nn
-  matmul(o: Tensor) { return N.matmul(this, o); }
-  softmax(axis = -1) { return N.softmax(this, axis); }
-  logSoftmax(axis = -1) { return N.logSoftmax(this, axis); }
+  matmul(o: Tensor) {
+    return N.matmul(this, o);
+  }
+  softmax(axis = -1) {
+    return N.softmax(this, axis);
+  }
+  logSoftmax(axis = -1) {
+    return N.logSoftmax(this, axis);
+  }
 }
 
 // ---------------------------------------------------------------- factories
@@ -231,7 +351,8 @@ function toHost(data: ArrayLike<number>, dtype: DType): HostArray {
   if (dtype === 'i32' || dtype === 'u32') {
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
-      if (!Number.isInteger(v)) throw new TypeError(`tensor(): value ${v} at index ${i} is not an integer (${dtype})`);
+      if (!Number.isInteger(v))
+        throw new TypeError(`tensor(): value ${v} at index ${i} is not an integer (${dtype})`);
       out[i] = v;
     }
   } else out.set(data);
@@ -253,7 +374,9 @@ export function tensor(data: ArrayLike<number> | number, shape?: Shape, opts: Te
   );
   const s = shape ? assertShape(shape, 'tensor') : typeof data === 'number' ? [] : [arr.length];
   if (numel(s) !== arr.length) {
-    throw new RangeError(`tensor(): ${arr.length} values do not fill shape ${fmtShape(s)} (${numel(s)} elements)`);
+    throw new RangeError(
+      `tensor(): ${arr.length} values do not fill shape ${fmtShape(s)} (${numel(s)} elements)`,
+    );
   }
   const t = empty(s, dtype, opts.backend);
   if (arr.length) t.backend.write(t.storage, toHost(arr, dtype));
@@ -273,5 +396,9 @@ export const ones = (shape: Shape, opts: TensorOptions = {}) => full(shape, 1, o
 
 export function arange(n: number, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? 'i32';
-  return tensor(Array.from({ length: n }, (_, i) => i), [n], { ...opts, dtype });
+  return tensor(
+    Array.from({ length: n }, (_, i) => i),
+    [n],
+    { ...opts, dtype },
+  );
 }

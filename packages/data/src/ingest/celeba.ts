@@ -1,16 +1,51 @@
 // CelebA `list_attr_celeba.txt`: parsing and mapping of its 40 binary labels onto our taxonomy. An
 // attribute the labels do not determine is null (unknown), so captions and questions never claim it.
-import { ATTRIBUTE_NAMES } from '../taxonomy/index.js';
+
 import type { VisibleAttributes } from '../taxonomy/index.js';
+import { ATTRIBUTE_NAMES } from '../taxonomy/index.js';
 
 /** The 40 CelebA attribute names, in file order. */
 export const CELEBA_ATTRIBUTES = [
-  '5_o_Clock_Shadow', 'Arched_Eyebrows', 'Attractive', 'Bags_Under_Eyes', 'Bald', 'Bangs', 'Big_Lips',
-  'Big_Nose', 'Black_Hair', 'Blond_Hair', 'Blurry', 'Brown_Hair', 'Bushy_Eyebrows', 'Chubby', 'Double_Chin',
-  'Eyeglasses', 'Goatee', 'Gray_Hair', 'Heavy_Makeup', 'High_Cheekbones', 'Male', 'Mouth_Slightly_Open',
-  'Mustache', 'Narrow_Eyes', 'No_Beard', 'Oval_Face', 'Pale_Skin', 'Pointy_Nose', 'Receding_Hairline',
-  'Rosy_Cheeks', 'Sideburns', 'Smiling', 'Straight_Hair', 'Wavy_Hair', 'Wearing_Earrings', 'Wearing_Hat',
-  'Wearing_Lipstick', 'Wearing_Necklace', 'Wearing_Necktie', 'Young',
+  '5_o_Clock_Shadow',
+  'Arched_Eyebrows',
+  'Attractive',
+  'Bags_Under_Eyes',
+  'Bald',
+  'Bangs',
+  'Big_Lips',
+  'Big_Nose',
+  'Black_Hair',
+  'Blond_Hair',
+  'Blurry',
+  'Brown_Hair',
+  'Bushy_Eyebrows',
+  'Chubby',
+  'Double_Chin',
+  'Eyeglasses',
+  'Goatee',
+  'Gray_Hair',
+  'Heavy_Makeup',
+  'High_Cheekbones',
+  'Male',
+  'Mouth_Slightly_Open',
+  'Mustache',
+  'Narrow_Eyes',
+  'No_Beard',
+  'Oval_Face',
+  'Pale_Skin',
+  'Pointy_Nose',
+  'Receding_Hairline',
+  'Rosy_Cheeks',
+  'Sideburns',
+  'Smiling',
+  'Straight_Hair',
+  'Wavy_Hair',
+  'Wearing_Earrings',
+  'Wearing_Hat',
+  'Wearing_Lipstick',
+  'Wearing_Necklace',
+  'Wearing_Necktie',
+  'Young',
 ] as const;
 
 /** Labels of one image: true / false per attribute name present in the file. */
@@ -35,7 +70,9 @@ export function parseCelebaAttrs(text: string, source = 'list_attr_celeba.txt'):
   const names = (lines[i] ?? '').trim().split(/\s+/).filter(Boolean);
   const known = names.filter((n) => (CELEBA_ATTRIBUTES as readonly string[]).includes(n)).length;
   if (names.length < 39 || names.length > 41 || known < 30) {
-    throw new Error(`${source}: line ${i + 1} is not a CelebA attribute header (${names.length} names, ${known} known)`);
+    throw new Error(
+      `${source}: line ${i + 1} is not a CelebA attribute header (${names.length} names, ${known} known)`,
+    );
   }
   const rows = new Map<string, CelebaLabels>();
   const bad: CelebaAttrFile['bad'] = [];
@@ -130,7 +167,8 @@ export function celebaToAttributes(l: CelebaLabels): VisibleAttributes {
     background: null,
     lightDirection: null,
   };
-  for (const n of ATTRIBUTE_NAMES) if (!(n in attrs)) throw new Error(`celebaToAttributes: taxonomy attribute ${n} not mapped`);
+  for (const n of ATTRIBUTE_NAMES)
+    if (!(n in attrs)) throw new Error(`celebaToAttributes: taxonomy attribute ${n} not mapped`);
   return attrs;
 }
 

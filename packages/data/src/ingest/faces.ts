@@ -55,11 +55,17 @@ export class FaceAnnotator {
       const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
       wasm.setWasmPaths(wasmFile.slice(0, wasmFile.lastIndexOf('/') + 1));
     }
-    if (!(await tf.setBackend(backend))) throw new Error(`TensorFlow.js backend "${backend}" failed to start`);
+    if (!(await tf.setBackend(backend)))
+      throw new Error(`TensorFlow.js backend "${backend}" failed to start`);
     await tf.ready();
     const modelDir = require.resolve('@vladmandic/face-api/package.json').replace(/package\.json$/, 'model');
     const nets = faceapi.nets;
-    for (const net of [nets.ssdMobilenetv1, nets.faceLandmark68Net, nets.ageGenderNet, nets.faceExpressionNet]) {
+    for (const net of [
+      nets.ssdMobilenetv1,
+      nets.faceLandmark68Net,
+      nets.ageGenderNet,
+      nets.faceExpressionNet,
+    ]) {
       if (!net.isLoaded) await net.loadFromDisk(modelDir);
     }
     return new FaceAnnotator(tf, faceapi, opts.minConfidence ?? 0.5);

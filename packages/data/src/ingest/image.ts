@@ -10,7 +10,8 @@ export interface RgbImage {
 }
 
 const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-const isPng = (b: Uint8Array) => b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+const isPng = (b: Uint8Array) =>
+  b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
 
 /** Decodes a JPEG or PNG to RGB; throws an Error whose message says why (used as the skip reason). */
 export function decodeImage(bytes: Uint8Array): RgbImage {
@@ -27,7 +28,8 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
     } catch (e) {
       throw new Error(`corrupt JPEG: ${(e as Error).message ?? e}`);
     }
-    if (img.data.length !== img.width * img.height * 3) throw new Error('corrupt JPEG: unexpected pixel data size');
+    if (img.data.length !== img.width * img.height * 3)
+      throw new Error('corrupt JPEG: unexpected pixel data size');
     return { width: img.width, height: img.height, rgb: img.data };
   }
   if (isPng(bytes)) {

@@ -7,12 +7,12 @@ import { decodePng, encodePng } from '../png/index.js';
 import { Rng } from '../random.js';
 import { renderFace } from '../renderer/index.js';
 import { readShards } from '../shards/index.js';
-import { sampleAttributes } from '../taxonomy/index.js';
 import type { VisibleAttributes } from '../taxonomy/index.js';
+import { sampleAttributes } from '../taxonomy/index.js';
 import { CELEBA_ATTRIBUTES, celebaToAttributes, parseCelebaAttrs } from './celeba.js';
 import { decodeImage } from './image.js';
-import { ingestFolder } from './ingest.js';
 import type { Describe } from './ingest.js';
+import { ingestFolder } from './ingest.js';
 
 // Test describer: names exactly the known attributes, so the test can check nothing unknown is claimed.
 const seen: VisibleAttributes[] = [];
@@ -36,7 +36,10 @@ function faceJpeg(index: number): { jpg: Uint8Array; rgb: Uint8Array } {
       rgba[(y * 178 + x) * 4 + 3] = 255;
     }
   }
-  return { jpg: new Uint8Array(jpeg.encode({ data: rgba, width: 178, height: 218 }, 90).data), rgb: face.rgb };
+  return {
+    jpg: new Uint8Array(jpeg.encode({ data: rgba, width: 178, height: 218 }, 90).data),
+    rgb: face.rgb,
+  };
 }
 
 function labelLine(file: string, on: string[], names: readonly string[] = CELEBA_ATTRIBUTES): string {
@@ -44,6 +47,18 @@ function labelLine(file: string, on: string[], names: readonly string[] = CELEBA
 }
 
 let root: string;
+
+/** Samples of all three split folders, sorted by key, each checked to sit in its record's split. */
+async function readSplits(out: string) {
+  const all = [];
+  for (const split of ['train', 'validation', 'test']) {
+    for await (const s of readShards({ dir: join(out, split) })) {
+      expect(JSON.parse(new TextDecoder().decode(s.files.json)).split).toBe(split);
+      all.push(s);
+    }
+  }
+  return all.sort((a, b) => (a.key < b.key ? -1 : 1));
+}
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ingest-'));
 });
@@ -54,7 +69,9 @@ afterAll(async () => {
 describe('CelebA labels', () => {
   it('maps labels onto the taxonomy, leaving what they cannot tell unknown', () => {
     const all = (on: string[]) => Object.fromEntries(CELEBA_ATTRIBUTES.map((n) => [n, on.includes(n)]));
-    const a = celebaToAttributes(all(['Male', 'Black_Hair', 'Wavy_Hair', 'Goatee', 'Smiling', 'Young', 'Eyeglasses']));
+    const a = celebaToAttributes(
+      all(['Male', 'Black_Hair', 'Wavy_Hair', 'Goatee', 'Smiling', 'Young', 'Eyeglasses']),
+    );
     expect(a).toMatchObject({
       gender: 'masculine',
       hairColor: 'black',
@@ -69,7 +86,13 @@ describe('CelebA labels', () => {
       bangs: 'none',
     });
     const b = celebaToAttributes(all(['Bald', 'Black_Hair', 'Blond_Hair', 'No_Beard', '5_o_Clock_Shadow']));
-    expect(b).toMatchObject({ hairLength: 'bald', hairColor: null, facialHair: 'stubble', gender: 'feminine', age: null });
+    expect(b).toMatchObject({
+      hairLength: 'bald',
+      hairColor: null,
+      facialHair: 'stubble',
+      gender: 'feminine',
+      age: null,
+    });
     const c = celebaToAttributes(all(['Black_Hair', 'Blond_Hair', 'Arched_Eyebrows', 'Bushy_Eyebrows']));
     expect(c).toMatchObject({ hairColor: null, eyebrows: null, facialHair: 'full-beard', expression: null });
     // A label missing from the file leaves its attributes unknown.
@@ -88,8 +111,13 @@ describe('CelebA labels', () => {
       { line: 5, reason: 'label 5_o_Clock_Shadow is "x", not 1, -1 or 0' },
     ]);
     const names41 = [...CELEBA_ATTRIBUTES, 'Extra'];
-    expect(parseCelebaAttrs(`${names41.join(' ')}\n${labelLine('a.jpg', ['Extra'], names41)}`).rows.get('a.jpg')?.Extra).toBe(true);
-    expect(() => parseCelebaAttrs('2\nfoo bar\n', 'x.txt')).toThrow('x.txt: line 2 is not a CelebA attribute header (2 names, 0 known)');
+    expect(
+      parseCelebaAttrs(`${names41.join(' ')}\n${labelLine('a.jpg', ['Extra'], names41)}`).rows.get('a.jpg')
+        ?.Extra,
+    ).toBe(true);
+    expect(() => parseCelebaAttrs('2\nfoo bar\n', 'x.txt')).toThrow(
+      'x.txt: line 2 is not a CelebA attribute header (2 names, 0 known)',
+    );
   });
 });
 
@@ -119,7 +147,10 @@ describe('ingestFolder, CelebA layout', () => {
       labelLine('000007.png', ['Gray_Hair', 'No_Beard']),
       '000008.jpg 1 -1',
     ];
-    await writeFile(join(input, 'list_attr_celeba.txt'), `${rows.length}\n${CELEBA_ATTRIBUTES.join(' ')}\n${rows.join('\n')}\n`);
+    await writeFile(
+      join(input, 'list_attr_celeba.txt'),
+      `${rows.length}\n${CELEBA_ATTRIBUTES.join(' ')}\n${rows.join('\n')}\n`,
+    );
 
     seen.length = 0;
     const out = join(root, 'celeba-out');
@@ -131,10 +162,11 @@ describe('ingestFolder, CelebA layout', () => {
     expect(report.reasons).toEqual({ 'corrupt JPEG': 1, 'no labels in list_attr_celeba.txt': 1 });
     expect(report.skippedFiles.map((s) => s.file)).toEqual(['000005.jpg', '000006.jpg']);
     expect(report.badLabelLines).toBe(1);
-    expect(report.index.shards.map((s) => s.samples)).toEqual([3, 2]);
+    expect(Object.values(report.splits).reduce((n, x) => n + x.samples, 0)).toBe(5);
+    expect(report.splits.train.shards.length).toBeGreaterThan(0);
 
     const samples = [];
-    for await (const s of readShards({ dir: out })) samples.push(s);
+    samples.push(...(await readSplits(out)));
     expect(samples.map((s) => s.key)).toEqual(['000001', '000002', '000003', '000004', '000007']);
     for (const s of samples) {
       const rec = JSON.parse(new TextDecoder().decode(s.files.json));
@@ -149,7 +181,7 @@ describe('ingestFolder, CelebA layout', () => {
       // The crop shows the source face: the centre pixel matches the source's face centre closely.
       const src = sources[s.key];
       const centre = (img.rgb[(32 * 64 + 32) * 3] + img.rgb[(32 * 64 + 32) * 3 + 1]) / 2;
-      const srcY = s.key === '000007' ? Math.round(40 / 218 * 178 + 74) : 40 + 74 - 20;
+      const srcY = s.key === '000007' ? 30 + 74 : 40 + 74 - 20; // crop top: min(40/218 h, h - 148)
       const srcCentre = (src[(srcY * 178 + 89) * 3] + src[(srcY * 178 + 89) * 3 + 1]) / 2;
       expect(Math.abs(centre - srcCentre)).toBeLessThan(40);
     }
@@ -161,5 +193,32 @@ describe('ingestFolder, CelebA layout', () => {
   it('decodeImage names the problem', () => {
     expect(() => decodeImage(new Uint8Array([1, 2, 3, 4]))).toThrow('not a JPEG or PNG file');
     expect(() => decodeImage(faceJpeg(1).jpg.slice(0, 300))).toThrow(/^corrupt JPEG/);
+  });
+});
+
+describe('describeAttributes (caption grammar + VQA on sparse labels)', () => {
+  it('never states or asks about an attribute the labels do not tell', async () => {
+    const { describeAttributes } = await import('./describe.js');
+    const { parseCaption } = await import('../captions/index.js');
+    const rng = new Rng(3);
+    let questions = 0;
+    for (let i = 0; i < 300; i++) {
+      const labels = Object.fromEntries(CELEBA_ATTRIBUTES.map((n) => [n, rng.bool(0.3)]));
+      const attrs = celebaToAttributes(labels);
+      const { caption, qa } = describeAttributes(attrs, i);
+      const parsed = parseCaption(caption);
+      for (const [k, v] of Object.entries(parsed.attributes)) {
+        expect(attrs[k as keyof VisibleAttributes], `${k} in "${caption}"`).toBe(v);
+      }
+      for (const x of qa) {
+        const names =
+          x.attr === 'accessories'
+            ? ['glasses', 'hat', 'earrings', 'necklace', 'faceMask']
+            : (x.attr ?? '').split('|');
+        for (const n of names) expect(attrs[n as keyof VisibleAttributes], `${x.q} -> ${x.a}`).not.toBeNull();
+      }
+      questions += qa.length;
+    }
+    expect(questions / 300).toBeGreaterThan(4);
   });
 });

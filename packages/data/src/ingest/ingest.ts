@@ -3,27 +3,35 @@
 // - unlabelled JPEG/PNG folder: face detected, aligned by the eyes, cropped, with model attribute cues.
 // Unreadable, unlabelled or faceless images are skipped with a reason and counted; the run goes on.
 import { encodePng } from '../png/index.js';
-import { ShardWriter } from '../shards/index.js';
 import type { ShardIndex } from '../shards/index.js';
-import { TAXONOMY_VERSION } from '../taxonomy/index.js';
+import { ShardWriter } from '../shards/index.js';
+import { fnv1a } from '../shards/rng.js';
+import { SPLITS, type Split, splitOf } from '../splits.js';
 import type { VisibleAttributes } from '../taxonomy/index.js';
+import { TAXONOMY_VERSION } from '../taxonomy/index.js';
 import { celebaToAttributes, knownCount, parseCelebaAttrs } from './celeba.js';
-import { FaceAnnotator, cuesToAttributes } from './faces.js';
 import type { FaceCue } from './faces.js';
+import { cuesToAttributes, FaceAnnotator } from './faces.js';
 import { alignByEyes, celebaCrop, decodeImage } from './image.js';
 
-export interface QaPair {
+export interface IngestQaPair {
   q: string;
   a: string;
+  kind?: string;
+  /** Attribute(s) the question is about (as in the synthetic records' QA). */
+  attr?: string;
 }
 
 /** Caption and questions from attributes; must only talk about the non-null ones. */
-export type Describe = (attrs: VisibleAttributes, seed: number) => { caption: string; qa: QaPair[] };
+export type Describe = (
+  attrs: VisibleAttributes,
+  seed: number,
+) => { caption: string; mentioned?: string[]; qa: IngestQaPair[] };
 
 export interface IngestOptions {
   /** Folder with img_align_celeba/ and list_attr_celeba.txt, or a folder of JPEG/PNG photos. */
   input: string;
-  /** Output folder for the shards and their index. */
+  /** Output folder: shards and index per split in out/train, out/validation, out/test (like `generate`). */
   out: string;
   describe: Describe;
   mode?: 'auto' | 'celeba' | 'unlabelled';
@@ -53,7 +61,8 @@ export interface IngestReport {
   badLabelLines: number;
   /** Mean number of taxonomy attributes known per written record. */
   meanKnownAttributes: number;
-  index: ShardIndex;
+  /** Shard index of each split's folder. */
+  splits: Record<Split, ShardIndex>;
 }
 
 const IMAGE_RE = /\.(jpe?g|png)$/i;
@@ -65,22 +74,42 @@ class Skip extends Error {}
 export async function ingestFolder(o: IngestOptions): Promise<IngestReport> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+  const exists = (p: string) =>
+    fs.stat(p).then(
+      () => true,
+      () => false,
+    );
   const attrFile = path.join(o.input, 'list_attr_celeba.txt');
   const hasLabels = await exists(attrFile);
   const mode = o.mode === 'auto' || !o.mode ? (hasLabels ? 'celeba' : 'unlabelled') : o.mode;
-  if (mode === 'celeba' && !hasLabels) throw new Error(`ingest: ${attrFile} not found (needed for CelebA mode)`);
-  const imageDir = mode === 'celeba' && (await exists(path.join(o.input, 'img_align_celeba')))
-    ? path.join(o.input, 'img_align_celeba')
-    : o.input;
+  if (mode === 'celeba' && !hasLabels)
+    throw new Error(`ingest: ${attrFile} not found (needed for CelebA mode)`);
+  const imageDir =
+    mode === 'celeba' && (await exists(path.join(o.input, 'img_align_celeba')))
+      ? path.join(o.input, 'img_align_celeba')
+      : o.input;
   const files = (await fs.readdir(imageDir)).filter((f) => IMAGE_RE.test(f)).sort();
   const total = Math.min(files.length, o.limit ?? Number.POSITIVE_INFINITY);
   const size = o.size ?? 64;
-  const labels = mode === 'celeba' ? parseCelebaAttrs(await fs.readFile(attrFile, 'utf8'), attrFile) : undefined;
+  const labels =
+    mode === 'celeba' ? parseCelebaAttrs(await fs.readFile(attrFile, 'utf8'), attrFile) : undefined;
   const annotator = mode === 'unlabelled' ? (o.annotator ?? (await FaceAnnotator.load())) : undefined;
 
-  const writer = new ShardWriter({ dir: o.out, prefix: o.prefix ?? 'faces', samplesPerShard: o.samplesPerShard ?? 1000 });
-  const report: Omit<IngestReport, 'index'> = {
+  const writers = {} as Record<Split, ShardWriter>;
+  for (const split of SPLITS) {
+    const dir = path.join(o.out, split);
+    writers[split] = new ShardWriter({
+      dir,
+      prefix: o.prefix ?? 'faces',
+      samplesPerShard: o.samplesPerShard ?? 1000,
+    });
+  }
+  const closeAll = async () => {
+    const out = {} as Record<Split, ShardIndex>;
+    for (const split of SPLITS) out[split] = await writers[split].close();
+    return out;
+  };
+  const report: Omit<IngestReport, 'splits'> = {
     mode,
     seen: 0,
     written: 0,
@@ -97,9 +126,11 @@ export async function ingestFolder(o: IngestOptions): Promise<IngestReport> {
       const file = files[i];
       report.seen++;
       try {
-        const bytes = new Uint8Array(await fs.readFile(path.join(imageDir, file)).catch((e) => {
-          throw new Skip(`unreadable file: ${(e as Error).message}`);
-        }));
+        const bytes = new Uint8Array(
+          await fs.readFile(path.join(imageDir, file)).catch((e) => {
+            throw new Skip(`unreadable file: ${(e as Error).message}`);
+          }),
+        );
         let attributes: VisibleAttributes;
         let image: { rgb: Uint8Array };
         let extra: Record<string, unknown>;
@@ -124,17 +155,27 @@ export async function ingestFolder(o: IngestOptions): Promise<IngestReport> {
           extra = { cues: { ...f, faces: faces.length } };
         }
         const key = uniqueKey(file, keys);
-        const { caption, qa } = o.describe(attributes, ((o.seed ?? 0) + i * 0x9e3779b1) >>> 0);
+        // Like the synthetic records: a seed (from the file name) that fixes the split; --seed varies text.
+        const seed = Number.parseInt(fnv1a(file), 16);
+        const { caption, mentioned, qa } = o.describe(
+          attributes,
+          (seed + Math.imul(o.seed ?? 0, 0x9e3779b1)) >>> 0,
+        );
         const record = {
           id: key,
-          source: { kind: mode, file },
+          index: i,
+          seed,
+          split: splitOf(seed),
           taxonomy: TAXONOMY_VERSION,
+          size,
           attributes,
           caption,
+          mentioned: mentioned ?? [],
           qa,
+          source: { kind: mode, file },
           ...extra,
         };
-        await writer.add(key, {
+        await writers[record.split].add(key, {
           png: encodePng(image.rgb, size, size),
           json: enc.encode(JSON.stringify(record)),
         });
@@ -151,12 +192,12 @@ export async function ingestFolder(o: IngestOptions): Promise<IngestReport> {
       o.onProgress?.(i + 1, total, report.skipped);
     }
   } catch (e) {
-    await writer.close();
+    await closeAll();
     throw e;
   }
-  const index = await writer.close();
+  const splits = await closeAll();
   report.meanKnownAttributes = report.written ? known / report.written : 0;
-  return { ...report, index };
+  return { ...report, splits };
 }
 
 function decodeOrSkip(bytes: Uint8Array) {

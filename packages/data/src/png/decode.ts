@@ -36,7 +36,8 @@ export function decodePng(bytes: Uint8Array, name = 'PNG'): DecodedPng {
     const type = String.fromCharCode(bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]);
     if (o + 12 + len > bytes.length) fail(`chunk ${type} at byte ${o} runs past the end of the file`);
     const data = bytes.subarray(o + 8, o + 8 + len);
-    if (crc32(bytes, o + 4, o + 8 + len) !== dv.getUint32(o + 8 + len)) fail(`bad CRC in chunk ${type} at byte ${o}`);
+    if (crc32(bytes, o + 4, o + 8 + len) !== dv.getUint32(o + 8 + len))
+      fail(`bad CRC in chunk ${type} at byte ${o}`);
     if (type === 'IHDR') {
       const h = new DataView(data.buffer, data.byteOffset, data.byteLength);
       width = h.getUint32(0);
@@ -70,7 +71,8 @@ export function decodePng(bytes: Uint8Array, name = 'PNG'): DecodedPng {
     p += d.length;
   }
   const raw = unzlibSync(joined);
-  if (raw.length < height * (stride + 1)) fail(`image data is ${raw.length} bytes, expected ${height * (stride + 1)}`);
+  if (raw.length < height * (stride + 1))
+    fail(`image data is ${raw.length} bytes, expected ${height * (stride + 1)}`);
   const pix = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const type = raw[y * (stride + 1)];

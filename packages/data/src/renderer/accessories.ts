@@ -4,7 +4,17 @@ import type { Canvas } from './canvas.js';
 import type { Layout } from './layout.js';
 import { sin } from './math.js';
 import { blend, scale } from './palette.js';
-import { type Shape, band, capsule, circle, ellipse, intersect, outline, roundedBox, union } from './shapes.js';
+import {
+  band,
+  capsule,
+  circle,
+  ellipse,
+  intersect,
+  outline,
+  roundedBox,
+  type Shape,
+  union,
+} from './shapes.js';
 
 export function drawGlasses(c: Canvas, L: Layout): void {
   const kind = L.attrs.glasses;
@@ -19,12 +29,18 @@ export function drawGlasses(c: Canvas, L: Layout): void {
   });
   if (kind === 'sunglasses') {
     for (const l of lenses) {
-      c.fill(l.box, l.sdf, (_x, yy, out) => {
-        const k = yy < y - 0.04 ? 0.2 : 0.1;
-        out[0] = k;
-        out[1] = k;
-        out[2] = k * 1.2;
-      }, 0.96, false);
+      c.fill(
+        l.box,
+        l.sdf,
+        (_x, yy, out) => {
+          const k = yy < y - 0.04 ? 0.2 : 0.1;
+          out[0] = k;
+          out[1] = k;
+          out[2] = k * 1.2;
+        },
+        0.96,
+        false,
+      );
     }
   }
   const w = kind === 'sunglasses' ? 0.05 : 0.042;
@@ -33,7 +49,13 @@ export function drawGlasses(c: Canvas, L: Layout): void {
   const [l, r] = L.eyes;
   const lx = l.x + (kind === 'round' ? 0.17 : 0.2) * (l.rx / 0.15);
   const rx = r.x - (kind === 'round' ? 0.17 : 0.2) * (r.rx / 0.15);
-  const bridge = band(lx, rx, (x) => y - 0.04 - 0.3 * (x - (lx + rx) / 2) * (x - (lx + rx) / 2), () => 0.022, 0.05);
+  const bridge = band(
+    lx,
+    rx,
+    (x) => y - 0.04 - 0.3 * (x - (lx + rx) / 2) * (x - (lx + rx) / 2),
+    () => 0.022,
+    0.05,
+  );
   c.fill(bridge.box, bridge.sdf, frame, 1, false);
   // Temple arms to the ears.
   for (let k = 0; k < 2; k++) {
@@ -49,12 +71,12 @@ export function drawMask(c: Canvas, L: Layout): void {
   if (!L.attrs.faceMask) return;
   const col = L.colors.mask;
   const A = L.face.a;
-  const body = intersect(
-    roundedBox(L.yaw * 0.6, 0.58, A * 0.98, 0.44, 0.22),
-    { box: [-A - 0.1, 0.1, A + 0.1, 1.1], sdf: (x, y) => L.face.shape.sdf(x, y) - 0.03 },
-  );
+  const body = intersect(roundedBox(L.yaw * 0.6, 0.58, A * 0.98, 0.44, 0.22), {
+    box: [-A - 0.1, 0.1, A + 0.1, 1.1],
+    sdf: (x, y) => L.face.shape.sdf(x, y) - 0.03,
+  });
   const shape: Shape = { box: body.box, sdf: (x, y) => Math.max(body.sdf(x, y), 0.16 - y) };
-  c.fill(shape.box, shape.sdf, (x, y, out) => {
+  c.fill(shape.box, shape.sdf, (_x, y, out) => {
     // Horizontal pleats.
     const k = 1 - 0.12 * Math.max(0, sin(30 * y + 1));
     out[0] = col[0] * k;
@@ -75,7 +97,10 @@ export function drawHat(c: Canvas, L: Layout): void {
   const col = L.colors.hat;
   const v = L.attrs.hairLength === 'bald' || L.attrs.hairLength === 'buzz' ? 0.04 : 0.1;
   if (hat === 'beanie') {
-    const dome = intersect(ellipse(0, -0.52, A + v + 0.04, 0.8), { box: [-2, -2, 2, -0.5], sdf: (_x, y) => y + 0.52 });
+    const dome = intersect(ellipse(0, -0.52, A + v + 0.04, 0.8), {
+      box: [-2, -2, 2, -0.5],
+      sdf: (_x, y) => y + 0.52,
+    });
     c.fill(dome.box, dome.sdf, (x, _y, out) => {
       const k = 1 + 0.08 * sin(36 * x);
       out[0] = col[0] * k;
@@ -96,15 +121,30 @@ export function drawHat(c: Canvas, L: Layout): void {
     return;
   }
   // Cap: a round crown with seams and a button, and a visor over the forehead.
-  const crown = intersect(ellipse(0, -0.58, A + v, 0.68), { box: [-2, -2, 2, -0.56], sdf: (_x, y) => y + 0.58 });
+  const crown = intersect(ellipse(0, -0.58, A + v, 0.68), {
+    box: [-2, -2, 2, -0.56],
+    sdf: (_x, y) => y + 0.58,
+  });
   c.fill(crown.box, crown.sdf, col);
-  const seams = intersect(crown, union(capsule(0, -1.26, -0.3, -0.6, 0.015), capsule(0, -1.26, 0.3, -0.6, 0.015)));
+  const seams = intersect(
+    crown,
+    union(capsule(0, -1.26, -0.3, -0.6, 0.015), capsule(0, -1.26, 0.3, -0.6, 0.015)),
+  );
   c.fill(seams.box, seams.sdf, scale(col, 0.7));
   const button = circle(0, -1.25, 0.05);
   c.fill(button.box, button.sdf, scale(col, 0.8));
-  const visor = intersect(ellipse(L.yaw * 2.2, -0.62, A * 0.95, 0.2), { box: [-2, -0.62, 2, 0], sdf: (_x, y) => -0.62 - y });
+  const visor = intersect(ellipse(L.yaw * 2.2, -0.62, A * 0.95, 0.2), {
+    box: [-2, -0.62, 2, 0],
+    sdf: (_x, y) => -0.62 - y,
+  });
   c.fill(visor.box, visor.sdf, scale(col, 0.78));
-  const edgeLine = band(L.yaw * 2.2 - A * 0.93, L.yaw * 2.2 + A * 0.93, () => -0.61, () => 0.018, 0.03);
+  const edgeLine = band(
+    L.yaw * 2.2 - A * 0.93,
+    L.yaw * 2.2 + A * 0.93,
+    () => -0.61,
+    () => 0.018,
+    0.03,
+  );
   c.fill(edgeLine.box, edgeLine.sdf, scale(col, 0.55));
 }
 

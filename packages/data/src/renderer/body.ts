@@ -20,7 +20,13 @@ export function drawBody(c: Canvas, L: Layout): void {
 function drawNecklace(c: Canvas, L: Layout, neckW: number): void {
   const metal = L.colors.metal;
   const w = neckW + 0.1;
-  const chain = band(-w, w, (x) => 1.22 + (0.16 * x * x) / (w * w), () => 0.035, 0.05);
+  const chain = band(
+    -w,
+    w,
+    (x) => 1.22 + (0.16 * x * x) / (w * w),
+    () => 0.035,
+    0.05,
+  );
   c.fill(chain.box, chain.sdf, metal);
   const pendant = circle(0, 1.45, 0.075);
   c.fill(pendant.box, pendant.sdf, metal === METAL[0] ? [0.75, 0.1, 0.2] : [0.2, 0.45, 0.9]);

@@ -15,6 +15,13 @@ export type Paint = (x: number, y: number, out: number[]) => void;
 /** Bounding box in head units: [x0, y0, x1, y1]. */
 export type Box = readonly [number, number, number, number];
 
+export interface Light {
+  l0: number;
+  lx: number;
+  ly: number;
+  lq: number;
+}
+
 export interface Transform {
   cx: number;
   cy: number;
@@ -27,8 +34,11 @@ export class Canvas {
   readonly height: number;
   /** RGB, row-major, values in [0, 1]. */
   readonly data: Float32Array;
-  /** Multiplies the colour of lit shapes at a point (head units); 1 = unlit. */
-  light: (x: number, y: number) => number = () => 1;
+  /**
+   * Light on lit shapes: colour × clamp(l0 + lx·x + ly·y + lq·(x² + 0.4·y²), 0.7, 1.3) at a point
+   * (head units). Kept as coefficients rather than a callback: it runs for every pixel.
+   */
+  light: Light = { l0: 1, lx: 0, ly: 0, lq: 0 };
   private t: Transform = { cx: 0, cy: 0, scale: 1, angle: 0 };
   private cosA = 1;
   private sinA = 0;
@@ -55,11 +65,14 @@ export class Canvas {
 
   /** Fills the whole canvas with a paint evaluated in head units. */
   clear(paint: Paint): void {
-    const { width, height, data, tmp } = this;
+    const { width, height, data, tmp, cosA, sinA } = this;
+    const { cx, cy, scale } = this.t;
+    const inv = 1 / scale;
     for (let py = 0; py < height; py++) {
+      const dy = py + 0.5 - cy;
       for (let px = 0; px < width; px++) {
-        const [x, y] = this.toLocal(px + 0.5, py + 0.5);
-        paint(x, y, tmp);
+        const dx = px + 0.5 - cx;
+        paint((cosA * dx + sinA * dy) * inv, (-sinA * dx + cosA * dy) * inv, tmp);
         const o = (py * width + px) * 3;
         data[o] = tmp[0];
         data[o + 1] = tmp[1];
@@ -109,18 +122,34 @@ export class Canvas {
       tmp[1] = paint[1];
       tmp[2] = paint[2];
     }
+    const { l0, lx, ly, lq } = this.light;
     for (let py = y0; py <= y1; py++) {
       const dy = py + 0.5 - cy;
+      // Pixels known to lie fully inside (from a previous distance) need no new distance.
+      let insideUntil = -1;
       for (let px = x0; px <= x1; px++) {
         const dx = px + 0.5 - cx;
         const x = (cosA * dx + sinA * dy) * inv;
         const y = (-sinA * dx + cosA * dy) * inv;
-        const d = sdf(x, y) * scale;
-        if (d >= 0.5) continue;
-        const a = (d <= -0.5 ? 1 : 0.5 - d) * opacity;
+        let a = opacity;
+        if (px > insideUntil) {
+          const d = sdf(x, y) * scale;
+          if (d >= 0.5) {
+            // Far outside: the distance bounds how many pixels can be skipped (with a margin of 2.5x
+            // for distance estimates that are not exact).
+            if (d > 3) px += ((d - 0.5) * 0.4) | 0;
+            continue;
+          }
+          if (d > -0.5) a *= 0.5 - d;
+          else if (d < -3) insideUntil = px + (((-d - 0.5) * 0.4) | 0);
+        }
         if (a <= 0) continue;
         if (!solid) (paint as Paint)(x, y, tmp);
-        const l = lit ? this.light(x, y) : 1;
+        let l = 1;
+        if (lit) {
+          l = l0 + lx * x + ly * y + lq * (x * x + 0.4 * y * y);
+          l = l < 0.7 ? 0.7 : l > 1.3 ? 1.3 : l;
+        }
         const o = (py * width + px) * 3;
         data[o] += (tmp[0] * l - data[o]) * a;
         data[o + 1] += (tmp[1] * l - data[o + 1]) * a;

@@ -8,13 +8,20 @@ const LID: [number, number, number] = [0.1, 0.07, 0.06];
 
 export function drawEyes(c: Canvas, L: Layout): void {
   const { expression, gender, age } = L.attrs;
-  const ry = expression === 'surprised' ? 0.115 : expression === 'angry' ? 0.065 : age === 'young' ? 0.09 : 0.082;
+  const ry =
+    expression === 'surprised' ? 0.115 : expression === 'angry' ? 0.065 : age === 'young' ? 0.09 : 0.082;
   for (let k = 0; k < 2; k++) {
     const s = k === 0 ? -1 : 1;
     const e = L.eyes[k];
     if (expression === 'laughing') {
       // Closed, upward-curved eyes.
-      const arc = band(e.x - e.rx, e.x + e.rx, (x) => L.eyeY + 0.03 + (2.8 * (x - e.x) * (x - e.x)) - 0.06, () => 0.026, 0.05);
+      const arc = band(
+        e.x - e.rx,
+        e.x + e.rx,
+        (x) => L.eyeY + 0.03 + 2.8 * (x - e.x) * (x - e.x) - 0.06,
+        () => 0.026,
+        0.05,
+      );
       c.fill(arc.box, arc.sdf, LID);
       continue;
     }
@@ -49,8 +56,8 @@ export function drawEyes(c: Canvas, L: Layout): void {
 
 export function drawBrows(c: Canvas, L: Layout): void {
   const { eyebrows, expression } = L.attrs;
-  const half = eyebrows === 'thick' ? 0.052 : eyebrows === 'thin' ? 0.02 : 0.03;
-  const arch = eyebrows === 'arched' ? 0.11 : 0.035;
+  const half = eyebrows === 'thick' ? 0.055 : eyebrows === 'thin' ? 0.02 : 0.032;
+  const arch = eyebrows === 'arched' ? 0.15 : 0.035;
   const lift = expression === 'surprised' ? -0.07 : 0;
   // Inner end lower (angry) or higher (sad) than the outer end.
   const slant = expression === 'angry' ? 0.1 : expression === 'sad' ? -0.09 : 0;

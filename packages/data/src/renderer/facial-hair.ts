@@ -27,7 +27,10 @@ export function drawFacialHair(c: Canvas, L: Layout): void {
     );
   } else if (facialHair === 'full-beard') {
     const A = L.face.a;
-    const grown = { box: [-A - 0.1, 0.05, A + 0.1, 1.15] as const, sdf: (x: number, y: number) => face.sdf(x, y * 0.93) - 0.05 };
+    const grown = {
+      box: [-A - 0.1, 0.05, A + 0.1, 1.15] as const,
+      sdf: (x: number, y: number) => face.sdf(x, y * 0.93) - 0.05,
+    };
     // Top edge: low on the cheeks near the nose, up to the ears at the sides.
     const top = (x: number) => 0.38 - (0.35 * (x - L.yaw) * (x - L.yaw)) / (A * A);
     const region = intersect(grown, { box: [-A - 0.1, 0.02, A + 0.1, 1.2], sdf: (x, y) => top(x) - y });
@@ -47,7 +50,13 @@ export function drawFacialHair(c: Canvas, L: Layout): void {
   }
   if (L.attrs.mustache) {
     const hw = 0.25;
-    const m = band(mx - hw, mx + hw, (x) => my - 0.1 + 1.1 * (x - mx) * (x - mx), (x) => 0.05 * Math.sqrt(Math.max(0, 1 - ((x - mx) * (x - mx)) / (hw * hw))) + 0.008, 0.1);
+    const m = band(
+      mx - hw,
+      mx + hw,
+      (x) => my - 0.1 + 1.1 * (x - mx) * (x - mx),
+      (x) => 0.05 * Math.sqrt(Math.max(0, 1 - ((x - mx) * (x - mx)) / (hw * hw))) + 0.008,
+      0.1,
+    );
     c.fill(m.box, m.sdf, col);
   }
 }

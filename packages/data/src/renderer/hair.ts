@@ -5,7 +5,7 @@ import type { Canvas, Paint } from './canvas.js';
 import type { Layout } from './layout.js';
 import { sin } from './math.js';
 import { scale } from './palette.js';
-import { type Shape, capsule, ellipse, intersect, subtract, union } from './shapes.js';
+import { capsule, ellipse, intersect, type Shape, subtract } from './shapes.js';
 
 function hairPaint(L: Layout, k0 = 1): Paint {
   const [r, g, b] = L.colors.hair;
@@ -40,7 +40,10 @@ function edge(L: Layout): (x: number, y: number) => number {
 function rough(s: Shape, L: Layout): Shape {
   const e = edge(L);
   const m = 0.1;
-  return { box: [s.box[0] - m, s.box[1] - m, s.box[2] + m, s.box[3] + m], sdf: (x, y) => s.sdf(x, y) + e(x, y) };
+  return {
+    box: [s.box[0] - m, s.box[1] - m, s.box[2] + m, s.box[3] + m],
+    sdf: (x, y) => s.sdf(x, y) + e(x, y),
+  };
 }
 
 function volume(L: Layout): number {
@@ -54,15 +57,25 @@ function crown(L: Layout): Shape {
   return rough(ellipse(0, -0.3, L.face.a + v, 0.92 + v * 0.8), L);
 }
 
-/** The hairline: y of the hair's lower edge on the forehead at x. */
-function hairline(L: Layout): (x: number) => number {
+/** The hairline: y of the hair's lower edge on the forehead at x, and its slope. */
+function hairline(L: Layout): { y: (x: number) => number; slope: (x: number) => number } {
   if (L.attrs.recedingHairline) {
-    return (x) => {
-      const t = 1 - ((Math.abs(x) - 0.36) / 0.22) ** 2;
-      return -0.8 + 0.3 * x * x - 0.2 * (t > 0 ? t * t : 0);
+    // An M: high at the temples (|x| near 0.36), a lower peak in the middle.
+    return {
+      y: (x) => {
+        const u = (Math.abs(x) - 0.36) / 0.22;
+        const t = 1 - u * u;
+        return -0.8 + 0.3 * x * x - 0.2 * (t > 0 ? t * t : 0);
+      },
+      slope: (x) => {
+        const u = (Math.abs(x) - 0.36) / 0.22;
+        const t = 1 - u * u;
+        const dt = t > 0 ? (-2 * u * (x < 0 ? -1 : 1)) / 0.22 : 0;
+        return 0.6 * x - 0.4 * (t > 0 ? t : 0) * dt;
+      },
     };
   }
-  return (x) => -0.6 + 0.45 * x * x;
+  return { y: (x) => -0.6 + 0.45 * x * x, slope: (x) => 0.9 * x };
 }
 
 /** The part of the face that front hair leaves uncovered. */
@@ -73,23 +86,24 @@ function faceWindow(L: Layout, inset: number, openBelow: number): Shape {
   return {
     box: [-A, -1.1, A, 1.1],
     sdf: (x, y) => {
-      const eps = 0.01;
-      const slope = (h(x + eps) - h(x - eps)) / (2 * eps);
-      const dTop = (h(x) - y) / Math.sqrt(1 + slope * slope);
+      const slope = h.slope(x);
+      const dTop = (h.y(x) - y) / Math.sqrt(1 + slope * slope);
       const dSide = y > openBelow ? -1 : Math.abs(x) - (half(y) - inset);
       return Math.max(dTop, dSide);
     },
   };
 }
 
-function drape(L: Layout, bottom: number): Shape {
+/** Hair falling beside the face on one side (side = -1 left, 1 right). */
+function drape(L: Layout, bottom: number, side: -1 | 1): Shape {
   const A = L.face.a;
   const long = L.attrs.hairLength === 'long';
   const v = volume(L);
+  const outerMax = A + v + 0.3;
   const s: Shape = {
-    box: [-A - v - 0.3, -0.5, A + v + 0.3, bottom],
+    box: side < 0 ? [-outerMax, -0.5, -0.3, bottom] : [0.3, -0.5, outerMax, bottom],
     sdf: (x, y) => {
-      const ax = Math.abs(x);
+      const ax = side * x;
       const inner = Math.max(L.face.halfWidth(y) - 0.09, long ? 0.46 : 0.5);
       const outer = A + v + (long ? 0.14 * Math.min(Math.max(y, 0), 1.5) : 0.02);
       return Math.max(inner - ax, ax - outer, -0.45 - y, y - bottom);
@@ -130,24 +144,41 @@ export function drawHairFront(c: Canvas, L: Layout): void {
   }
   if (hairLength === 'buzz') {
     const f = L.face.shape;
-    const skull: Shape = { box: [f.box[0] - 0.05, -1.05, f.box[2] + 0.05, 0], sdf: (x, y) => Math.max(f.sdf(x, y) - 0.035, y + 0.12) };
+    const skull: Shape = {
+      box: [f.box[0] - 0.05, -1.05, f.box[2] + 0.05, 0],
+      sdf: (x, y) => Math.max(f.sdf(x, y) - 0.035, y + 0.12),
+    };
     const buzz = subtract(skull, faceWindow(L, 0.07, -0.12));
     const [r, g, b] = L.colors.hair;
-    c.fill(buzz.box, buzz.sdf, (x, y, out) => {
-      const k = 0.85 + 0.15 * sin(70 * x) * sin(70 * y);
-      out[0] = r * k;
-      out[1] = g * k;
-      out[2] = b * k;
-    }, 0.85);
+    c.fill(
+      buzz.box,
+      buzz.sdf,
+      (x, y, out) => {
+        const k = 0.85 + 0.15 * sin(70 * x) * sin(70 * y);
+        out[0] = r * k;
+        out[1] = g * k;
+        out[2] = b * k;
+      },
+      0.85,
+    );
     return;
   }
   const paint = hairPaint(L);
-  const top = intersect(crown(L), { box: [-2, -2, 2, 0.1], sdf: (_x, y) => y - (hairLength === 'short' ? -0.02 : 0.1) });
-  let hair: Shape = subtract(top, faceWindow(L, hairLength === 'short' ? 0.1 : 0.08, hairLength === 'short' ? -0.02 : 0.1));
-  if (hairLength !== 'short') {
-    hair = union(hair, drape(L, bottomOf(L)));
-  }
+  const top = intersect(crown(L), {
+    box: [-2, -2, 2, 0.1],
+    sdf: (_x, y) => y - (hairLength === 'short' ? -0.02 : 0.1),
+  });
+  const hair = subtract(
+    top,
+    faceWindow(L, hairLength === 'short' ? 0.1 : 0.08, hairLength === 'short' ? -0.02 : 0.1),
+  );
   c.fill(hair.box, hair.sdf, paint);
+  if (hairLength !== 'short') {
+    for (const side of [-1, 1] as const) {
+      const d = drape(L, bottomOf(L), side);
+      c.fill(d.box, d.sdf, paint);
+    }
+  }
   if (hat === 'none' && bangs !== 'none') {
     const A = L.face.a;
     const side = L.bangsSide;
@@ -161,7 +192,10 @@ export function drawHairFront(c: Canvas, L: Layout): void {
     });
     c.fill(fringe.box, fringe.sdf, hairPaint(L, 1.05));
     // A shadow line under the fringe.
-    const shadowLine: Shape = intersect(L.face.shape, { box: fringe.box, sdf: (x, y) => Math.abs(y - cut(x) - 0.025) - 0.02 });
+    const shadowLine: Shape = intersect(L.face.shape, {
+      box: fringe.box,
+      sdf: (x, y) => Math.abs(y - cut(x) - 0.025) - 0.02,
+    });
     c.fill(shadowLine.box, shadowLine.sdf, scale(L.colors.skin, 0.7), 0.5);
   }
 }

@@ -37,7 +37,13 @@ export function drawSkinTexture(c: Canvas, L: Layout): void {
     // Forehead lines.
     for (const y0 of [-0.6, -0.5]) {
       const w = L.face.a * 0.55;
-      const l = band(-w + L.yaw, w + L.yaw, (x) => y0 + 0.1 * (x - L.yaw) * (x - L.yaw), (x) => 0.02 * taper(x - L.yaw, w), 0.03);
+      const l = band(
+        -w + L.yaw,
+        w + L.yaw,
+        (x) => y0 + 0.1 * (x - L.yaw) * (x - L.yaw),
+        (x) => 0.02 * taper(x - L.yaw, w),
+        0.03,
+      );
       c.fill(l.box, l.sdf, line, 0.85);
     }
     // Crow's feet at the outer eye corners, cheek creases.
@@ -70,10 +76,22 @@ export function drawAge(c: Canvas, L: Layout): void {
   for (let k = 0; k < 2; k++) {
     const s = k === 0 ? -1 : 1;
     const e = L.eyes[k];
-    const bag = band(e.x - e.rx * 0.8, e.x + e.rx * 0.8, (x) => L.eyeY + 0.13 - 1.2 * (x - e.x) * (x - e.x), () => 0.016, 0.04);
+    const bag = band(
+      e.x - e.rx * 0.8,
+      e.x + e.rx * 0.8,
+      (x) => L.eyeY + 0.13 - 1.2 * (x - e.x) * (x - e.x),
+      () => 0.016,
+      0.04,
+    );
     c.fill(bag.box, bag.sdf, line, old ? 0.9 : 0.6);
     if (old) {
-      const bag2 = band(e.x - e.rx * 0.6, e.x + e.rx * 0.6, (x) => L.eyeY + 0.2 - 1.2 * (x - e.x) * (x - e.x), () => 0.014, 0.04);
+      const bag2 = band(
+        e.x - e.rx * 0.6,
+        e.x + e.rx * 0.6,
+        (x) => L.eyeY + 0.2 - 1.2 * (x - e.x) * (x - e.x),
+        () => 0.014,
+        0.04,
+      );
       c.fill(bag2.box, bag2.sdf, line, 0.7);
       const jowl = capsule(s * L.face.a * 0.62 + L.yaw, 0.62, s * L.face.a * 0.5 + L.yaw, 0.82, 0.018);
       c.fill(jowl.box, jowl.sdf, line, 0.75);

@@ -1,2 +1,2 @@
+export type { RenderedFace, RenderOptions } from './render.js';
 export { renderFace } from './render.js';
-export type { RenderOptions, RenderedFace } from './render.js';

@@ -4,7 +4,21 @@ import { Rng } from '../random.js';
 import type { FaceAttributes } from '../taxonomy/types.js';
 import type { Rgb } from './canvas.js';
 import { type FaceOutline, faceOutline } from './face-shape.js';
-import { BACKGROUND, CLOTHING, EYE, FRAME, HAIR, HAT, LIPSTICK, MASK, METAL, SKIN, blend, jitter, scale } from './palette.js';
+import {
+  BACKGROUND,
+  blend,
+  CLOTHING,
+  EYE,
+  FRAME,
+  HAIR,
+  HAT,
+  jitter,
+  LIPSTICK,
+  MASK,
+  METAL,
+  SKIN,
+  scale,
+} from './palette.js';
 
 export interface Layout {
   attrs: FaceAttributes;
@@ -66,7 +80,10 @@ export function makeLayout(attrs: FaceAttributes, size: number, seed: number): L
     { x: -spread + yaw, rx: eyeRx * (1 + yaw * 1.6) },
     { x: spread + yaw, rx: eyeRx * (1 - yaw * 1.6) },
   ];
-  const earX: [number, number] = [-face.halfWidth(0.05) - 0.03 - yaw * 0.6, face.halfWidth(0.05) + 0.03 - yaw * 0.6];
+  const earX: [number, number] = [
+    -face.halfWidth(0.05) - 0.03 - yaw * 0.6,
+    face.halfWidth(0.05) + 0.03 - yaw * 0.6,
+  ];
 
   const skin = jitter(SKIN[attrs.skinTone], u3(), 0.025);
   const hair = jitter(HAIR[attrs.hairColor], u3(), 0.04);
@@ -74,7 +91,9 @@ export function makeLayout(attrs: FaceAttributes, size: number, seed: number): L
   const lightHair = attrs.hairColor === 'blond' || attrs.hairColor === 'white' || attrs.hairColor === 'gray';
   const brow = lightHair ? blend(facialHairBase, [0.25, 0.2, 0.15], 0.45) : scale(facialHairBase, 0.85);
   const lip =
-    attrs.lipstick === 'none' ? blend(skin, [0.62, 0.22, 0.24], attrs.skinTone === 'dark' ? 0.35 : 0.5) : LIPSTICK[attrs.lipstick];
+    attrs.lipstick === 'none'
+      ? blend(skin, [0.62, 0.22, 0.24], attrs.skinTone === 'dark' ? 0.35 : 0.5)
+      : LIPSTICK[attrs.lipstick];
   return {
     attrs,
     rng,

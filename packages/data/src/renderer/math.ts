@@ -2,9 +2,9 @@
 // IEEE 754 defines exactly, so Node and every browser produce the same pixels for the same seed.
 // (Math.sin, Math.exp, Math.pow are implementation-defined in ECMAScript and are not used.)
 
-const TAU = 6.283185307179586;
-const HALF_PI = 1.5707963267948966;
-const PI = 3.141592653589793;
+const PI = Math.PI;
+const TAU = 2 * Math.PI;
+const HALF_PI = Math.PI / 2;
 
 /** sin(x), absolute error below 1e-7. */
 export function sin(x: number): number {
@@ -12,7 +12,9 @@ export function sin(x: number): number {
   if (r > HALF_PI) r = PI - r;
   else if (r < -HALF_PI) r = -PI - r;
   const r2 = r * r;
-  return r * (1 + r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880 + r2 * (-1 / 39916800))))));
+  return (
+    r * (1 + r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880 + r2 * (-1 / 39916800))))))
+  );
 }
 
 export function cos(x: number): number {

@@ -25,7 +25,13 @@ export function drawMouth(c: Canvas, L: Layout): void {
     const hw = 0.27;
     const centre = (x: number) => my + 0.03 - 1.1 * (x - mx) * (x - mx);
     const open = (x: number) => 0.12 * root(1 - ((x - mx) * (x - mx)) / (hw * hw));
-    const lips = band(mx - hw - t * 0.6, mx + hw + t * 0.6, centre, (x) => open(x) + t * root(1 - ((x - mx) * (x - mx)) / ((hw + t) * (hw + t))), 0.2);
+    const lips = band(
+      mx - hw - t * 0.6,
+      mx + hw + t * 0.6,
+      centre,
+      (x) => open(x) + t * root(1 - ((x - mx) * (x - mx)) / ((hw + t) * (hw + t))),
+      0.2,
+    );
     c.fill(lips.box, lips.sdf, lip);
     const hole = band(mx - hw, mx + hw, centre, open, 0.15);
     c.fill(hole.box, hole.sdf, INSIDE);
@@ -35,10 +41,17 @@ export function drawMouth(c: Canvas, L: Layout): void {
   }
   const hw = expression === 'smiling' ? 0.26 : expression === 'angry' ? 0.19 : 0.22;
   // Curvature: negative lifts the corners.
-  const curve = expression === 'smiling' ? -1.7 : expression === 'sad' ? 1.8 : expression === 'angry' ? 0.6 : 0;
+  const curve =
+    expression === 'smiling' ? -1.7 : expression === 'sad' ? 1.8 : expression === 'angry' ? 0.6 : 0;
   const thick = expression === 'angry' ? t * 0.7 : t;
   const mid = (x: number) => my + curve * ((x - mx) * (x - mx) - (hw * hw) / 3);
-  const lips = band(mx - hw, mx + hw, mid, (x) => (thick + 0.012) * root(1 - ((x - mx) * (x - mx)) / (hw * hw)), 0.12);
+  const lips = band(
+    mx - hw,
+    mx + hw,
+    mid,
+    (x) => (thick + 0.012) * root(1 - ((x - mx) * (x - mx)) / (hw * hw)),
+    0.12,
+  );
   c.fill(lips.box, lips.sdf, lip);
   const line = band(mx - hw * 1.02, mx + hw * 1.02, mid, () => 0.014, 0.05);
   c.fill(line.box, line.sdf, scale(lip, 0.45));

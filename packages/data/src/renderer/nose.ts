@@ -4,7 +4,7 @@ import type { Layout } from './layout.js';
 import { scale } from './palette.js';
 import { band, capsule, ellipse } from './shapes.js';
 
-const SIZE = { small: 0.72, medium: 1.0, large: 1.45 } as const;
+const SIZE = { small: 0.62, medium: 1.0, large: 1.6 } as const;
 
 export function drawNose(c: Canvas, L: Layout): void {
   const k = SIZE[L.attrs.noseSize];
@@ -12,14 +12,20 @@ export function drawNose(c: Canvas, L: Layout): void {
   const ty = 0.27 + (k - 1) * 0.04;
   const dark = scale(L.colors.skin, 0.72);
   const side = L.attrs.lightDirection === 'right' ? -1 : 1;
-  const bridge = capsule(nx + side * 0.055 * k, -0.02, nx + side * 0.085 * k, ty - 0.03, 0.02 * k);
-  c.fill(bridge.box, (x, y) => bridge.sdf(x, y) * 0.6, dark, 0.55);
-  const tip = ellipse(nx, ty, 0.1 * k, 0.075 * k);
-  c.fill(tip.box, (x, y) => tip.sdf(x, y) * 0.5, scale(L.colors.skin, 0.86), 0.7);
-  const wings = band(nx - 0.12 * k, nx + 0.12 * k, (x) => ty + 0.05 * k - 2 * ((x - nx) * (x - nx)) / k, () => 0.018 * k, 0.06);
-  c.fill(wings.box, wings.sdf, dark, 0.7);
+  const bridge = capsule(nx + side * 0.05 * k, ty - 0.3 * k, nx + side * 0.09 * k, ty - 0.02, 0.022 * k);
+  c.fill(bridge.box, (x, y) => bridge.sdf(x, y) * 0.6, dark, 0.7);
+  const tip = ellipse(nx, ty, 0.11 * k, 0.08 * k);
+  c.fill(tip.box, (x, y) => tip.sdf(x, y) * 0.6, scale(L.colors.skin, 0.82), 0.8);
+  const wings = band(
+    nx - 0.13 * k,
+    nx + 0.13 * k,
+    (x) => ty + 0.05 * k - (2 * ((x - nx) * (x - nx))) / k,
+    () => 0.022 * k,
+    0.06,
+  );
+  c.fill(wings.box, wings.sdf, dark, 0.85);
   for (const s of [-1, 1]) {
-    const n = ellipse(nx + s * 0.05 * k, ty + 0.04 * k, 0.032 * k, 0.02 * k);
-    c.fill(n.box, n.sdf, scale(L.colors.skin, 0.4), 0.9);
+    const n = ellipse(nx + s * 0.055 * k, ty + 0.045 * k, 0.036 * k, 0.022 * k);
+    c.fill(n.box, n.sdf, scale(L.colors.skin, 0.35), 0.95);
   }
 }

@@ -1,6 +1,7 @@
 // Colours of every attribute value (linear-ish sRGB in [0, 1]) and of the nuisance parts.
-import type { Rgb } from './canvas.js';
+
 import type { Background, EyeColor, HairColor, Lipstick, SkinTone } from '../taxonomy/types.js';
+import type { Rgb } from './canvas.js';
 
 export const SKIN: Record<SkinTone, Rgb> = {
   porcelain: [0.99, 0.88, 0.81],

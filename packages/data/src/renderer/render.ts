@@ -1,7 +1,7 @@
 // Renders one face: layers back to front, each an anti-aliased signed-distance fill.
 import type { FaceAttributes } from '../taxonomy/types.js';
 import { drawEarrings, drawGlasses, drawHat, drawMask } from './accessories.js';
-import { drawBackground, lightFunction } from './background.js';
+import { drawBackground, lightFor } from './background.js';
 import { drawBody } from './body.js';
 import { Canvas } from './canvas.js';
 import { drawBrows, drawEyes } from './eyes.js';
@@ -49,7 +49,7 @@ export function renderFace(attrs: FaceAttributes, options: RenderOptions): Rende
   };
   c.setTransform(body);
   drawBackground(c, L);
-  c.light = lightFunction(L);
+  c.light = lightFor(L);
   c.setTransform(head);
   drawHairBack(c, L);
   c.setTransform(body);

@@ -76,7 +76,13 @@ export function polyline(points: readonly (readonly [number, number])[], r: numb
  * A curved stroke y = f(x) for x in [x0, x1] whose half thickness h(x) may taper; distance is the
  * vertical gap divided by the slope factor, which is accurate for gentle curves.
  */
-export function band(x0: number, x1: number, f: (x: number) => number, h: (x: number) => number, margin: number): Shape {
+export function band(
+  x0: number,
+  x1: number,
+  f: (x: number) => number,
+  h: (x: number) => number,
+  margin: number,
+): Shape {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (let i = 0; i <= 16; i++) {
@@ -122,7 +128,12 @@ export function union(...shapes: Shape[]): Shape {
 
 export function intersect(a: Shape, b: Shape): Shape {
   return {
-    box: [Math.max(a.box[0], b.box[0]), Math.max(a.box[1], b.box[1]), Math.min(a.box[2], b.box[2]), Math.min(a.box[3], b.box[3])],
+    box: [
+      Math.max(a.box[0], b.box[0]),
+      Math.max(a.box[1], b.box[1]),
+      Math.min(a.box[2], b.box[2]),
+      Math.min(a.box[3], b.box[3]),
+    ],
     sdf: (x, y) => Math.max(a.sdf(x, y), b.sdf(x, y)),
   };
 }
@@ -144,12 +155,18 @@ export function above(y0: number, box: Box): Shape {
 /** Outline of a shape: a ring of width w centred on its edge. */
 export function outline(s: Shape, w: number): Shape {
   const h = w / 2;
-  return { box: [s.box[0] - h, s.box[1] - h, s.box[2] + h, s.box[3] + h], sdf: (x, y) => Math.abs(s.sdf(x, y)) - h };
+  return {
+    box: [s.box[0] - h, s.box[1] - h, s.box[2] + h, s.box[3] + h],
+    sdf: (x, y) => Math.abs(s.sdf(x, y)) - h,
+  };
 }
 
 /** Moves a shape by (dx, dy). */
 export function translate(s: Shape, dx: number, dy: number): Shape {
-  return { box: [s.box[0] + dx, s.box[1] + dy, s.box[2] + dx, s.box[3] + dy], sdf: (x, y) => s.sdf(x - dx, y - dy) };
+  return {
+    box: [s.box[0] + dx, s.box[1] + dy, s.box[2] + dx, s.box[3] + dy],
+    sdf: (x, y) => s.sdf(x - dx, y - dy),
+  };
 }
 
 /** Mirrors a shape across x = 0. */

@@ -73,7 +73,7 @@ export class ShardStream implements AsyncIterable<ShardSample> {
     this.shards = order.map((i) => sources[i]);
     const stream = fnv1a(`${this.shards.map(baseName).join('\n')}|${seed}|${B}`);
 
-    let rng = (seed * 0x9e3779b1) >>> 0;
+    let rng = Math.imul(seed, 0x9e3779b1) >>> 0;
     let emitted = 0;
     let next: [number, number] = [0, 0];
     const buf: Held[] = [];

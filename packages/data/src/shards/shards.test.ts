@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,26 @@ describe('ShardWriter + readShards', () => {
     ]);
     const body = execFileSync('tar', ['-xOf', join(dir, 'faces-000001.tar'), '000013.png']);
     expect(new Uint8Array(body)).toEqual(png(13));
+  });
+
+  it('reads shards written by GNU tar', async () => {
+    const src = join(root, 'gnu-src');
+    await mkdir(src, { recursive: true });
+    for (let i = 0; i < 3; i++) {
+      await writeFile(join(src, `${key(i)}.png`), png(i + 5));
+      await writeFile(join(src, `${key(i)}.meta.json`), json(i));
+    }
+    const names = [0, 1, 2].flatMap((i) => [`${key(i)}.png`, `${key(i)}.meta.json`]);
+    try {
+      execFileSync('tar', ['-cf', join(root, 'gnu.tar'), '-C', src, ...names]);
+    } catch {
+      return; // no tar binary on this machine
+    }
+    const got = await collect(readShards({ urls: join(root, 'gnu.tar') }));
+    expect(got.map((s) => [s.key, Object.keys(s.files)])).toEqual(
+      [0, 1, 2].map((i) => [key(i), ['png', 'meta.json']]),
+    );
+    expect(got[2].files.png).toEqual(png(7));
   });
 
   it('rejects bad keys, extensions and duplicates', async () => {

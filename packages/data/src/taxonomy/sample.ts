@@ -13,20 +13,41 @@ export function sampleAttributes(rng: Rng): FaceAttributes {
   const skinTexture =
     age === 'young'
       ? rng.weighted(['smooth', 'freckles'] as const, [0.7, light ? 0.3 : 0.15])
-      : rng.weighted(['smooth', 'freckles', 'wrinkles'] as const, [0.45, light ? 0.2 : 0.08, age === 'old' ? 0.5 : 0.3]);
+      : rng.weighted(['smooth', 'freckles', 'wrinkles'] as const, [
+          0.45,
+          light ? 0.2 : 0.08,
+          age === 'old' ? 0.5 : 0.3,
+        ]);
 
   const hairLength: HairLength = masc
-    ? rng.weighted(['bald', 'buzz', 'short', 'medium', 'long'] as const, [age === 'young' ? 0.05 : 0.18, 0.2, 0.35, 0.17, 0.1])
+    ? rng.weighted(['bald', 'buzz', 'short', 'medium', 'long'] as const, [
+        age === 'young' ? 0.05 : 0.18,
+        0.2,
+        0.35,
+        0.17,
+        0.1,
+      ])
     : rng.weighted(['bald', 'buzz', 'short', 'medium', 'long'] as const, [0.03, 0.05, 0.2, 0.32, 0.4]);
   const hairColor: HairColor =
     age === 'old'
-      ? rng.weighted(['black', 'brown', 'blond', 'red', 'gray', 'white'] as const, [0.08, 0.1, 0.07, 0.03, 0.42, 0.3])
+      ? rng.weighted(
+          ['black', 'brown', 'blond', 'red', 'gray', 'white'] as const,
+          [0.08, 0.1, 0.07, 0.03, 0.42, 0.3],
+        )
       : age === 'middle-aged'
-        ? rng.weighted(['black', 'brown', 'blond', 'red', 'gray', 'white'] as const, [0.26, 0.3, 0.17, 0.1, 0.14, 0.03])
-        : rng.weighted(['black', 'brown', 'blond', 'red', 'gray', 'white'] as const, [0.3, 0.32, 0.22, 0.13, 0.02, 0.01]);
+        ? rng.weighted(
+            ['black', 'brown', 'blond', 'red', 'gray', 'white'] as const,
+            [0.26, 0.3, 0.17, 0.1, 0.14, 0.03],
+          )
+        : rng.weighted(
+            ['black', 'brown', 'blond', 'red', 'gray', 'white'] as const,
+            [0.3, 0.32, 0.22, 0.13, 0.02, 0.01],
+          );
   const hairType = rng.weighted(['straight', 'wavy', 'curly'] as const, [0.4, 0.3, 0.3]);
   const recedingHairline = masc && age !== 'young' && hairLength !== 'bald' ? rng.bool(0.35) : rng.bool(0.04);
-  const bangs = recedingHairline ? 'none' : rng.weighted(['none', 'straight', 'side'] as const, [0.5, 0.25, 0.25]);
+  const bangs = recedingHairline
+    ? 'none'
+    : rng.weighted(['none', 'straight', 'side'] as const, [0.5, 0.25, 0.25]);
 
   const facialHair = masc
     ? rng.weighted(['none', 'stubble', 'goatee', 'full-beard'] as const, [0.4, 0.22, 0.16, 0.22])
@@ -35,7 +56,11 @@ export function sampleAttributes(rng: Rng): FaceAttributes {
   const sideburns = masc && hairLength !== 'bald' ? rng.bool(0.4) : false;
 
   const makeup = !masc;
-  const lipstick = makeup ? rng.weighted(['none', 'red', 'pink'] as const, [0.45, 0.3, 0.25]) : rng.bool(0.03) ? 'red' : 'none';
+  const lipstick = makeup
+    ? rng.weighted(['none', 'red', 'pink'] as const, [0.45, 0.3, 0.25])
+    : rng.bool(0.03)
+      ? 'red'
+      : 'none';
   const blush = makeup ? rng.bool(0.4) : rng.bool(0.03);
 
   const faceMask = rng.bool(0.1);
@@ -55,7 +80,10 @@ export function sampleAttributes(rng: Rng): FaceAttributes {
     facialHair,
     mustache,
     sideburns,
-    eyebrows: rng.weighted(['thin', 'thick', 'arched'] as const, masc ? [0.25, 0.55, 0.2] : [0.35, 0.25, 0.4]),
+    eyebrows: rng.weighted(
+      ['thin', 'thick', 'arched'] as const,
+      masc ? [0.25, 0.55, 0.2] : [0.35, 0.25, 0.4],
+    ),
     eyeColor: rng.weighted(['brown', 'blue', 'green', 'gray'] as const, [0.4, 0.25, 0.2, 0.15]),
     noseSize: rng.pick(['small', 'medium', 'large'] as const),
     lipFullness: rng.pick(['thin', 'full'] as const),

@@ -1,5 +1,5 @@
 // What the image can show: applies the taxonomy's hiddenWhen rules to the full attributes.
-import { taxonomy, matchesCondition } from './taxonomy.js';
+import { matchesCondition, taxonomy } from './taxonomy.js';
 import type { AttributeName, FaceAttributes, VisibleAttributes } from './types.js';
 
 /** The record of a face: its attributes with the ones the image cannot show set to null. */
@@ -23,7 +23,9 @@ export function validateRecord(rec: Record<string, unknown>): string[] {
     }
     const v = rec[spec.name];
     if (v !== null && !(spec.values as unknown[]).includes(v)) {
-      problems.push(`attribute "${spec.name}" has value ${JSON.stringify(v)}, not one of ${JSON.stringify(spec.values)}`);
+      problems.push(
+        `attribute "${spec.name}" has value ${JSON.stringify(v)}, not one of ${JSON.stringify(spec.values)}`,
+      );
     }
   }
   for (const key of Object.keys(rec)) {

@@ -1,7 +1,7 @@
 // Byte-level BPE tokenizer with the special tokens of the unified sequence, saved and loaded as a
 // Hugging Face tokenizer.json (every field written explicitly) plus tokenizer_config.json.
-import { GPT2_PATTERN, bytesToToken, tokenToBytes, utf8Bytes } from './bytes.js';
-import { type TrainOptions, type WordCounter, trainBpe } from './train.js';
+import { bytesToToken, preTokenize, tokenToBytes, utf8Bytes } from './bytes.js';
+import { type TrainOptions, trainBpe, type WordCounter } from './train.js';
 
 /** Special tokens of DESIGN.md section 2, in id order after the text vocabulary. */
 export const SPECIAL_TOKENS = ['soi', 'eoi', 't2i', 'mmu', 'pad', 'bos', 'eos'] as const;
@@ -28,7 +28,8 @@ export class BpeTokenizer {
   private cache = new Map<string, number[]>();
 
   constructor(textTokens: readonly string[], merges: readonly (readonly [string, string])[]) {
-    if (textTokens.length < 256) throw new Error(`BpeTokenizer: ${textTokens.length} text tokens, need the 256 bytes`);
+    if (textTokens.length < 256)
+      throw new Error(`BpeTokenizer: ${textTokens.length} text tokens, need the 256 bytes`);
     for (let b = 0; b < 256; b++) {
       if (textTokens[b] !== bytesToToken([b])) throw new Error(`BpeTokenizer: token ${b} must be byte ${b}`);
     }
@@ -37,7 +38,8 @@ export class BpeTokenizer {
     this.tokens = [...textTokens, ...specials];
     this.ids = new Map();
     this.tokens.forEach((t, i) => {
-      if (this.ids.has(t)) throw new Error(`BpeTokenizer: duplicate token "${t}" (ids ${this.ids.get(t)} and ${i})`);
+      if (this.ids.has(t))
+        throw new Error(`BpeTokenizer: duplicate token "${t}" (ids ${this.ids.get(t)} and ${i})`);
       this.ids.set(t, i);
     });
     this.special = Object.fromEntries(SPECIAL_TOKENS.map((n, i) => [n, this.textVocabSize + i])) as Record<
@@ -51,7 +53,9 @@ export class BpeTokenizer {
       const ib = this.ids.get(b);
       const m = this.ids.get(a + b);
       if (ia === undefined || ib === undefined || m === undefined || m >= this.textVocabSize) {
-        throw new Error(`BpeTokenizer: merge ${rank} ("${a}" "${b}") uses a token missing from the vocabulary`);
+        throw new Error(
+          `BpeTokenizer: merge ${rank} ("${a}" "${b}") uses a token missing from the vocabulary`,
+        );
       }
       const k = ia * SHIFT + ib;
       if (!this.ranks.has(k)) this.ranks.set(k, rank * SHIFT + m);
@@ -78,8 +82,8 @@ export class BpeTokenizer {
         out.push(this.ids.get(parts[p]) as number);
         continue;
       }
-      for (const m of parts[p].matchAll(GPT2_PATTERN)) {
-        for (const id of this.encodeWord(m[0])) out.push(id);
+      for (const w of preTokenize(parts[p])) {
+        for (const id of this.encodeWord(w)) out.push(id);
       }
     }
     return out;
@@ -102,7 +106,9 @@ export class BpeTokenizer {
       } else if (Number.isInteger(id) && id >= 0 && id < this.textVocabSize) {
         for (const b of tokenToBytes(this.tokens[id])) bytes.push(b);
       } else {
-        throw new Error(`decode: id ${id} is not a text or special token (vocabulary size ${this.vocabSize})`);
+        throw new Error(
+          `decode: id ${id} is not a text or special token (vocabulary size ${this.vocabSize})`,
+        );
       }
     }
     flush();
@@ -181,7 +187,7 @@ export class BpeTokenizer {
   /** `tokenizer_config.json` for transformers.js / transformers. */
   configJSON(): Record<string, unknown> {
     return {
-      tokenizer_class: 'PreTrainedTokenizerFast',
+      tokenizer_class: 'GPT2Tokenizer',
       add_bos_token: false,
       add_eos_token: false,
       add_prefix_space: false,
@@ -196,7 +202,14 @@ export class BpeTokenizer {
       added_tokens_decoder: Object.fromEntries(
         SPECIAL_TOKENS.map((n) => [
           String(this.special[n]),
-          { content: specialContent(n), single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+          {
+            content: specialContent(n),
+            single_word: false,
+            lstrip: false,
+            rstrip: false,
+            normalized: false,
+            special: true,
+          },
         ]),
       ),
     };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
-import { BYTE_TO_CHAR, BpeTokenizer, GPT2_PATTERN, WordCounter, trainBpe } from './index.js';
+import { BpeTokenizer, BYTE_TO_CHAR, GPT2_PATTERN, preTokenize, trainBpe, WordCounter } from './index.js';
 
 // A small caption/QA-like corpus with enough repetition for merges.
 function corpus(n: number): string[] {
@@ -21,7 +21,8 @@ function corpus(n: number): string[] {
     out.push(`Is she wearing glasses?  ${r(2) ? 'Yes' : 'No'}, she's not; it's ${r(100)}% sure.`);
     // Pseudo-words so that there are always more pairs to merge.
     let w = '';
-    for (let k = 0; k < 6; k++) w += ' ' + Array.from({ length: 2 + r(5) }, () => 'etaoinshrdlu'[r(12)]).join('');
+    for (let k = 0; k < 6; k++)
+      w += ` ${Array.from({ length: 2 + r(5) }, () => 'etaoinshrdlu'[r(12)]).join('')}`;
     out.push(w);
   }
   return out;
@@ -57,7 +58,55 @@ describe('byte-level BPE', () => {
     expect(BYTE_TO_CHAR[10]).toBe('Ċ');
     expect(BYTE_TO_CHAR[65]).toBe('A');
     expect(new Set(BYTE_TO_CHAR).size).toBe(256);
-    expect('I\'m  here 42!'.match(GPT2_PATTERN)).toEqual(['I', "'m", ' ', ' here', ' 42', '!']);
+    expect("I'm  here 42!".match(GPT2_PATTERN)).toEqual(['I', "'m", ' ', ' here', ' 42', '!']);
+  });
+
+  it('the ASCII pre-tokenizer splits exactly like the GPT-2 regex', () => {
+    const alphabet = [
+      ' ',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r',
+      'a',
+      'Z',
+      'q',
+      '0',
+      '7',
+      "'",
+      "'s",
+      "'t",
+      "'re",
+      "'ll",
+      "'ve",
+      "'m",
+      "'d",
+      "'x",
+      '.',
+      ',',
+      '!',
+      '-',
+      '_',
+      '(',
+      '"',
+      '\v',
+      '\f',
+      '\x00',
+      '\x1c',
+      '\x1f',
+      '\x7f',
+      '~',
+    ];
+    let seed = 5;
+    for (let i = 0; i < 5000; i++) {
+      let t = '';
+      for (let k = i % 30; k > 0; k--) {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        t += alphabet[(seed >>> 16) % alphabet.length];
+      }
+      expect(preTokenize(t), JSON.stringify(t)).toEqual(t.match(GPT2_PATTERN) ?? []);
+    }
   });
 
   it('learns the most frequent pairs first', () => {
@@ -89,7 +138,9 @@ describe('byte-level BPE', () => {
     expect(tok.decode([505, ...tok.encode('hi'), 506], { skipSpecial: true })).toBe('hi');
     // Frequent words become single tokens.
     expect(tok.encode(' hair')).toHaveLength(1);
-    expect(() => tok.decode([9999])).toThrow('decode: id 9999 is not a text or special token (vocabulary size 507)');
+    expect(() => tok.decode([9999])).toThrow(
+      'decode: id 9999 is not a text or special token (vocabulary size 507)',
+    );
   });
 
   it('saves and loads tokenizer.json + tokenizer_config.json', async () => {
@@ -151,7 +202,29 @@ describe('interop with @huggingface/tokenizers', () => {
 });
 
 function randomStrings(n: number): string[] {
-  const alphabet = ['a', 'b', 'Z', ' ', '  ', '\t', '\n', '1', '23', '.', ',', "'s", "'", 'é', 'ß', '字', '😀', '-', '<|eos|>', 'hair', ' the'];
+  const alphabet = [
+    'a',
+    'b',
+    'Z',
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '1',
+    '23',
+    '.',
+    ',',
+    "'s",
+    "'",
+    'é',
+    'ß',
+    '字',
+    '😀',
+    '-',
+    '<|eos|>',
+    'hair',
+    ' the',
+  ];
   let s = 99;
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -170,7 +243,10 @@ function randomStrings(n: number): string[] {
 function naiveTrain(texts: string[], vocabSize: number, minFrequency: number): [string, string][] {
   const wc = new WordCounter();
   for (const t of texts) wc.add(t);
-  const words = [...wc.counts].map(([w, c]) => ({ syms: [...new TextEncoder().encode(w)].map((b) => BYTE_TO_CHAR[b]), c }));
+  const words = [...wc.counts].map(([w, c]) => ({
+    syms: [...new TextEncoder().encode(w)].map((b) => BYTE_TO_CHAR[b]),
+    c,
+  }));
   const tokens = BYTE_TO_CHAR.slice();
   const id = new Map(tokens.map((t, i) => [t, i]));
   const merges: [string, string][] = [];
@@ -185,7 +261,8 @@ function naiveTrain(texts: string[], vocabSize: number, minFrequency: number): [
     let best: [number, number, number] | undefined;
     for (const [k, c] of counts) {
       const [a, b] = k.split(',').map(Number);
-      if (!best || c > best[0] || (c === best[0] && (a < best[1] || (a === best[1] && b < best[2])))) best = [c, a, b];
+      if (!best || c > best[0] || (c === best[0] && (a < best[1] || (a === best[1] && b < best[2]))))
+        best = [c, a, b];
     }
     if (!best || best[0] < minFrequency) break;
     const [a, b] = [tokens[best[1]], tokens[best[2]]];

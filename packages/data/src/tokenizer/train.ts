@@ -1,6 +1,6 @@
 // Byte-level BPE training with incremental pair counts: each merge only touches the words that contain
 // the merged pair (an index pair -> words), and the best pair comes from a max-heap with lazy deletion.
-import { GPT2_PATTERN, bytesToToken, utf8Bytes } from './bytes.js';
+import { bytesToToken, preTokenize, utf8Bytes } from './bytes.js';
 
 export interface TrainOptions {
   /** Size of the text vocabulary: 256 bytes + merges (special tokens come after it). Default 1000. */
@@ -16,17 +16,34 @@ export interface TrainResult {
   merges: [string, string][];
 }
 
-/** Counts pre-tokenized words; feed it texts one at a time (streaming over a large corpus). */
+/**
+ * Counts pre-tokenized words; feed it texts one at a time (streaming over a large corpus). Repeated texts
+ * (templated questions and answers) are counted first and pre-tokenized once.
+ */
 export class WordCounter {
-  readonly counts = new Map<string, number>();
+  private readonly words = new Map<string, number>();
+  private pending = new Map<string, number>();
   texts = 0;
 
-  add(text: string): void {
-    this.texts++;
-    for (const m of text.matchAll(GPT2_PATTERN)) {
-      const w = m[0];
-      this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
+  add(text: string, times = 1): void {
+    this.texts += times;
+    this.pending.set(text, (this.pending.get(text) ?? 0) + times);
+    if (this.pending.size >= 100_000) this.flush();
+  }
+
+  /** Word -> number of occurrences. */
+  get counts(): ReadonlyMap<string, number> {
+    this.flush();
+    return this.words;
+  }
+
+  private flush(): void {
+    const pieces: string[] = [];
+    for (const [text, n] of this.pending) {
+      pieces.length = 0;
+      for (const w of preTokenize(text, pieces)) this.words.set(w, (this.words.get(w) ?? 0) + n);
     }
+    this.pending = new Map();
   }
 }
 
@@ -113,9 +130,9 @@ export function trainBpe(texts: Iterable<string> | WordCounter, opts: TrainOptio
       const k = pairKey(w[i], w[i + 1]);
       counts.set(k, (counts.get(k) ?? 0) + sign * freq[wi]);
       if (sign > 0) {
-        let s = where.get(k);
-        if (!s) where.set(k, (s = new Set()));
-        s.add(wi);
+        const s = where.get(k);
+        if (s) s.add(wi);
+        else where.set(k, new Set([wi]));
       }
       touched?.add(k);
     }

@@ -3,7 +3,7 @@
 // pm_gradient, every rule is a few lines of ops; each has a finite-difference test.
 import * as E from '../ops/elementwise.js';
 import * as M from '../ops/movement.js';
-import { matmulRaw } from '../ops/nn.js';
+import { matmulRaw, softmaxGrad } from '../ops/nn.js';
 import { sum } from '../ops/reduce.js';
 import { kernel } from '../ops/run.js';
 import { sameShape } from '../shape.js';
@@ -122,8 +122,13 @@ const rules: Record<string, Rule> = {
     const ax = n.attrs.axis as number;
     return [M.indexAdd([...(n.attrs.inShape as number[])], ax, n.saved[0], g)];
   },
+  // fused softmax family (ops/nn.ts, last axis): one fused backward kernel
+  softmax: (g, n) => [softmaxGrad(n.saved[0], g, false)],
+  logSoftmax: (g, n) => [softmaxGrad(n.saved[0], g, true)],
   // reductions
-  sum: (g, n) => [M.expand(M.reshape(g, [...(n.attrs.keepShape as number[])]), [...(n.attrs.inShape as number[])])],
+  sum: (g, n) => [
+    M.expand(M.reshape(g, [...(n.attrs.keepShape as number[])]), [...(n.attrs.inShape as number[])]),
+  ],
   max: (g, n) => extremeGrad(g, n),
   min: (g, n) => extremeGrad(g, n),
   // matmul: dA = g Bᵀ, dB = Aᵀ g (batch dims summed back by sumTo)
@@ -133,14 +138,17 @@ const rules: Record<string, Rule> = {
   },
 };
 
-
 /** Gradient flows to every position equal to the extreme, split evenly among ties (like torch.amax). */
 function extremeGrad(g: Tensor, n: GradNode): (Tensor | null)[] {
   const [x, y] = n.saved;
   const keep = n.attrs.keepShape as number[];
   const yk = M.reshape(y, [...keep]);
   const mask = E.cast(x.eq(yk), x.dtype);
-  const count = sum(mask, keep.map((d, i) => (d === 1 && x.shape[i] !== 1 ? i : -1)).filter((i) => i >= 0), true);
+  const count = sum(
+    mask,
+    keep.map((d, i) => (d === 1 && x.shape[i] !== 1 ? i : -1)).filter((i) => i >= 0),
+    true,
+  );
   return [mask.div(count).mul(M.reshape(g, [...keep]))];
 }
 

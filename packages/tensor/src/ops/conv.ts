@@ -30,7 +30,8 @@ function pair(v: Pair | undefined, dflt: number, what: string, min: number): [nu
 
 function floatCheck(op: string, ...ts: Tensor[]): void {
   for (const t of ts) {
-    if (t.dtype !== 'f32') throw new TypeError(`${op}: only f32 tensors are supported (got ${t.dtype} ${fmtShape(t.shape)})`);
+    if (t.dtype !== 'f32')
+      throw new TypeError(`${op}: only f32 tensors are supported (got ${t.dtype} ${fmtShape(t.shape)})`);
   }
 }
 
@@ -48,18 +49,23 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
   const dilation = pair(opts.dilation, 1, 'dilation', 1);
   const groups = opts.groups ?? 1;
   const shapes = `x ${fmtShape(x.shape)}, w ${fmtShape(w.shape)}${bias ? `, bias ${fmtShape(bias.shape)}` : ''}`;
-  if (x.rank !== 4 || w.rank !== 4) throw new RangeError(`conv2d: x and w must be 4-D (NCHW, OIHW): ${shapes}`);
+  if (x.rank !== 4 || w.rank !== 4)
+    throw new RangeError(`conv2d: x and w must be 4-D (NCHW, OIHW): ${shapes}`);
   const [, C, H, W] = x.shape;
   const [O, Cg, KH, KW] = w.shape;
   if (!Number.isInteger(groups) || groups < 1 || C % groups !== 0 || O % groups !== 0) {
     throw new RangeError(`conv2d: groups ${groups} must divide the channels (${shapes})`);
   }
-  if (Cg !== C / groups) throw new RangeError(`conv2d: w's dim 1 must be C / groups = ${C / groups} (${shapes})`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== O)) throw new RangeError(`conv2d: bias must be [${O}] (${shapes})`);
+  if (Cg !== C / groups)
+    throw new RangeError(`conv2d: w's dim 1 must be C / groups = ${C / groups} (${shapes})`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== O))
+    throw new RangeError(`conv2d: bias must be [${O}] (${shapes})`);
   const Ho = Math.floor((H + 2 * padding[0] - dilation[0] * (KH - 1) - 1) / stride[0]) + 1;
   const Wo = Math.floor((W + 2 * padding[1] - dilation[1] * (KW - 1) - 1) / stride[1]) + 1;
   if (Ho < 1 || Wo < 1 || KH < 1 || KW < 1) {
-    throw new RangeError(`conv2d: the kernel does not fit the padded input (${shapes}, padding ${padding}, dilation ${dilation})`);
+    throw new RangeError(
+      `conv2d: the kernel does not fit the padded input (${shapes}, padding ${padding}, dilation ${dilation})`,
+    );
   }
   const attrs = { stride, padding, dilation, groups };
   return tidy(() => {
@@ -90,7 +96,8 @@ export function upsampleNearest(x: Tensor, scale = 2): Tensor {
   x.live('upsampleNearest');
   floatCheck('upsampleNearest', x);
   if (x.rank !== 4) throw new RangeError(`upsampleNearest: x must be 4-D (NCHW), got ${fmtShape(x.shape)}`);
-  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`upsampleNearest: scale must be an integer >= 1, got ${scale}`);
+  if (!Number.isInteger(scale) || scale < 1)
+    throw new RangeError(`upsampleNearest: scale must be an integer >= 1, got ${scale}`);
   return tidy(() => {
     const out = kernel('upsampleNearest', [contiguous(x.detach())], { scale });
     return record('upsampleNearest', out, [x], [], { scale });
@@ -122,4 +129,6 @@ export function avgPool2d(x: Tensor, kernelSize: number, stride = kernelSize): T
   });
 }
 
-registerGradient('avgPool2d', (g, n) => noGrad(() => [kernel('avgPool2dBackward', [contiguous(g)], n.attrs)]));
+registerGradient('avgPool2d', (g, n) =>
+  noGrad(() => [kernel('avgPool2dBackward', [contiguous(g)], n.attrs)]),
+);

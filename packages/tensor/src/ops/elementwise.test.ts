@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UNARY_TS } from '../kernels/exprs.js';
 import { tensor } from '../tensor.js';
 import { compareBackends, expectClose, liveTensors, rand, useBackend } from '../testing/index.js';
-import { UNARY_TS } from '../kernels/exprs.js';
 import * as E from './elementwise.js';
 
 let before = 0;
@@ -20,7 +20,11 @@ describe('unary kernels: WebGPU = CPU reference', () => {
     it(op, async () => {
       const [lo, hi] = POSITIVE.has(op) ? [0.1, 4] : TRIG.has(op) ? [-3, 3] : [-6, 6];
       const atol = TRIG.has(op) ? 2 ** -11 : 2e-6;
-      await compareBackends(() => E.unary(op, rand([3, 37], 5, { lo, hi }), -0.5, 0.75), { atol, rtol: 2e-5, label: op });
+      await compareBackends(() => E.unary(op, rand([3, 37], 5, { lo, hi }), -0.5, 0.75), {
+        atol,
+        rtol: 2e-5,
+        label: op,
+      });
     });
   }
   it('on a non-contiguous (transposed, sliced) view', async () => {
@@ -88,7 +92,11 @@ describe('where, cast, integer ops', () => {
   it('casts f32 -> i32 truncate toward zero; i32 arithmetic stays integer', async () => {
     const { gpu } = await compareBackends(() => {
       const i = E.cast(tensor([-2.7, -0.5, 0.5, 2.9]), 'i32');
-      return [i, i.mul(3).add(tensor([1, 1, 1, 1], [4], { dtype: 'i32' })), tensor([7, -7], [2], { dtype: 'i32' }).div(2)];
+      return [
+        i,
+        i.mul(3).add(tensor([1, 1, 1, 1], [4], { dtype: 'i32' })),
+        tensor([7, -7], [2], { dtype: 'i32' }).div(2),
+      ];
     });
     expect(Array.from(gpu[0])).toEqual([-2, 0, 0, 2]);
     expect(Array.from(gpu[1])).toEqual([-5, 1, 1, 7]);

@@ -13,7 +13,12 @@ function sameDType(op: string, a: Tensor, b: Tensor): void {
   }
 }
 
-function binary(op: string, a: Tensor, b: Tensor | number, save: (a: Tensor, b: Tensor, out: Tensor) => Tensor[]) {
+function binary(
+  op: string,
+  a: Tensor,
+  b: Tensor | number,
+  save: (a: Tensor, b: Tensor, out: Tensor) => Tensor[],
+) {
   if (typeof b === 'number') {
     const out = kernel('binary', [a], { op, scalar: b });
     return record(`${op}_scalar`, out, [a], op === 'pow' || op === 'maximum' || op === 'minimum' ? [a] : [], {
@@ -68,7 +73,8 @@ export const clamp = (x: Tensor, lo: number, hi: number) => unary('clamp', x, lo
 export const affine = (x: Tensor, a: number, b: number) => unary('affine', x, a, b);
 
 export function where(cond: Tensor, a: Tensor, b: Tensor | number): Tensor {
-  if (typeof b === 'number') return record('where_scalar', kernel('where', [cond, a], { scalar: b }), [a], [cond]);
+  if (typeof b === 'number')
+    return record('where_scalar', kernel('where', [cond, a], { scalar: b }), [a], [cond]);
   sameDType('where', a, b);
   return record('where', kernel('where', [cond, a, b]), [a, b], [cond]);
 }

@@ -1,6 +1,13 @@
 export { add, sub, mul, div, pow, maximum, minimum, compare, unary, clamp, affine, where, cast, clone, rsub, rdiv } from './elementwise.js';
 export { reshape, permute, transpose, slice, expand, unsqueeze, squeeze, concat, stack, contiguous, indexSelect, indexAdd } from './movement.js';
 export { sum, mean, max, min, argmax, argmin, logsumexp, variance } from './reduce.js';
-export { matmul, softmax, logSoftmax } from './nn.js';
+export { matmul, softmax, logSoftmax, linear, type LinearActivation } from './nn.js';
+export { layerNorm, rmsNorm } from './norm.js';
+export { crossEntropy, type CrossEntropyOptions } from './loss.js';
+export { embedding } from './embedding.js';
 export { conv2d, upsampleNearest, avgPool2d, type Conv2dOptions } from './conv.js';
+export { randomUniform, randomNormal, randomBits, gumbel, dropout, dropoutMask, rand, randn, manualSeed, getRngState, setRngState, type RngState, type RandomOptions, type DrawOptions } from './random.js';
+export { topk, multinomial, type TopK, type MultinomialOptions } from './sampling.js';
+export { adamwStep, adamwAttrs, type AdamWOptions } from './optim.js';
 export { kernel, record } from './run.js';
+export { attention, prefixBidirectionalMask, type AttentionOptions } from './attention.js';

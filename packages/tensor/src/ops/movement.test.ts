@@ -14,7 +14,13 @@ describe('views and movement', () => {
   it('reshape, permute, transpose and slice are views of the same storage', async () => {
     await useBackend('webgpu');
     const x = rand([2, 3, 4], 1);
-    const views = [x.reshape([6, 4]), x.permute([2, 0, 1]), x.transpose(0, 2), x.slice(2, 1, 3), x.expand([5, 2, 3, 4])];
+    const views = [
+      x.reshape([6, 4]),
+      x.permute([2, 0, 1]),
+      x.transpose(0, 2),
+      x.slice(2, 1, 3),
+      x.expand([5, 2, 3, 4]),
+    ];
     for (const v of views) expect(v.storage).toBe(x.storage);
     expect(views[1].isContiguous()).toBe(false);
     expect(views[3].shape).toEqual([2, 3, 2]);
@@ -46,7 +52,11 @@ describe('views and movement', () => {
       const w = rand([5, 3], 1);
       const ids = tensor([4, 0, 4, 2], [2, 2], { dtype: 'i32' });
       const g = w.indexSelect(0, ids);
-      return [g, M.indexAdd([5, 3], 0, ids.reshape([4]), g.reshape([4, 3])), w.indexSelect(1, tensor([2, 2], [2], { dtype: 'i32' }))];
+      return [
+        g,
+        M.indexAdd([5, 3], 0, ids.reshape([4]), g.reshape([4, 3])),
+        w.indexSelect(1, tensor([2, 2], [2], { dtype: 'i32' })),
+      ];
     });
     expect(gpu[0].length).toBe(12);
   });

@@ -17,7 +17,9 @@ function inferShape(x: Tensor, shape: number[]): number[] {
   }
   assertShape(s, 'reshape');
   if (numel(s) !== x.size) {
-    throw new RangeError(`reshape: ${fmtShape(x.shape)} has ${x.size} elements, ${fmtShape(shape)} has ${numel(s)}`);
+    throw new RangeError(
+      `reshape: ${fmtShape(x.shape)} has ${x.size} elements, ${fmtShape(shape)} has ${numel(s)}`,
+    );
   }
   return s;
 }
@@ -60,7 +62,9 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const s = start < 0 ? start + n : start;
   const e = end === undefined ? n : end < 0 ? end + n : end;
   if (s < 0 || e > n || s > e) {
-    throw new RangeError(`slice: range [${start}, ${end ?? n}) is out of bounds for axis ${axis} of ${fmtShape(x.shape)}`);
+    throw new RangeError(
+      `slice: range [${start}, ${end ?? n}) is out of bounds for axis ${axis} of ${fmtShape(x.shape)}`,
+    );
   }
   const shape = [...x.shape];
   shape[ax] = e - s;
@@ -70,7 +74,8 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
 
 export function expand(x: Tensor, shape: number[]): Tensor {
   x.live('expand');
-  if (shape.length < x.rank) throw new RangeError(`expand: ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  if (shape.length < x.rank)
+    throw new RangeError(`expand: ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
   const off = shape.length - x.rank;
   const strides = shape.map((d, i) => {
     if (i < off) return 0;
@@ -90,10 +95,17 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 }
 
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const ax = normAxis(axis, x.rank, 'squeeze');
   if (x.shape[ax] !== 1) throw new RangeError(`squeeze: axis ${axis} of ${fmtShape(x.shape)} is not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== ax));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== ax),
+  );
 }
 
 export function concat(xs: Tensor[], axis = 0): Tensor {
@@ -103,19 +115,21 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
   shape[ax] = 0;
   for (const t of xs) {
     t.live('concat');
-    if (t.rank !== shape.length || t.dtype !== xs[0].dtype || t.shape.some((d, i) => i !== ax && d !== xs[0].shape[i])) {
-      throw new RangeError(`concat: ${xs.map((u) => `${fmtShape(u.shape)} ${u.dtype}`).join(', ')} do not match on axis ${axis}`);
+    if (
+      t.rank !== shape.length ||
+      t.dtype !== xs[0].dtype ||
+      t.shape.some((d, i) => i !== ax && d !== xs[0].shape[i])
+    ) {
+      throw new RangeError(
+        `concat: ${xs.map((u) => `${fmtShape(u.shape)} ${u.dtype}`).join(', ')} do not match on axis ${axis}`,
+      );
     }
     shape[ax] += t.shape[ax];
   }
   const out = empty(shape, xs[0].dtype, xs[0].backend.name);
   let at = 0;
   for (const t of xs) {
-    const dst = out.view(
-      t.shape,
-      out.strides,
-      at * out.strides[ax],
-    );
+    const dst = out.view(t.shape, out.strides, at * out.strides[ax]);
     kernel('assign', [dst, t]);
     dst.dispose();
     at += t.shape[ax];

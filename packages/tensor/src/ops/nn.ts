@@ -1,12 +1,13 @@
 // Matrix product and the softmax family. matmul folds batch dims and passes strides to the kernel,
 // so transposed operands are read in place.
-import { noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/rules.js';
+import { needsGrad, noGrad } from '../autograd/tape.js';
 import { tidy } from '../scope.js';
 import { broadcastShapes, fmtShape, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { sub } from './elementwise.js';
-import { contiguous, expand, reshape, unsqueeze } from './movement.js';
-import { logsumexp, max, sum } from './reduce.js';
+import { unary, where } from './elementwise.js';
+import { contiguous, expand, permute, reshape, transpose, unsqueeze } from './movement.js';
+import { sum } from './reduce.js';
 import { kernel, record } from './run.js';
 
 /** Can a [..batch, r, c] view be addressed as one batch stride plus row/col strides? */
@@ -66,16 +67,114 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   });
 }
 
-/** Numerically stable softmax along `axis` (composed; a fused kernel replaces it when registered). */
+/**
+ * Numerically stable softmax along `axis`: the fused 'softmax' kernel over the last axis (another axis is
+ * permuted last and back). Its gradient is the fused 'softmaxBackward' kernel (rules.ts).
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const ax = normAxis(axis, x.live('softmax').rank, 'softmax');
+  return softmaxFamily(x, axis, false);
+}
+
+/** log(softmax(x)) along `axis`, fused and stable (x - max - log Σ exp(x - max)). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  return softmaxFamily(x, axis, true);
+}
+
+function softmaxFamily(x: Tensor, axis: number, log: boolean): Tensor {
+  const op = log ? 'logSoftmax' : 'softmax';
+  const ax = normAxis(axis, x.live(op).rank, op);
+  if (x.dtype !== 'f32' && x.dtype !== 'f16') {
+    throw new TypeError(`${op}: needs a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  }
+  const last = x.rank - 1;
   return tidy(() => {
-    const e = sub(x, max(x.detach(), ax, true)).exp();
-    return e.div(sum(e, ax, true));
+    if (ax !== last) {
+      const perm = x.shape.map((_, i) => (i === ax ? last : i === last ? ax : i));
+      return permute(softmaxFamily(permute(x, perm), -1, log), perm);
+    }
+    const xc = contiguous(x);
+    const y = kernel('softmax', [xc], { log });
+    return record(op, y, [xc], [y], { log });
   });
 }
 
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const ax = normAxis(axis, x.live('logSoftmax').rank, 'logSoftmax');
-  return tidy(() => sub(x, logsumexp(x, ax, true)));
+/** The fused backward of softmax / logSoftmax over the last axis, given the saved output y. */
+export function softmaxGrad(y: Tensor, g: Tensor, log: boolean): Tensor {
+  return tidy(() => kernel('softmaxBackward', [y, contiguous(g)], { log }));
+}
+
+export type LinearActivation = 'none' | 'relu' | 'gelu' | 'silu';
+const LINEAR_ACTS: readonly LinearActivation[] = ['none', 'relu', 'gelu', 'silu'];
+
+/**
+ * y = activation(x @ w + bias), with w laid out [in, out] (row-major [in, out] lets the kernel vector-load
+ * w's rows; pass `transpose(wT, 0, 1)` for a PyTorch-style [out, in] weight). x is [..., in]; bias [out].
+ * Bias and activation run in the matmul's epilogue (one dispatch). When gradients are needed, gelu/silu
+ * keep the pre-activation z = x @ w + bias (the kernel writes z, one elementwise dispatch applies the
+ * activation); relu's gradient only needs the output.
+ */
+export function linear(
+  x: Tensor,
+  w: Tensor,
+  bias?: Tensor | null,
+  activation: LinearActivation = 'none',
+): Tensor {
+  x.live('linear');
+  w.live('linear');
+  bias?.live('linear');
+  if (!LINEAR_ACTS.includes(activation)) {
+    throw new RangeError(`linear: unknown activation '${activation}' (${LINEAR_ACTS.join(', ')})`);
+  }
+  if (w.rank !== 2) throw new RangeError(`linear: weight must be [in, out], got ${fmtShape(w.shape)}`);
+  const [nIn, nOut] = w.shape;
+  if (x.rank === 0 || x.shape[x.rank - 1] !== nIn) {
+    throw new RangeError(
+      `linear: input ${fmtShape(x.shape)} does not end in ${nIn} (weight ${fmtShape(w.shape)})`,
+    );
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== nOut)) {
+    throw new RangeError(
+      `linear: bias must be [${nOut}], got ${fmtShape(bias.shape)} (weight ${fmtShape(w.shape)})`,
+    );
+  }
+  for (const t of bias ? [w, bias] : [w]) {
+    if (t.dtype !== x.dtype)
+      throw new TypeError(`linear: dtypes differ (input ${x.dtype}, parameter ${t.dtype})`);
+  }
+  ensureLinearGrad();
+  const inputs = bias ? [x, w, bias] : [x, w];
+  const rows = x.size / nIn;
+  const outShape = [...x.shape.slice(0, -1), nOut];
+  return tidy(() => {
+    const grad = needsGrad(inputs);
+    const { y, saved } = noGrad(() => {
+      const x2 = reshape(x, [rows, nIn]);
+      const b = bias ? contiguous(bias) : undefined;
+      if (grad && (activation === 'gelu' || activation === 'silu')) {
+        const z = matmulRaw(x2, w, { bias: b });
+        return { y: unary(activation, z), saved: [x2, w, z] };
+      }
+      const y2 = matmulRaw(x2, w, { bias: b, activation });
+      return { y: y2, saved: activation === 'relu' ? [x2, w, y2] : [x2, w] };
+    });
+    return record('linear', reshape(y, outShape), inputs, saved, { activation, hasBias: !!bias });
+  });
+}
+
+let linearGradRegistered = false;
+/** Registered on first use: rules.ts imports this module, so registering at load time would be circular. */
+function ensureLinearGrad(): void {
+  if (linearGradRegistered) return;
+  linearGradRegistered = true;
+  registerGradient('linear', (g, node) => {
+    const [x2, w, s] = node.saved;
+    const act = node.attrs.activation as LinearActivation;
+    const xShape = node.inputs[0].shape;
+    let gz = reshape(g, [x2.shape[0], w.shape[1]]);
+    if (act === 'relu') gz = where(s.gt(0), gz, 0);
+    else if (act === 'gelu' || act === 'silu') gz = gz.mul(unary(`${act}_grad`, s.detach()));
+    const dx = reshape(matmulRaw(gz, transpose(w, 0, 1)), [...xShape]);
+    const dw = matmulRaw(transpose(x2, 0, 1), gz);
+    return node.attrs.hasBias ? [dx, dw, sum(gz, 0)] : [dx, dw];
+  });
 }

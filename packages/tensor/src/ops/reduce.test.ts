@@ -15,7 +15,10 @@ describe('reductions over any axes: WebGPU = CPU reference', () => {
     [[5], undefined],
     [[3, 70], -1],
     [[3, 70], 0],
-    [[2, 3, 4], [0, 2]],
+    [
+      [2, 3, 4],
+      [0, 2],
+    ],
     [[4, 1, 129], 2],
     [[2, 300, 3], 1],
   ];

@@ -15,7 +15,9 @@ function axesOf(x: Tensor, axis: number | number[] | undefined, op: string): num
 }
 
 function outShape(x: Tensor, axes: number[], keepDims: boolean): number[] {
-  return keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+  return keepDims
+    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !axes.includes(i));
 }
 
 /** Raw reduction (no autograd): x viewed as [outer, n] with the reduced axes last. */
@@ -29,7 +31,8 @@ function reduceRawImpl(x: Tensor, axes: number[], op: string): { out: Tensor; n:
   const n = axes.reduce((p, a) => p * x.shape[a], 1);
   const outer = keep.reduce((p, a) => p * x.shape[a], 1);
   const c = contiguous(moved);
-  if (n === 0 && op !== 'sum') throw new RangeError(`${op}: cannot reduce an empty axis of ${fmtShape(x.shape)}`);
+  if (n === 0 && op !== 'sum')
+    throw new RangeError(`${op}: cannot reduce an empty axis of ${fmtShape(x.shape)}`);
   const out = kernel('reduce', [c], { op, outer, n });
   return { out, n };
 }
@@ -49,7 +52,12 @@ export function mean(x: Tensor, axis?: number | number[], keepDims = false): Ten
   return tidy(() => mul(sum(x, axes, keepDims), 1 / n));
 }
 
-function extreme(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+function extreme(
+  op: 'max' | 'min',
+  x: Tensor,
+  axis: number | number[] | undefined,
+  keepDims: boolean,
+): Tensor {
   const axes = axesOf(x.live(op), axis, op);
   return tidy(() => {
     const { out } = reduceRaw(x, axes, op);
@@ -58,8 +66,10 @@ function extreme(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefin
   });
 }
 
-export const max = (x: Tensor, axis?: number | number[], keepDims = false) => extreme('max', x, axis, keepDims);
-export const min = (x: Tensor, axis?: number | number[], keepDims = false) => extreme('min', x, axis, keepDims);
+export const max = (x: Tensor, axis?: number | number[], keepDims = false) =>
+  extreme('max', x, axis, keepDims);
+export const min = (x: Tensor, axis?: number | number[], keepDims = false) =>
+  extreme('min', x, axis, keepDims);
 
 function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis: number, keepDims: boolean): Tensor {
   const ax = normAxis(axis, x.live(op).rank, op);

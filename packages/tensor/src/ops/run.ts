@@ -9,7 +9,9 @@ export function kernel(name: string, inputs: Tensor[], attrs: Attrs = {}, backen
   const b = inputs[0]?.backend.name ?? backend ?? engine.backend().name;
   for (const t of inputs) {
     if (t.backend.name !== b) {
-      throw new Error(`${name}: inputs live on different backends (${b} and ${t.backend.name}); move one with .to()`);
+      throw new Error(
+        `${name}: inputs live on different backends (${b} and ${t.backend.name}); move one with .to()`,
+      );
     }
   }
   return getKernel(name, b)(inputs, attrs) as Tensor;

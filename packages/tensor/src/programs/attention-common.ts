@@ -39,11 +39,13 @@ export function paddedDim(dh: number): number {
 export const variantKey = (v: AttnVariant) => `${v.dtype}:d${v.dp}${v.exact ? 'e' : 'p'}:${v.mode}`;
 
 /**
- * vec4<f32> of BUF[base + d .. d+3]. Past Dh (padded variants) the index is clamped to Dh - 1 (`dl` in
- * scope) so loads stay in bounds and finite; callers zero the padded lanes where it matters.
+ * vec4<f32> of BUF[base + 4c .. 4c+3] for a constant chunk c. Past Dh (padded variants) the index is
+ * clamped to Dh - 1 (`dl` in scope) so loads stay in bounds and finite; callers zero the padded lanes
+ * where it matters. Everything indexed by the head dim is unrolled into named registers: lavapipe turns
+ * a dynamically indexed private array into scratch memory (measured: ~100x slower).
  */
-export function load4(buf: string, base: string, exact: boolean): string {
-  const idx = (c: number) => (exact ? `${base} + d + ${c}u` : `${base} + min(d + ${c}u, dl)`);
+export function load4(buf: string, base: string, c: number, exact: boolean): string {
+  const idx = (k: number) => (exact ? `${base} + ${4 * c + k}u` : `${base} + min(${4 * c + k}u, dl)`);
   return `vec4<f32>(f32(${buf}[${idx(0)}]), f32(${buf}[${idx(1)}]), f32(${buf}[${idx(2)}]), f32(${buf}[${idx(3)}]))`;
 }
 
@@ -51,6 +53,9 @@ export function load4(buf: string, base: string, exact: boolean): string {
 export const DMASK_FN = `fn dmask(d: u32, dh: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), vec4<f32>(1.0), vec4<u32>(d) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(dh));
 }`;
+
+/** Multiplier for chunk c's lanes: 1 (exact) or dmask. */
+export const dm = (c: number, exact: boolean) => (exact ? '' : ` * dmask(${4 * c}u, Dh)`);
 
 export const hsum = (v: string) => `dot(${v}, vec4<f32>(1.0))`;
 

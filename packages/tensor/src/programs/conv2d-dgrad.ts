@@ -17,13 +17,31 @@ export interface ConvDgradVariant {
 }
 
 export const CONV_DGRAD_UNIFORMS = [
-  'total', 'nbx', 'ncb', 'ncbAll', 'C', 'H', 'W', 'O', 'Og', 'Cg', 'KH', 'Ho', 'Wo', 'SH', 'PH', 'PWQ', 'DH',
-  'gOff', 'wOff',
+  'total',
+  'nbx',
+  'ncb',
+  'ncbAll',
+  'C',
+  'H',
+  'W',
+  'O',
+  'Og',
+  'Cg',
+  'KH',
+  'Ho',
+  'Wo',
+  'SH',
+  'PH',
+  'PWQ',
+  'DH',
+  'gOff',
+  'wOff',
 ] as const;
 
 export function conv2dDgrad(v: ConvDgradVariant): Program {
   const { CB, PB, KW, SW, DW, PWR } = v;
-  if (PB % SW !== 0) throw new Error(`conv2d dgrad: pixel block ${PB} must be a multiple of the stride ${SW}`);
+  if (PB % SW !== 0)
+    throw new Error(`conv2d dgrad: pixel block ${PB} must be a multiple of the stride ${SW}`);
   // (pixel j, tap kx) meets output column q0 + PWQ + m when j + PWR - kx·DW = m·SW.
   const taps: { j: number; kx: number; m: number }[] = [];
   for (let j = 0; j < PB; j++) {
@@ -36,11 +54,14 @@ export function conv2dDgrad(v: ConvDgradVariant): Program {
   const mName = (m: number) => (m < 0 ? `n${-m}` : `p${m}`);
   const L: string[] = [];
   for (const m of ms) {
-    L.push(`  let ox${mName(m)} = oxb + ${m}; let ok${mName(m)} = ox${mName(m)} >= 0 && ox${mName(m)} < Woi;`);
+    L.push(
+      `  let ox${mName(m)} = oxb + ${m}; let ok${mName(m)} = ox${mName(m)} >= 0 && ox${mName(m)} < Woi;`,
+    );
     L.push(`  let cx${mName(m)} = u32(clamp(ox${mName(m)}, 0, Woi - 1));`);
   }
   for (let i = 0; i < CB; i++) L.push(`  let cw${i} = min(c0 + ${i}u, Cg - 1u) * KH * ${KW}u;`);
-  for (let i = 0; i < CB; i++) L.push(`  ${Array.from({ length: PB }, (_, j) => `var a${i}_${j} = 0.0;`).join(' ')}`);
+  for (let i = 0; i < CB; i++)
+    L.push(`  ${Array.from({ length: PB }, (_, j) => `var a${i}_${j} = 0.0;`).join(' ')}`);
   L.push('  for (var ky = 0u; ky < KH; ky++) {');
   L.push('    let tn = iyp - i32(ky * DH);');
   L.push('    if (tn < 0) { break; }');
@@ -50,14 +71,17 @@ export function conv2dDgrad(v: ConvDgradVariant): Program {
   L.push('    for (var o = 0u; o < Og; o++) {');
   L.push('      let oc = g * Og + o;');
   L.push('      let grow = u_gOff() + ((n * u_O() + oc) * Ho + oy) * Wo;');
-  for (const m of ms) L.push(`      let g${mName(m)} = select(0.0, f32(G[grow + cx${mName(m)}]), ok${mName(m)});`);
+  for (const m of ms)
+    L.push(`      let g${mName(m)} = select(0.0, f32(G[grow + cx${mName(m)}]), ok${mName(m)});`);
   L.push(`      let wrow = u_wOff() + oc * Cg * KH * ${KW}u + ky * ${KW}u;`);
   for (let i = 0; i < CB; i++) {
     const ws = Array.from({ length: KW }, (_, kx) => `let w${i}_${kx} = f32(Wt[wrow + cw${i} + ${kx}u]);`);
     L.push(`      ${ws.join(' ')}`);
   }
   for (let i = 0; i < CB; i++) {
-    L.push(`      ${taps.map((t) => `a${i}_${t.j} = fma(w${i}_${t.kx}, g${mName(t.m)}, a${i}_${t.j});`).join(' ')}`);
+    L.push(
+      `      ${taps.map((t) => `a${i}_${t.j} = fma(w${i}_${t.kx}, g${mName(t.m)}, a${i}_${t.j});`).join(' ')}`,
+    );
   }
   L.push('    }', '  }');
   for (let i = 0; i < CB; i++) {

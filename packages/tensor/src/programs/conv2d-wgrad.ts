@@ -17,8 +17,27 @@ export interface ConvWgradVariant {
 }
 
 export const CONV_WGRAD_UNIFORMS = [
-  'total', 'S', 'rps', 'rows', 'nob', 'ncb', 'C', 'H', 'W', 'O', 'Og', 'Cg', 'KH', 'Ho', 'Wo', 'SH', 'PH', 'PW',
-  'DH', 'xOff', 'gOff',
+  'total',
+  'S',
+  'rps',
+  'rows',
+  'nob',
+  'ncb',
+  'C',
+  'H',
+  'W',
+  'O',
+  'Og',
+  'Cg',
+  'KH',
+  'Ho',
+  'Wo',
+  'SH',
+  'PH',
+  'PW',
+  'DH',
+  'xOff',
+  'gOff',
 ] as const;
 
 export function conv2dWgrad(v: ConvWgradVariant): Program {
@@ -38,22 +57,33 @@ export function conv2dWgrad(v: ConvWgradVariant): Program {
   L.push('    let iy = i32(oy * u_SH() + ky * u_DH()) - i32(u_PH());');
   L.push('    if (iy < 0 || iy >= Hi) { continue; }');
   for (let i = 0; i < OB; i++) L.push(`    let gr${i} = u_gOff() + ((n * u_O() + oo${i}) * Ho + oy) * Wo;`);
-  for (let c = 0; c < CB; c++) L.push(`    let xr${c} = u_xOff() + ((n * u_C() + cc${c}) * H + u32(iy)) * W;`);
+  for (let c = 0; c < CB; c++)
+    L.push(`    let xr${c} = u_xOff() + ((n * u_C() + cc${c}) * H + u32(iy)) * W;`);
   L.push(`    for (var ox0 = 0u; ox0 < Wo; ox0 += ${PB}u) {`);
   L.push(`      let ixb = i32(ox0 * ${SW}u) - PW;`);
   for (let s = 0; s < SPAN; s++) {
-    L.push(`      let ix${s} = ixb + ${s}; let ok${s} = ix${s} >= 0 && ix${s} < Wi; let cx${s} = u32(clamp(ix${s}, 0, Wi - 1));`);
+    L.push(
+      `      let ix${s} = ixb + ${s}; let ok${s} = ix${s} >= 0 && ix${s} < Wi; let cx${s} = u32(clamp(ix${s}, 0, Wi - 1));`,
+    );
   }
-  for (let j = 0; j < PB; j++) L.push(`      let okg${j} = ox0 + ${j}u < Wo; let cg${j} = min(ox0 + ${j}u, Wo - 1u);`);
+  for (let j = 0; j < PB; j++)
+    L.push(`      let okg${j} = ox0 + ${j}u < Wo; let cg${j} = min(ox0 + ${j}u, Wo - 1u);`);
   for (let i = 0; i < OB; i++) {
-    L.push(`      ${Array.from({ length: PB }, (_, j) => `let g${i}_${j} = select(0.0, f32(G[gr${i} + cg${j}]), okg${j});`).join(' ')}`);
+    L.push(
+      `      ${Array.from({ length: PB }, (_, j) => `let g${i}_${j} = select(0.0, f32(G[gr${i} + cg${j}]), okg${j});`).join(' ')}`,
+    );
   }
   for (let c = 0; c < CB; c++) {
     L.push('      {');
-    L.push(`        ${Array.from({ length: SPAN }, (_, s) => `let x${s} = select(0.0, f32(X[xr${c} + cx${s}]), ok${s});`).join(' ')}`);
+    L.push(
+      `        ${Array.from({ length: SPAN }, (_, s) => `let x${s} = select(0.0, f32(X[xr${c} + cx${s}]), ok${s});`).join(' ')}`,
+    );
     for (let i = 0; i < OB; i++) {
       for (let kx = 0; kx < KW; kx++) {
-        const f = Array.from({ length: PB }, (_, j) => `a${i}_${c}_${kx} = fma(g${i}_${j}, x${j * SW + kx * DW}, a${i}_${c}_${kx});`);
+        const f = Array.from(
+          { length: PB },
+          (_, j) => `a${i}_${c}_${kx} = fma(g${i}_${j}, x${j * SW + kx * DW}, a${i}_${c}_${kx});`,
+        );
         L.push(`        ${f.join(' ')}`);
       }
     }

@@ -1,10 +1,10 @@
 // Test helpers shared by every package's tests: run a suite on each backend, compare arrays,
 // check gradients against finite differences. Exported as '@unif2ace/tensor/testing'.
 import { expect } from 'vitest';
+import type { BackendName } from '../init.js';
 import { init, setBackend } from '../init.js';
 import { memoryStats, tidy } from '../scope.js';
-import { Tensor, tensor } from '../tensor.js';
-import type { BackendName } from '../init.js';
+import { type Tensor, tensor } from '../tensor.js';
 
 export const BACKENDS: BackendName[] = ['webgpu', 'cpu'];
 
@@ -29,9 +29,15 @@ export function randomArray(n: number, seed = 1, lo = -1, hi = 1): Float32Array 
   return out;
 }
 
-export function rand(shape: number[], seed = 1, opts: { lo?: number; hi?: number; requiresGrad?: boolean } = {}): Tensor {
+export function rand(
+  shape: number[],
+  seed = 1,
+  opts: { lo?: number; hi?: number; requiresGrad?: boolean } = {},
+): Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
-  return tensor(randomArray(n, seed, opts.lo ?? -1, opts.hi ?? 1), shape, { requiresGrad: opts.requiresGrad });
+  return tensor(randomArray(n, seed, opts.lo ?? -1, opts.hi ?? 1), shape, {
+    requiresGrad: opts.requiresGrad,
+  });
 }
 
 /** |a - b| <= atol + rtol * |b| elementwise, with the worst index in the message. */
@@ -71,7 +77,13 @@ export async function gradcheck(
   { eps = 1e-3, atol = 2e-3, rtol = 2e-2 }: { eps?: number; atol?: number; rtol?: number } = {},
 ): Promise<void> {
   const datas = inputs.map((s, i) =>
-    Float32Array.from(s.data ?? randomArray(s.shape.reduce((p, d) => p * d, 1), s.seed ?? 7 + i)),
+    Float32Array.from(
+      s.data ??
+        randomArray(
+          s.shape.reduce((p, d) => p * d, 1),
+          s.seed ?? 7 + i,
+        ),
+    ),
   );
   let weights: Float32Array | null = null;
   const evalAt = (vals: Float32Array[]): number => {

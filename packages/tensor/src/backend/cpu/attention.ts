@@ -99,7 +99,8 @@ registerKernel('attention', 'cpu', (inputs: Tensor[], a: Attrs) => {
         // P·V
         for (let c = 0; c < d.D; c++) {
           let acc = 0;
-          for (let j = 0; j < d.Sk; j++) if (s[j] !== 0) acc += s[j] * V[v.offset + (bh * d.Sk + j) * d.D + c];
+          for (let j = 0; j < d.Sk; j++)
+            if (s[j] !== 0) acc += s[j] * V[v.offset + (bh * d.Sk + j) * d.D + c];
           O[oi + c] = acc / sum;
         }
         L[bh * d.Sq + i] = mx + Math.log(sum);

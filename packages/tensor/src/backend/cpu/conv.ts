@@ -99,7 +99,8 @@ registerKernel('conv2dBackwardInput', 'cpu', (inputs: Tensor[], a: Attrs) => {
               for (let kx = 0; kx < g.KW; kx++) {
                 const ix = ox * g.sw - g.pw + kx * g.dw;
                 if (ix < 0 || ix >= g.W) continue;
-                o[((n * g.C + ic) * g.H + iy) * g.W + ix] += v * ws[w.offset + ((oc * g.Cg + c) * g.KH + ky) * g.KW + kx];
+                o[((n * g.C + ic) * g.H + iy) * g.W + ix] +=
+                  v * ws[w.offset + ((oc * g.Cg + c) * g.KH + ky) * g.KW + kx];
               }
             }
           }
@@ -157,7 +158,8 @@ registerKernel('upsampleNearest', 'cpu', ([x], a: Attrs) => {
   let i = 0;
   for (let p = 0; p < N * C; p++) {
     for (let y = 0; y < H * s; y++) {
-      for (let q = 0; q < W * s; q++) o[i++] = xs[x.offset + (p * H + Math.floor(y / s)) * W + Math.floor(q / s)];
+      for (let q = 0; q < W * s; q++)
+        o[i++] = xs[x.offset + (p * H + Math.floor(y / s)) * W + Math.floor(q / s)];
     }
   }
   return finish(out);

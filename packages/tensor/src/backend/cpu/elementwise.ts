@@ -1,8 +1,8 @@
 import type { DType } from '../../dtype.js';
-import { broadcastShapes } from '../../shape.js';
-import { empty, type Tensor } from '../../tensor.js';
 import { BINARY_TS, COMPARE_OPS, UNARY_TS } from '../../kernels/exprs.js';
 import { type Attrs, registerKernel } from '../../kernels/registry.js';
+import { broadcastShapes } from '../../shape.js';
+import { empty, type Tensor } from '../../tensor.js';
 import { arr, finish, offsets } from './util.js';
 
 function map(inputs: Tensor[], shape: number[], dtype: DType, f: (...v: number[]) => number): Tensor {

@@ -1,6 +1,6 @@
+import { UNARY_TS } from '../../kernels/exprs.js';
 import { type Attrs, registerKernel } from '../../kernels/registry.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { UNARY_TS } from '../../kernels/exprs.js';
 import { arr, finish } from './util.js';
 
 registerKernel('matmul', 'cpu', (inputs: Tensor[], at: Attrs) => {

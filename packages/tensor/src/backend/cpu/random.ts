@@ -6,7 +6,8 @@
 //   uniform  [0, 1):  (w >>> 8) * 2^-24          (exact in f32: equal on every backend)
 //   open     (0, 1):  ((w >>> 9) + 0.5) * 2^-23  (exact in f32; used by Gumbel)
 //   normal:  Box–Muller on word pairs (2j, 2j+1): u1 = ((w >>> 8) + 1) * 2^-24 in (0, 1],
-//            u2 = uniform; z_even = r cos(2π u2), z_odd = r sin(2π u2), r = sqrt(-2 ln u1)
+//            t = 2π uniform - π (WGSL's accurate range for sin/cos), r = sqrt(-2 ln u1),
+//            z_even = r cos t, z_odd = r sin t
 //   gumbel:  -ln(-ln(open))
 import type { DType } from '../../dtype.js';
 import { type Attrs, registerKernel } from '../../kernels/registry.js';
@@ -96,15 +97,16 @@ export function samples(dist: string, words: Uint32Array, n: number): Float64Arr
   if (dist === 'bits') return words.subarray(0, n);
   const out = new Float64Array(n);
   if (dist === 'uniform') for (let i = 0; i < n; i++) out[i] = uniform01(words[i]);
-  else if (dist === 'gumbel') for (let i = 0; i < n; i++) out[i] = -Math.log(-Math.log(uniformOpen(words[i])));
+  else if (dist === 'gumbel')
+    for (let i = 0; i < n; i++) out[i] = -Math.log(-Math.log(uniformOpen(words[i])));
   else if (dist === 'normal') {
     for (let i = 0; i < n; i += 2) {
       const u1 = ((words[i] >>> 8) + 1) * 2 ** -24;
       // The pair's second word exists in the block even when n is odd.
-      const u2 = uniform01(words[i + 1]);
+      const t = 2 * Math.PI * uniform01(words[i + 1]) - Math.PI;
       const r = Math.sqrt(-2 * Math.log(u1));
-      out[i] = r * Math.cos(2 * Math.PI * u2);
-      if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+      out[i] = r * Math.cos(t);
+      if (i + 1 < n) out[i + 1] = r * Math.sin(t);
     }
   } else throw new Error(`random: unknown distribution '${dist}'`);
   return out;

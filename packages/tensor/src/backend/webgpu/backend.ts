@@ -1,13 +1,13 @@
 // The WebGPU backend: storage in pooled GPUBuffers, programs compiled once per key, dispatches
 // batched into few submits, reads through a pooled staging buffer with an adaptive wait.
-import { type DType, f16BitsToF32, f32ToF16Bits, type HostArray, hostArray, byteSize } from '../../dtype.js';
+import { byteSize, type DType, f16BitsToF32, f32ToF16Bits, type HostArray, hostArray } from '../../dtype.js';
 import type { Backend, Storage } from '../backend.js';
 import { BufferPool, MAP_READ_MODE, USAGE } from './buffers.js';
 import type { GpuRuntime } from './device.js';
 import { PipelineCache } from './pipelines.js';
 import { Queue } from './queue.js';
 import { gpuWait } from './wait.js';
-import { packUniforms, type Program } from './wgsl.js';
+import { type Program, packUniforms } from './wgsl.js';
 
 export interface GpuStorage extends Storage {
   readonly handle: GPUBuffer;
@@ -47,7 +47,9 @@ export class WebGpuBackend implements Backend {
 
   alloc(n: number, dtype: DType, label = 'tensor'): GpuStorage {
     if (dtype === 'f16' && !this.hasF16) {
-      throw new TypeError(`${label}: dtype f16 needs the adapter feature shader-f16, which this adapter lacks`);
+      throw new TypeError(
+        `${label}: dtype f16 needs the adapter feature shader-f16, which this adapter lacks`,
+      );
     }
     const bytes = n * byteSize(dtype);
     if (bytes > this.maxBinding) {

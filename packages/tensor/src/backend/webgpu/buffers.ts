@@ -45,9 +45,9 @@ export class BufferPool {
 
   private put(buf: GPUBuffer): void {
     const k = `${buf.usage}:${buf.size}`;
-    let list = this.free.get(k);
-    if (!list) this.free.set(k, (list = []));
-    list.push(buf);
+    const list = this.free.get(k);
+    if (list) list.push(buf);
+    else this.free.set(k, [buf]);
     this.pooled++;
   }
 

@@ -11,12 +11,18 @@ describe('acquireGpu', () => {
     const a = new Float32Array(n).map((_, i) => i * 0.5);
     const b = new Float32Array(n).map((_, i) => 3 - i);
     const make = (data: Float32Array<ArrayBuffer>) => {
-      const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      const buf = device.createBuffer({
+        size: data.byteLength,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      });
       device.queue.writeBuffer(buf, 0, data);
       return buf;
     };
     const out = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const read = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const read = device.createBuffer({
+      size: n * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const module = device.createShaderModule({
       code: `@group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
@@ -25,7 +31,10 @@ describe('acquireGpu', () => {
   if (g.x < arrayLength(&o)) { o[g.x] = fma(a[g.x], 2.0, b[g.x] * b[g.x]); }
 }`,
     });
-    const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+    });
     const bind = device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [make(a), make(b), out].map((buffer, binding) => ({ binding, resource: { buffer } })),

@@ -60,7 +60,9 @@ function envBackend(): DawnBackend | undefined {
   const v = isNode ? process.env.UNIF2ACE_WEBGPU_BACKEND : undefined;
   if (!v) return undefined;
   if (!(BACKENDS as readonly string[]).includes(v)) {
-    throw new Error(`UNIF2ACE_WEBGPU_BACKEND='${v}' is not a Dawn backend; use one of: ${BACKENDS.join(', ')}`);
+    throw new Error(
+      `UNIF2ACE_WEBGPU_BACKEND='${v}' is not a Dawn backend; use one of: ${BACKENDS.join(', ')}`,
+    );
   }
   return v as DawnBackend;
 }
@@ -127,7 +129,9 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuRunti
   } as GPURequestAdapterOptions);
   if (!adapter) {
     throw new NoAdapterError(
-      isNode ? explainMissing(backend as DawnBackend) : 'navigator.gpu.requestAdapter() returned null: WebGPU is disabled or blocklisted here.',
+      isNode
+        ? explainMissing(backend as DawnBackend)
+        : 'navigator.gpu.requestAdapter() returned null: WebGPU is disabled or blocklisted here.',
     );
   }
   const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));

@@ -41,12 +41,19 @@ export class Queue {
     uniforms: Uint32Array,
     workgroups: readonly [number, number, number],
   ): void {
-    if (uniforms.byteLength > UNIFORM_SLOT) throw new Error(`uniform block of ${uniforms.byteLength} B exceeds ${UNIFORM_SLOT} B`);
+    if (uniforms.byteLength > UNIFORM_SLOT)
+      throw new Error(`uniform block of ${uniforms.byteLength} B exceeds ${UNIFORM_SLOT} B`);
     if (this.slots === this.batchSize) this.submit();
     const enc = this.ensureEncoder();
     const slot = this.slots++;
-    this.staging.set(new Uint8Array(uniforms.buffer, uniforms.byteOffset, uniforms.byteLength), slot * UNIFORM_SLOT);
-    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    this.staging.set(
+      new Uint8Array(uniforms.buffer, uniforms.byteOffset, uniforms.byteLength),
+      slot * UNIFORM_SLOT,
+    );
+    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
+      binding,
+      resource: { buffer },
+    }));
     entries.push({
       binding: buffers.length,
       resource: { buffer: this.arena!, offset: slot * UNIFORM_SLOT, size: UNIFORM_SLOT },

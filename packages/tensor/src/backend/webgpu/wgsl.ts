@@ -50,7 +50,10 @@ export function uniformWords(fields: UniformField[]): number {
   return layout(fields).get('__total')!;
 }
 
-export function packUniforms(fields: UniformField[], values: Record<string, number | readonly number[]>): Uint32Array {
+export function packUniforms(
+  fields: UniformField[],
+  values: Record<string, number | readonly number[]>,
+): Uint32Array {
   const lay = layout(fields);
   const words = new Uint32Array(Math.max(4, Math.ceil(lay.get('__total')! / 4) * 4));
   const f32 = new Float32Array(words.buffer);
@@ -129,7 +132,9 @@ export function stridedIndexFn(fn: string, name: string, rank: number, shapeName
   for (let d = rank - 1; d >= 0; d--) {
     if (d === 0) lines.push(`  o += r * u_${name}_st(0u);`);
     else {
-      lines.push(`  { let n = u_${shapeName}(${d}u); let c = r % n; r = r / n; o += c * u_${name}_st(${d}u); }`);
+      lines.push(
+        `  { let n = u_${shapeName}(${d}u); let c = r % n; r = r / n; o += c * u_${name}_st(${d}u); }`,
+      );
     }
   }
   lines.push('  return o;', '}');

@@ -1,9 +1,9 @@
 // conv2d and its two adjoints on WebGPU: picks the register-block variant for the shape, fills the
 // uniforms, dispatches one flat grid (64 invocations per workgroup, folded into 2-D past 65535).
-import { convGeom } from '../../backend/cpu/conv.js';
+import { type ConvGeom, convGeom } from '../../backend/cpu/conv.js';
 import { grid } from '../../backend/webgpu/wgsl.js';
-import { CONV_WG, conv2dDirect } from '../../programs/conv2d-direct.js';
 import { conv2dDgrad } from '../../programs/conv2d-dgrad.js';
+import { CONV_WG, conv2dDirect } from '../../programs/conv2d-direct.js';
 import { conv2dWgrad } from '../../programs/conv2d-wgrad.js';
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
@@ -19,11 +19,38 @@ const block = (n: number, cap: number) => {
 };
 
 function checkSize(op: string, invocations: number, shapes: string): void {
-  if (invocations > 0xffffffff - CONV_WG) throw new RangeError(`${op}: ${shapes} needs too many invocations (${invocations})`);
+  if (invocations > 0xffffffff - CONV_WG)
+    throw new RangeError(`${op}: ${shapes} needs too many invocations (${invocations})`);
 }
 
 /** Tuning knobs (benchmarks override them to compare variants). */
-export const convTuning = { fwdOB: 8, fwdPB: 8, dgradCB: 8, dgradPB: 8, wgradOB: 4, wgradCB: 4, wgradPB: 4, wgradTarget: 1024 };
+/**
+ * Register-block sizes. Measured on lavapipe as process CPU time (the machine was shared, so wall time
+ * was noise), N=2..4, 64->64, 32x32: forward 8 out-channels x 8 pixels ≈ 4x8 > 4x4 > 8x4 > 16x4; dgrad
+ * 4 channels x 8 pixels for 3x3 but 8x8 for 1x1, and 16 pixels (8 output columns) at stride 2; wgrad
+ * 8 out x 4 in channels x 4 pixels for 3x3, 8 x 8 x 1 for 1x1 (the accumulators, OB·CB·KW, want to
+ * stay near 64: past that they spill). A field set here overrides the choice (benchmarks use it).
+ */
+export const convTuning: Partial<
+  Record<
+    'fwdOB' | 'fwdPB' | 'dgradCB' | 'dgradPB' | 'wgradOB' | 'wgradCB' | 'wgradPB' | 'wgradTarget',
+    number
+  >
+> = {};
+
+function tuning(g: ConvGeom) {
+  const k1 = g.KW === 1;
+  return {
+    fwdOB: convTuning.fwdOB ?? 8,
+    fwdPB: convTuning.fwdPB ?? (g.Wo <= 4 ? 4 : 8),
+    dgradCB: convTuning.dgradCB ?? (k1 ? 8 : 4),
+    dgradPB: convTuning.dgradPB ?? g.sw * (g.sw <= 2 ? 8 : 4),
+    wgradOB: convTuning.wgradOB ?? 8,
+    wgradCB: convTuning.wgradCB ?? (k1 ? 8 : 4),
+    wgradPB: convTuning.wgradPB ?? (k1 ? 1 : 4),
+    wgradTarget: convTuning.wgradTarget ?? 1024,
+  };
+}
 
 registerKernel('conv2d', 'webgpu', (inputs: Tensor[], a: Attrs) => {
   const [x, w, bias] = inputs;
@@ -31,8 +58,9 @@ registerKernel('conv2d', 'webgpu', (inputs: Tensor[], a: Attrs) => {
   const g = convGeom(x.shape, w.shape, a);
   const out = empty([g.N, g.O, g.Ho, g.Wo], 'f32', 'webgpu');
   if (out.size === 0) return out;
-  const OB = block(g.Og, convTuning.fwdOB);
-  const PB = g.Wo <= 4 ? 4 : convTuning.fwdPB;
+  const tu = tuning(g);
+  const OB = block(g.Og, tu.fwdOB);
+  const PB = tu.fwdPB;
   const nbx = Math.ceil(g.Wo / PB);
   const nob = Math.ceil(g.Og / OB);
   const total = g.N * g.groups * nob * g.Ho * nbx;
@@ -42,8 +70,25 @@ registerKernel('conv2d', 'webgpu', (inputs: Tensor[], a: Attrs) => {
     program,
     [x, w, ...(bias ? [bias] : []), out].map(buf),
     {
-      total, nbx, nob, nobAll: g.groups * nob, C: g.C, H: g.H, W: g.W, O: g.O, Og: g.Og, Cg: g.Cg, KH: g.KH,
-      Ho: g.Ho, Wo: g.Wo, SH: g.sh, PH: g.ph, PW: g.pw, DH: g.dh, xOff: x.offset, wOff: w.offset,
+      total,
+      nbx,
+      nob,
+      nobAll: g.groups * nob,
+      C: g.C,
+      H: g.H,
+      W: g.W,
+      O: g.O,
+      Og: g.Og,
+      Cg: g.Cg,
+      KH: g.KH,
+      Ho: g.Ho,
+      Wo: g.Wo,
+      SH: g.sh,
+      PH: g.ph,
+      PW: g.pw,
+      DH: g.dh,
+      xOff: x.offset,
+      wOff: w.offset,
       bOff: bias ? bias.offset : 0,
     },
     grid(Math.ceil(total / CONV_WG)),
@@ -57,8 +102,9 @@ registerKernel('conv2dBackwardInput', 'webgpu', (inputs: Tensor[], a: Attrs) => 
   const g = convGeom(a.inShape as number[], w.shape, a);
   const out = empty([g.N, g.C, g.H, g.W], 'f32', 'webgpu');
   if (out.size === 0) return out;
-  const CB = block(g.Cg, convTuning.dgradCB);
-  const PB = g.sw * Math.max(1, Math.round(convTuning.dgradPB / g.sw));
+  const tu = tuning(g);
+  const CB = block(g.Cg, tu.dgradCB);
+  const PB = g.sw * Math.max(1, Math.round(tu.dgradPB / g.sw));
   const nbx = Math.ceil(g.W / PB);
   const ncb = Math.ceil(g.Cg / CB);
   const total = g.N * g.groups * ncb * g.H * nbx;
@@ -68,8 +114,24 @@ registerKernel('conv2dBackwardInput', 'webgpu', (inputs: Tensor[], a: Attrs) => 
     program,
     [gy, w, out].map(buf),
     {
-      total, nbx, ncb, ncbAll: g.groups * ncb, C: g.C, H: g.H, W: g.W, O: g.O, Og: g.Og, Cg: g.Cg, KH: g.KH,
-      Ho: g.Ho, Wo: g.Wo, SH: g.sh, PH: g.ph, PWQ: Math.floor(g.pw / g.sw), DH: g.dh, gOff: gy.offset,
+      total,
+      nbx,
+      ncb,
+      ncbAll: g.groups * ncb,
+      C: g.C,
+      H: g.H,
+      W: g.W,
+      O: g.O,
+      Og: g.Og,
+      Cg: g.Cg,
+      KH: g.KH,
+      Ho: g.Ho,
+      Wo: g.Wo,
+      SH: g.sh,
+      PH: g.ph,
+      PWQ: Math.floor(g.pw / g.sw),
+      DH: g.dh,
+      gOff: gy.offset,
       wOff: w.offset,
     },
     grid(Math.ceil(total / CONV_WG)),
@@ -87,15 +149,16 @@ registerKernel('conv2dBackwardFilter', 'webgpu', (inputs: Tensor[], a: Attrs) =>
     const z = getKernel('fill', 'webgpu')([], { shape: wShape, value: 0, dtype: 'f32' }) as Tensor;
     return z;
   }
-  const OB = block(g.Og, convTuning.wgradOB);
-  const CB = block(g.Cg, convTuning.wgradCB);
-  const PB = convTuning.wgradPB;
+  const tu = tuning(g);
+  const OB = block(g.Og, tu.wgradOB);
+  const CB = block(g.Cg, tu.wgradCB);
+  const PB = tu.wgradPB;
   const nob = Math.ceil(g.Og / OB);
   const ncb = Math.ceil(g.Cg / CB);
   const base = g.groups * nob * ncb * g.KH;
   const rows = g.N * g.Ho;
   // Split the (n, oy) rows so that there are about `wgradTarget` invocations, each with >= 4 rows.
-  const S = Math.max(1, Math.min(Math.ceil(convTuning.wgradTarget / base), Math.floor(rows / 4)));
+  const S = Math.max(1, Math.min(Math.ceil(tu.wgradTarget / base), Math.floor(rows / 4)));
   const rps = Math.ceil(rows / S);
   const total = base * S;
   checkSize('conv2d backward (filter)', total, `${fmtShape(x.shape)} * ${fmtShape(gy.shape)}`);
@@ -104,15 +167,57 @@ registerKernel('conv2dBackwardFilter', 'webgpu', (inputs: Tensor[], a: Attrs) =>
     conv2dWgrad({ OB, CB, PB, KW: g.KW, SW: g.sw, DW: g.dw }),
     [x, gy, partial].map(buf),
     {
-      total, S, rps, rows, nob, ncb, C: g.C, H: g.H, W: g.W, O: g.O, Og: g.Og, Cg: g.Cg, KH: g.KH, Ho: g.Ho,
-      Wo: g.Wo, SH: g.sh, PH: g.ph, PW: g.pw, DH: g.dh, xOff: x.offset, gOff: gy.offset,
+      total,
+      S,
+      rps,
+      rows,
+      nob,
+      ncb,
+      C: g.C,
+      H: g.H,
+      W: g.W,
+      O: g.O,
+      Og: g.Og,
+      Cg: g.Cg,
+      KH: g.KH,
+      Ho: g.Ho,
+      Wo: g.Wo,
+      SH: g.sh,
+      PH: g.ph,
+      PW: g.pw,
+      DH: g.dh,
+      xOff: x.offset,
+      gOff: gy.offset,
     },
     grid(Math.ceil(total / CONV_WG)),
   );
   if (S === 1) return partial;
-  const summed = getKernel('reduce', 'webgpu')([partial], { op: 'sum', outer: numel, n: S }) as Tensor;
+  // Sum the S partials of each weight: one invocation per weight (the row-reduce kernel's workgroup
+  // tree is far too heavy for rows this short).
+  const out = empty(wShape, 'f32', 'webgpu');
+  be.run(
+    {
+      key: 'conv2d:wgrad-sum',
+      bindings: [
+        { name: 'P', dtype: 'f32', access: 'read' },
+        { name: 'OUT', dtype: 'f32', access: 'read_write' },
+      ],
+      uniforms: [
+        { name: 'n', type: 'u32' },
+        { name: 'S', type: 'u32' },
+      ],
+      workgroupSize: [CONV_WG, 1, 1],
+      body: `  let i = wgIndex * ${CONV_WG}u + lidx;
+  if (i >= u_n()) { return; }
+  let S = u_S();
+  var acc = 0.0;
+  for (var s = 0u; s < S; s++) { acc += P[i * S + s]; }
+  OUT[i] = acc;`,
+    },
+    [partial, out].map(buf),
+    { n: numel, S },
+    grid(Math.ceil(numel / CONV_WG)),
+  );
   partial.dispose();
-  const shaped = summed.view(wShape, [g.Cg * g.KH * g.KW, g.KH * g.KW, g.KW, 1], summed.offset);
-  summed.dispose();
-  return shaped;
+  return out;
 });

@@ -31,8 +31,12 @@ registerKernel('binary', 'webgpu', (inputs: Tensor[], a: Attrs) => {
   // Scalar operand: a literal in the expression would compile one pipeline per value; use p0 instead.
   const ct = computeType(x.dtype);
   const s = ct === 'f32' ? 'u_p0()' : `${ct}(u_p0())`;
-  const e = a.scalarFirst ? `${expr.replace(/\bb\b/g, 'x_').replace(/\ba\b/g, s).replace(/x_/g, 'a')}` : expr.replace(/\bb\b/g, s);
-  return runMap(`${op}s${a.scalarFirst ? 'l' : 'r'}`, [x], x.shape, outDtype, e, { params: [a.scalar as number, 0] });
+  const e = a.scalarFirst
+    ? `${expr.replace(/\bb\b/g, 'x_').replace(/\ba\b/g, s).replace(/x_/g, 'a')}`
+    : expr.replace(/\bb\b/g, s);
+  return runMap(`${op}s${a.scalarFirst ? 'l' : 'r'}`, [x], x.shape, outDtype, e, {
+    params: [a.scalar as number, 0],
+  });
 });
 
 registerKernel('where', 'webgpu', (inputs: Tensor[], a: Attrs) => {
@@ -60,7 +64,9 @@ registerKernel('cast', 'webgpu', ([x], a: Attrs) => {
 
 registerKernel('copy', 'webgpu', ([x]) => runMap('copy', [x], x.shape, x.dtype, 'a'));
 
-registerKernel('fill', 'webgpu', (_inputs, a: Attrs) => runFill(a.shape as number[], a.value as number, a.dtype as DType));
+registerKernel('fill', 'webgpu', (_inputs, a: Attrs) =>
+  runFill(a.shape as number[], a.value as number, a.dtype as DType),
+);
 
 registerKernel('assign', 'webgpu', ([dst, src]) => {
   runAssign(dst, src);

@@ -1,7 +1,8 @@
 // Gather rows by index (index_select / embedding) and its adjoint, scatter-add into zeros.
 // WGSL has no float atomics: scatter-add adds with a compare-exchange loop on the bits.
-import { empty, type Tensor } from '../../tensor.js';
+
 import { grid } from '../../backend/webgpu/wgsl.js';
+import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { gpuOf, runFill, WG } from './map.js';
 
@@ -51,7 +52,8 @@ registerKernel('scatterAdd', 'webgpu', ([idx, src], a: Attrs) => {
   const axis = a.axis as number;
   const shape = a.shape as number[];
   const be = gpuOf([idx, src], 'indexAdd');
-  if (src.dtype !== 'f32') throw new TypeError(`indexAdd: only f32 sources are supported on WebGPU (got ${src.dtype})`);
+  if (src.dtype !== 'f32')
+    throw new TypeError(`indexAdd: only f32 sources are supported on WebGPU (got ${src.dtype})`);
   const out = runFill(shape, 0, 'f32');
   const { pre, n, post } = split(shape, axis);
   const m = idx.size;

@@ -1,11 +1,18 @@
 // One generated program for every elementwise op: n strided inputs, one contiguous output, an
 // expression. Inputs that are contiguous in the output's shape are read directly (no index math).
+
+import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
+import {
+  grid,
+  type Program,
+  stridedIndexFn,
+  type UniformField,
+  viewUniforms,
+} from '../../backend/webgpu/wgsl.js';
 import type { DType } from '../../dtype.js';
 import { engine } from '../../engine.js';
 import { broadcastStrides, contiguousStrides, numel, sameShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
-import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
-import { grid, type Program, stridedIndexFn, type UniformField, viewUniforms } from '../../backend/webgpu/wgsl.js';
 import { WGSL_MATH } from '../exprs.js';
 
 export const WG = 256;
@@ -15,7 +22,8 @@ export function gpuOf(ts: Tensor[], where: string): WebGpuBackend {
   const b = ts.length ? ts[0].backend : engine.backend('webgpu');
   for (const t of ts) {
     t.live(where);
-    if (t.backend !== b) throw new Error(`${where}: inputs are on different backends (${b.name}, ${t.backend.name})`);
+    if (t.backend !== b)
+      throw new Error(`${where}: inputs are on different backends (${b.name}, ${t.backend.name})`);
   }
   return b as WebGpuBackend;
 }

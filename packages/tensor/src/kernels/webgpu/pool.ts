@@ -7,7 +7,13 @@ import { gpuOf, WG } from './map.js';
 
 const u32s = (...names: string[]) => names.map((name) => ({ name, type: 'u32' as const }));
 
-function run1(op: string, x: Tensor, outShape: number[], program: Program, values: Record<string, number>): Tensor {
+function run1(
+  op: string,
+  x: Tensor,
+  outShape: number[],
+  program: Program,
+  values: Record<string, number>,
+): Tensor {
   const be = gpuOf([x], op);
   const out = empty(outShape, 'f32', 'webgpu');
   if (out.size === 0) return out;
@@ -28,17 +34,33 @@ const io = [
 registerKernel('upsampleNearest', 'webgpu', ([x], a: Attrs) => {
   const s = a.scale as number;
   const [N, C, H, W] = x.shape;
-  return run1('upsampleNearest', x, [N, C, H * s, W * s], {
-    key: 'upsampleNearest:f32',
-    bindings: io,
-    uniforms: u32s('size', 'off', 's', 'H', 'W'),
-    workgroupSize: [WG, 1, 1],
-    body: `  let i = wgIndex * ${WG}u + lidx;
+  const be = gpuOf([x], 'upsampleNearest');
+  const out = empty([N, C, H * s, W * s], 'f32', 'webgpu');
+  const size = x.size;
+  if (size === 0) return out;
+  // One invocation per input value: one load, scale² stores.
+  be.run(
+    {
+      key: 'upsampleNearest:f32',
+      bindings: io,
+      uniforms: u32s('size', 'off', 's', 'W'),
+      workgroupSize: [WG, 1, 1],
+      body: `  let i = wgIndex * ${WG}u + lidx;
   if (i >= u_size()) { return; }
-  let s = u_s(); let W = u_W(); let Wo = W * s; let Ho = u_H() * s;
-  let q = i % Wo; let r = i / Wo; let y = r % Ho; let p = r / Ho;
-  OUT[i] = X[u_off() + (p * u_H() + y / s) * W + q / s];`,
-  }, { s, H, W });
+  let s = u_s(); let W = u_W(); let Wo = W * s;
+  let x = i % W; let py = i / W;
+  let v = X[u_off() + i];
+  let base = py * s * Wo + x * s;
+  for (var dy = 0u; dy < s; dy++) {
+    let row = base + dy * Wo;
+    for (var dx = 0u; dx < s; dx++) { OUT[row + dx] = v; }
+  }`,
+    },
+    [x.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],
+    { size, off: x.offset, s, W },
+    grid(Math.ceil(size / WG)),
+  );
+  return out;
 });
 
 registerKernel('avgPool2d', 'webgpu', ([x], a: Attrs) => {
@@ -47,12 +69,16 @@ registerKernel('avgPool2d', 'webgpu', ([x], a: Attrs) => {
   const [N, C, H, W] = x.shape;
   const Ho = Math.floor((H - k) / st) + 1;
   const Wo = Math.floor((W - k) / st) + 1;
-  return run1('avgPool2d', x, [N, C, Ho, Wo], {
-    key: 'avgPool2d:f32',
-    bindings: io,
-    uniforms: [...u32s('size', 'off', 'k', 'st', 'H', 'W', 'Ho', 'Wo'), { name: 'mul', type: 'f32' }],
-    workgroupSize: [WG, 1, 1],
-    body: `  let i = wgIndex * ${WG}u + lidx;
+  return run1(
+    'avgPool2d',
+    x,
+    [N, C, Ho, Wo],
+    {
+      key: 'avgPool2d:f32',
+      bindings: io,
+      uniforms: [...u32s('size', 'off', 'k', 'st', 'H', 'W', 'Ho', 'Wo'), { name: 'mul', type: 'f32' }],
+      workgroupSize: [WG, 1, 1],
+      body: `  let i = wgIndex * ${WG}u + lidx;
   if (i >= u_size()) { return; }
   let k = u_k(); let st = u_st(); let W = u_W(); let Wo = u_Wo(); let Ho = u_Ho();
   let ox = i % Wo; let r = i / Wo; let oy = r % Ho; let p = r / Ho;
@@ -63,7 +89,9 @@ registerKernel('avgPool2d', 'webgpu', ([x], a: Attrs) => {
     for (var kx = 0u; kx < k; kx++) { acc += X[row + kx]; }
   }
   OUT[i] = acc * u_mul();`,
-  }, { k, st, H, W, Ho, Wo, mul: a.mul as number });
+    },
+    { k, st, H, W, Ho, Wo, mul: a.mul as number },
+  );
 });
 
 registerKernel('avgPool2dBackward', 'webgpu', ([gy], a: Attrs) => {
@@ -72,12 +100,16 @@ registerKernel('avgPool2dBackward', 'webgpu', ([gy], a: Attrs) => {
   const [N, C, H, W] = a.inShape as number[];
   const [, , Ho, Wo] = gy.shape;
   // dx[y, x] = mul × Σ gy[oy, ox] over the windows covering (y, x): oy in [ceil((y-k+1)/st), floor(y/st)].
-  return run1('avgPool2d backward', gy, [N, C, H, W], {
-    key: 'avgPool2dBackward:f32',
-    bindings: io,
-    uniforms: [...u32s('size', 'off', 'k', 'st', 'H', 'W', 'Ho', 'Wo'), { name: 'mul', type: 'f32' }],
-    workgroupSize: [WG, 1, 1],
-    body: `  let i = wgIndex * ${WG}u + lidx;
+  return run1(
+    'avgPool2d backward',
+    gy,
+    [N, C, H, W],
+    {
+      key: 'avgPool2dBackward:f32',
+      bindings: io,
+      uniforms: [...u32s('size', 'off', 'k', 'st', 'H', 'W', 'Ho', 'Wo'), { name: 'mul', type: 'f32' }],
+      workgroupSize: [WG, 1, 1],
+      body: `  let i = wgIndex * ${WG}u + lidx;
   if (i >= u_size()) { return; }
   let k = u_k(); let st = u_st(); let W = u_W(); let H = u_H(); let Wo = u_Wo(); let Ho = u_Ho();
   let x = i % W; let r = i / W; let y = r % H; let p = r / H;
@@ -91,5 +123,7 @@ registerKernel('avgPool2dBackward', 'webgpu', ([gy], a: Attrs) => {
     for (var ox = x0; ox < x1; ox++) { acc += X[row + ox]; }
   }
   OUT[i] = acc * u_mul();`,
-  }, { k, st, H, W, Ho, Wo, mul: a.mul as number });
+    },
+    { k, st, H, W, Ho, Wo, mul: a.mul as number },
+  );
 });

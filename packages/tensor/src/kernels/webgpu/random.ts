@@ -1,12 +1,13 @@
 // Philox4x32-10 in WGSL and the kernels built on it: raw bits / uniform / normal / Gumbel / keep-mask
 // fills, fused dropout, and multinomial sampling. The stream layout and distributions are specified in
 // backend/cpu/random.ts (the bit-exact reference). WGSL has no 64-bit integers: mulhi uses 16-bit limbs.
-import type { DType } from '../../dtype.js';
-import { empty, type Tensor } from '../../tensor.js';
-import { grid, type UniformField } from '../../backend/webgpu/wgsl.js';
-import { type Attrs, registerKernel } from '../registry.js';
-import { engine } from '../../engine.js';
+
 import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
+import { grid, type UniformField } from '../../backend/webgpu/wgsl.js';
+import type { DType } from '../../dtype.js';
+import { engine } from '../../engine.js';
+import { empty, type Tensor } from '../../tensor.js';
+import { type Attrs, registerKernel } from '../registry.js';
 import { gpuOf, WG } from './map.js';
 
 /** Module-scope WGSL: philox_(ctr, key), philox_at_(block) (reads the rng uniforms), u01_, uopen_. */
@@ -35,6 +36,12 @@ fn philox_at_(b: u32) -> vec4u {
 }
 fn u01_(w: u32) -> f32 { return f32(w >> 8u) * 5.9604644775390625e-8; }
 fn uopen_(w: u32) -> f32 { return (f32(w >> 9u) + 0.5) * 1.1920928955078125e-7; }
+// -log(u) for u = uopen_(w), accurate near u = 1 too (there 1 - u is exact and log(u) is not).
+fn nlog_uopen_(w: u32) -> f32 {
+  let t = (f32(0x7fffffu - (w >> 9u)) + 0.5) * 1.1920928955078125e-7;
+  if (t < 0.0625) { return t * (1.0 + t * (0.5 + t * (0.33333333 + t * (0.25 + t * (0.2 + t * 0.16666667))))); }
+  return -log(uopen_(w));
+}
 `;
 
 /** Uniform fields for the Philox key and counter (used by philox_at_). */
@@ -50,12 +57,13 @@ export function philoxValues(a: Attrs): { key: number[]; ctr: number[] } {
 // Per block of 4 words: the 4 values (vec4 of the compute type).
 const DIST: Record<string, string> = {
   bits: '  let s = w;',
-  uniform: '  let s = fma(vec4f(f32(w.x >> 8u), f32(w.y >> 8u), f32(w.z >> 8u), f32(w.w >> 8u)) * 5.9604644775390625e-8, vec4f(u_p0()), vec4f(u_p1()));',
+  uniform:
+    '  let s = fma(vec4f(f32(w.x >> 8u), f32(w.y >> 8u), f32(w.z >> 8u), f32(w.w >> 8u)) * 5.9604644775390625e-8, vec4f(u_p0()), vec4f(u_p1()));',
   keep: '  let s = select(vec4u(0u), vec4u(1u), vec4f(u01_(w.x), u01_(w.y), u01_(w.z), u01_(w.w)) >= vec4f(u_p0()));',
-  gumbel: `  let uo = vec4f(uopen_(w.x), uopen_(w.y), uopen_(w.z), uopen_(w.w));
-  let s = fma(-log(-log(uo)), vec4f(u_p0()), vec4f(u_p1()));`,
+  gumbel: `  let e = vec4f(nlog_uopen_(w.x), nlog_uopen_(w.y), nlog_uopen_(w.z), nlog_uopen_(w.w));
+  let s = fma(-log(e), vec4f(u_p0()), vec4f(u_p1()));`,
   normal: `  let u1 = (vec2f(f32(w.x >> 8u), f32(w.z >> 8u)) + 1.0) * 5.9604644775390625e-8;
-  let t = vec2f(u01_(w.y), u01_(w.w)) * 6.283185307179586;
+  let t = vec2f(u01_(w.y), u01_(w.w)) * 6.283185307179586 - 3.141592653589793;
   let r = sqrt(-2.0 * log(u1));
   let s = fma(vec4f(r.x * cos(t.x), r.x * sin(t.x), r.y * cos(t.y), r.y * sin(t.y)), vec4f(u_p0()), vec4f(u_p1()));`,
 };
@@ -213,13 +221,13 @@ ${
   var res = -1;
   if (total > 0.0) {
     let words = philox_at_(row >> 2u);
-    let target = u01_(words[row & 3u]) * total;
+    let tgt = u01_(words[row & 3u]) * total;
     var pre = 0.0;
     var cum = 0.0;
     var chunk = ${MW}u;
     for (var t = 0u; t < ${MW}u; t++) {
       if (lnz[t] >= 0) { res = lnz[t]; }
-      if (chunk == ${MW}u && red[t] > 0.0 && pre + red[t] > target) { chunk = t; cum = pre; }
+      if (chunk == ${MW}u && red[t] > 0.0 && pre + red[t] > tgt) { chunk = t; cum = pre; }
       pre += red[t];
     }
     if (chunk < ${MW}u) {
@@ -228,7 +236,7 @@ ${
       for (var j = chunk * c; j < e; j++) {
         let w = ${weight};
         cum += w;
-        if (cum > target && w > 0.0) { res = i32(j); break; }
+        if (cum > tgt && w > 0.0) { res = i32(j); break; }
       }
     }
   }

@@ -1,7 +1,8 @@
 // Row reduction: x viewed as [outer, n] (contiguous), one workgroup per row, a tree in workgroup memory.
-import { type DType } from '../../dtype.js';
-import { empty, type Tensor } from '../../tensor.js';
+
 import { grid } from '../../backend/webgpu/wgsl.js';
+import type { DType } from '../../dtype.js';
+import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { computeType, gpuOf } from './map.js';
 

@@ -1,10 +1,39 @@
 // Shared WGSL pieces for workgroup-per-row kernels: a tree reduction in workgroup memory over
-// `lanes` values per invocation, and the workgroup size chosen from the row length.
-/** Workgroup size for rows of length n: enough lanes for ~4 elements each, between 32 and 256. */
-export function rowLanes(n: number): number {
-  let w = 32;
-  while (w < 256 && w * 4 < n) w *= 2;
-  return w;
+// named f32 accumulators, the online (max, Σexp) pair, and the workgroup size chosen per row length.
+import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
+
+// Debug knob (benchmarks, bisecting): env UNIF2ACE_ROW_WG forces the lanes per row. Mutable, so a benchmark
+// can compare sizes in one process (the size is part of every pipeline key).
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+export const rowKnobs = { wg: Number(env?.UNIF2ACE_ROW_WG ?? 0) };
+
+const software = new WeakMap<WebGpuBackend, boolean>();
+
+/** lavapipe / SwiftShader: the adapter runs on CPU cores. */
+export function isSoftwareAdapter(be: WebGpuBackend): boolean {
+  let s = software.get(be);
+  if (s === undefined) {
+    const i = be.runtime.info;
+    s =
+      i.isFallbackAdapter ||
+      /llvmpipe|lavapipe|swiftshader|software/i.test(
+        `${i.adapterName} ${i.vendor} ${i.architecture} ${i.description}`,
+      );
+    software.set(be, s);
+  }
+  return s;
+}
+
+/**
+ * Lanes (workgroup size) for one row of length n. On a CPU adapter (lavapipe runs a workgroup as SIMD-8
+ * chunks that switch at every barrier) a 256-lane tree costs far more than the row's arithmetic: measured
+ * on [4096, 1024] softmax, 256 lanes 600 ms, 64 lanes 100 ms, 8–32 lanes 35–90 ms (a loaded 2-core host,
+ * so only the coarse ordering is reliable). GPUs get 64 lanes for short rows, 256 for long ones.
+ */
+export function rowLanes(n: number, be: WebGpuBackend): number {
+  if (rowKnobs.wg) return rowKnobs.wg;
+  if (isSoftwareAdapter(be)) return 16;
+  return n <= 256 ? 64 : 256;
 }
 
 /**

@@ -9,6 +9,12 @@ import { gpuOf } from './map.js';
 import { NEG_FLT_MAX, ONLINE_ABSORB, rowLanes, treeMaxSum, treeSum } from './rowreduce.js';
 
 const ROW_UNIFORMS = ['rows', 'n', 'xoff', 'goff'].map((name) => ({ name, type: 'u32' as const }));
+const HEAD = `  let row = wgIndex;
+  if (row >= u_rows()) { return; }
+  let n = u_n();
+  let xb = u_xoff() + row * n;
+  let gb = u_goff() + row * n;
+  let ob = row * n;`;
 
 function shapeOf(x: Tensor) {
   const n = x.rank ? x.shape[x.rank - 1] : 1;
@@ -21,23 +27,20 @@ registerKernel('softmax', 'webgpu', ([x], a: Attrs) => {
   const out = empty(x.shape, x.dtype, 'webgpu');
   const { n, rows } = shapeOf(x);
   if (!rows) return out;
-  const wg = rowLanes(n);
+  const wg = rowLanes(n, be);
   const red = treeMaxSum(wg);
-  const write = log ? 'v - lse' : 'exp(v - mx) * inv';
+  const dt = x.dtype;
   be.run(
     {
-      key: `softmax:${log ? 'log' : 'exp'}:${x.dtype}:wg${wg}`,
+      key: `softmax:${log ? 'log' : 'exp'}:${dt}:wg${wg}`,
       bindings: [
-        { name: 'X', dtype: x.dtype, access: 'read' },
-        { name: 'Y', dtype: x.dtype, access: 'read_write' },
+        { name: 'X', dtype: dt, access: 'read' },
+        { name: 'Y', dtype: dt, access: 'read_write' },
       ],
       uniforms: ROW_UNIFORMS,
       workgroupSize: [wg, 1, 1],
       helpers: red.decl,
-      body: `  let row = wgIndex;
-  if (row >= u_rows()) { return; }
-  let n = u_n();
-  let xb = u_xoff() + row * n;
+      body: `${HEAD}
   var m = ${NEG_FLT_MAX};
   var s = 0.0;
   for (var j = lidx; j < n; j += ${wg}u) {
@@ -46,12 +49,10 @@ registerKernel('softmax', 'webgpu', ([x], a: Attrs) => {
   }
 ${red.code}
   let mx = red_m[0];
-  let inv = 1.0 / red_s[0];
-  let lse = mx + log(red_s[0]);
-  let yb = row * n;
+  ${log ? 'let lse = mx + log(red_s[0]);' : 'let inv = 1.0 / red_s[0];'}
   for (var j = lidx; j < n; j += ${wg}u) {
     let v = f32(X[xb + j]);
-    Y[yb + j] = ${x.dtype}(${write});
+    Y[ob + j] = ${dt}(${log ? 'v - lse' : 'exp(v - mx) * inv'});
   }`,
     },
     [x.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],
@@ -67,35 +68,31 @@ registerKernel('softmaxBackward', 'webgpu', ([y, g], a: Attrs) => {
   const out = empty(y.shape, y.dtype, 'webgpu');
   const { n, rows } = shapeOf(y);
   if (!rows) return out;
-  const wg = rowLanes(n);
+  const wg = rowLanes(n, be);
   const red = treeSum(['acc'], wg);
+  const dt = y.dtype;
   be.run(
     {
-      key: `softmaxBackward:${log ? 'log' : 'exp'}:${y.dtype}:${g.dtype}:wg${wg}`,
+      key: `softmaxBackward:${log ? 'log' : 'exp'}:${dt}:${g.dtype}:wg${wg}`,
       bindings: [
-        { name: 'Yv', dtype: y.dtype, access: 'read' },
+        { name: 'Yv', dtype: dt, access: 'read' },
         { name: 'G', dtype: g.dtype, access: 'read' },
-        { name: 'DX', dtype: y.dtype, access: 'read_write' },
+        { name: 'DX', dtype: dt, access: 'read_write' },
       ],
       uniforms: ROW_UNIFORMS,
       workgroupSize: [wg, 1, 1],
       helpers: red.decl,
-      body: `  let row = wgIndex;
-  if (row >= u_rows()) { return; }
-  let n = u_n();
-  let yb = u_xoff() + row * n;
-  let gb = u_goff() + row * n;
+      body: `${HEAD}
   var acc = 0.0;
   for (var j = lidx; j < n; j += ${wg}u) {
-    ${log ? 'acc += f32(G[gb + j]);' : 'acc = fma(f32(G[gb + j]), f32(Yv[yb + j]), acc);'}
+    ${log ? 'acc += f32(G[gb + j]);' : 'acc = fma(f32(G[gb + j]), f32(Yv[xb + j]), acc);'}
   }
 ${red.code}
   let tot = red_acc[0];
-  let ob = row * n;
   for (var j = lidx; j < n; j += ${wg}u) {
-    let yv = f32(Yv[yb + j]);
+    let yv = f32(Yv[xb + j]);
     let gv = f32(G[gb + j]);
-    DX[ob + j] = ${y.dtype}(${log ? 'gv - exp(yv) * tot' : 'yv * (gv - tot)'});
+    DX[ob + j] = ${dt}(${log ? 'gv - exp(yv) * tot' : 'yv * (gv - tot)'});
   }`,
     },
     [y.storage.handle as GPUBuffer, g.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],

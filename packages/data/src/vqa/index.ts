@@ -1,0 +1,2 @@
+export type { QA, QuestionKind, QuestionOptions } from './questions.js';
+export { answerText, countAccessories, makeQuestions } from './questions.js';

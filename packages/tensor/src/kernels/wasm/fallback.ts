@@ -1,0 +1,59 @@
+// Every kernel without a WASM implementation runs the CPU reference kernel on the WASM memory: a WASM
+// storage's handle is a typed array over its bytes, shaped like the CPU backend's, so the CPU kernel reads
+// its inputs in place. Its outputs (`empty(..., 'cpu')`) are allocated on the WASM heap too: while the
+// CPU kernel runs, the engine's 'cpu' slot points at the WASM backend (kernels are synchronous, so the
+// swap cannot leak). Without shared memory a heap growth would detach views a CPU kernel holds, so there
+// the outputs are made on the CPU backend and copied in afterwards.
+import type { WasmBackend } from '../../backend/wasm/backend.js';
+import type { WasmStorage } from '../../backend/wasm/memory.js';
+import type { HostArray } from '../../dtype.js';
+import { engine } from '../../engine.js';
+import { type Attrs, getKernel, hasKernel, type KernelFn, listKernels, registerKernel } from '../registry.js';
+import { Tensor } from '../../tensor.js';
+
+/** Run `f` (CPU reference code) so that CPU allocations land on the WASM heap. */
+export function onWasmMemory<T>(be: WasmBackend, f: () => T): T {
+  if (!be.info.shared) return f();
+  const cpu = engine.backends.get('cpu');
+  engine.backends.set('cpu', be);
+  try {
+    return f();
+  } finally {
+    if (cpu) engine.backends.set('cpu', cpu);
+    else engine.backends.delete('cpu');
+  }
+}
+
+function toWasm(be: WasmBackend, t: Tensor): Tensor {
+  if (t.backend === be) return t;
+  // the CPU storage's handle is its host array; copy it whole (views keep their offsets and strides)
+  const src = t.storage.handle as HostArray;
+  const s = be.alloc(src.length, t.dtype) as WasmStorage;
+  s.handle.set(src);
+  const out = new Tensor(s, t.shape, t.strides, t.offset, t.dtype);
+  t.dispose();
+  return out;
+}
+
+/** The CPU kernel `name`, run on WASM tensors. */
+export function cpuOnWasm(name: string): KernelFn {
+  const cpu = getKernel(name, 'cpu');
+  return (inputs: Tensor[], attrs: Attrs) => {
+    const be = (inputs[0]?.backend ?? engine.backend('wasm')) as WasmBackend;
+    const r = onWasmMemory(be, () => cpu(inputs, attrs));
+    if (be.info.shared) return r;
+    return Array.isArray(r) ? r.map((t) => toWasm(be, t)) : toWasm(be, r);
+  };
+}
+
+/** Register the CPU fallback for every CPU kernel that has no WASM kernel yet. Returns their names. */
+export function registerWasmFallbacks(): string[] {
+  const added: string[] = [];
+  for (const key of listKernels('cpu')) {
+    const name = key.slice('cpu/'.length);
+    if (hasKernel(name, 'wasm')) continue;
+    registerKernel(name, 'wasm', cpuOnWasm(name));
+    added.push(name);
+  }
+  return added;
+}

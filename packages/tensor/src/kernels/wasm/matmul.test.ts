@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WasmBackend } from '../../backend/wasm/backend.js';
+import { getBackend, init } from '../../init.js';
+import { matmul } from '../../ops/nn.js';
+import { tidy } from '../../scope.js';
+import { type Tensor, tensor } from '../../tensor.js';
+import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+
+// WASM matmul (packed SIMD kernels, worker threads) against the CPU reference, on a shape sweep.
+let before = 0;
+beforeAll(async () => {
+  await init({ backend: 'cpu' });
+  await init({ backend: 'wasm' });
+  before = liveTensors();
+});
+afterAll(() => {
+  expect(liveTensors()).toBe(before);
+});
+
+type Build = (be: string) => Tensor;
+
+async function compare(build: Build, label: string, tol = { atol: 1e-4, rtol: 1e-4 }): Promise<void> {
+  const cpu = tidy(() => build('cpu'));
+  const wasm = tidy(() => build('wasm'));
+  expect(wasm.backend.name).toBe('wasm');
+  expect(wasm.shape).toEqual(cpu.shape);
+  expectClose(await wasm.data(), await cpu.data(), { ...tol, label });
+  cpu.dispose();
+  wasm.dispose();
+}
+
+const mk = (shape: number[], seed: number, be: string) =>
+  tensor(randomArray(shape.reduce((p, d) => p * d, 1), seed), shape, { backend: be });
+
+describe('wasm matmul vs CPU reference', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [1, 7, 1],
+    [3, 5, 7],
+    [4, 8, 8],
+    [5, 9, 17],
+    [13, 1, 3],
+    [33, 31, 65],
+    [64, 64, 64],
+    [70, 300, 41],
+    [129, 257, 130],
+  ];
+  for (const [M, K, N] of shapes) {
+    it(`${M}x${K} @ ${K}x${N}`, async () => {
+      await compare((be) => matmul(mk([M, K], 1, be), mk([K, N], 2, be)), `${M}x${K}x${N}`);
+    });
+  }
+
+  it('transposed views (A^T, B^T) are read in place', async () => {
+    await compare((be) => matmul(mk([19, 11], 3, be).transpose(0, 1), mk([23, 19], 4, be).transpose(0, 1)), 'AtBt');
+    await compare((be) => matmul(mk([40, 72], 5, be), mk([33, 72], 6, be).transpose(0, 1)), 'ABt');
+  });
+
+  it('batched and batch-broadcast operands', async () => {
+    await compare((be) => matmul(mk([3, 9, 13], 7, be), mk([3, 13, 10], 8, be)), 'batched');
+    await compare((be) => matmul(mk([2, 3, 12, 16], 9, be), mk([16, 24], 10, be)), 'broadcast B');
+    await compare((be) => matmul(mk([5, 6], 11, be), mk([4, 6, 9], 12, be)), 'broadcast A');
+  });
+
+  it('zero-size and K = 0', async () => {
+    await compare((be) => matmul(mk([0, 4], 1, be), mk([4, 3], 2, be)), 'M=0');
+    await compare((be) => matmul(mk([3, 0], 1, be), mk([0, 5], 2, be)), 'K=0');
+  });
+
+  it('vectors', async () => {
+    await compare((be) => matmul(mk([37], 1, be), mk([37, 11], 2, be)), 'vec @ mat');
+    await compare((be) => matmul(mk([11, 37], 1, be), mk([37], 2, be)), 'mat @ vec');
+  });
+
+  it('a large product uses every thread and matches', async () => {
+    const be = getBackend('wasm') as WasmBackend;
+    await compare((b) => matmul(mk([200, 160, 3], 13, b).reshape([200, 480]), mk([480, 136], 14, b)), 'large', {
+      atol: 1e-3,
+      rtol: 1e-3,
+    });
+    expect(be.info.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gradients match the CPU reference', async () => {
+    const grads = async (be: string) => {
+      const a = mk([6, 10], 21, be).requiresGrad_();
+      const b = mk([10, 9], 22, be).requiresGrad_();
+      tidy(() => matmul(a, b).square().sum().backward());
+      const r = [await a.grad!.data(), await b.grad!.data()];
+      for (const t of [a.grad!, b.grad!, a, b]) t.dispose();
+      return r;
+    };
+    const [c, w] = [await grads('cpu'), await grads('wasm')];
+    expectClose(w[0], c[0], { atol: 1e-4, label: 'dA' });
+    expectClose(w[1], c[1], { atol: 1e-4, label: 'dB' });
+  });
+});

@@ -1,0 +1,202 @@
+// Fused attention backward in two deterministic kernels (no atomics), both recomputing
+// P = exp2(S·log2e - lse) from the forward's saved logsumexp:
+//   dQ kernel  - over query rows (R per invocation): D = rowsum(dO∘O) (also written out for the
+//                second kernel), then for each key: s = q·k, dp = dO·v, ds = p(dp - D), dQ += ds·k.
+//   dKV kernel - over keys (R per invocation): for each query: s = q·k, dp = dO·v, dV += p·dO,
+//                dK += ds·q.
+// Both register-block R rows (resp. keys) in named vec4 registers, unrolled over the head dim, so each
+// loaded scalar feeds R FMAs and nothing is indexed dynamically (see attention-common.ts).
+import type { Program } from '../backend/webgpu/wgsl.js';
+import {
+  type AttnVariant,
+  DMASK_FN,
+  dm,
+  hsum,
+  keyEnd,
+  load4,
+  NEG,
+  range,
+  tileBits,
+  variantKey,
+  XYZW,
+} from './attention-common.js';
+import { attentionUniforms, type ForwardTiling } from './attention-forward.js';
+
+/** Store registers <reg><r>_<c> (times `mul`) of rows idx<r> < limit into OUT[ob + idx * Dh + ...]. */
+function storeRows(out: string, reg: string, idx: string, R: number, D4: number, ex: boolean, dt: string, mul: string, limit: string) {
+  const L: string[] = [];
+  for (const r of range(R)) {
+    L.push(`if (${idx}${r} < ${limit}) {`, `  let o = ob + ${idx}${r} * Dh;`);
+    for (const c of range(D4)) {
+      L.push(`  { let x = ${reg}${r}_${c}${mul};`);
+      for (const k of range(4)) {
+        const st = `${out}[o + ${4 * c + k}u] = ${dt}(x.${XYZW[k]});`;
+        L.push(ex ? `    ${st}` : `    if (${4 * c + k}u < Dh) { ${st} }`);
+      }
+      L.push('  }');
+    }
+    L.push('}');
+  }
+  return L;
+}
+
+/** dQ and the row terms D = rowsum(dO∘O). Bindings: Q K V O LSE dO [MB] | DQ DELTA. */
+export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling): Program {
+  const D4 = v.dp / 4;
+  const ex = v.exact;
+  const rows = range(R);
+  const chunks = range(D4);
+  const L: string[] = [];
+  L.push(
+    'let Sq = u_Sq(); let Sk = u_Sk(); let Dh = u_Dh(); let dl = Dh - 1u; let nB = u_nB();',
+    'let bh = wgIndex / nB; let blk = wgIndex - bh * nB;',
+    'if (bh >= u_BH()) { return; }',
+    `let rowBase = (blk * ${WG}u + lidx) * ${R}u;`,
+    `let wgLast = min((blk + 1u) * ${WG * R}u, Sq) - 1u;`,
+    'let qb = u_qOff() + bh * Sq * Dh; let kb = u_kOff() + bh * Sk * Dh; let vb = u_vOff() + bh * Sk * Dh;',
+    'let obase = u_oOff() + bh * Sq * Dh; let gb = u_gOff() + bh * Sq * Dh; let lb = u_lOff() + bh * Sq;',
+    'let ob = bh * Sq * Dh; let sc2 = u_sc2();',
+  );
+  for (const r of rows) L.push(`let row${r} = rowBase + ${r}u; let rc${r} = min(row${r}, Sq - 1u);`);
+  if (v.mode === 'bits') {
+    L.push('let W = u_W(); let mb = (bh / u_H()) * u_mB();');
+    for (const r of rows) L.push(`let mr${r} = mb + rc${r} * W;`);
+  }
+  for (const r of rows) {
+    L.push(`var de${r} = vec4<f32>(0.0);`);
+    for (const c of chunks) {
+      L.push(
+        `let q${r}_${c} = ${load4('Q', `qb + rc${r} * Dh`, c, ex)} * sc2${dm(c, ex)};`,
+        `let g${r}_${c} = ${load4('GO', `gb + rc${r} * Dh`, c, ex)}${dm(c, ex)};`,
+        `de${r} = fma(g${r}_${c}, ${load4('O', `obase + rc${r} * Dh`, c, ex)}, de${r});`,
+        `var dq${r}_${c} = vec4<f32>(0.0);`,
+      );
+    }
+    L.push(`let del${r} = ${hsum(`de${r}`)}; let lse${r} = LSE[lb + rc${r}];`);
+    L.push(`if (row${r} < Sq) { DELTA[bh * Sq + row${r}] = del${r}; }`);
+  }
+  L.push(keyEnd(v.mode, 'wgLast'));
+  L.push(`for (var j0 = 0u; j0 < kEnd; j0 += ${T}u) {`);
+  L.push(tileBits(v.mode, R, T));
+  L.push(`if ((${rows.map((r) => `b${r}`).join(' | ')}) != 0u) {`);
+  for (const t of range(T)) {
+    L.push('{', `let kj = min(j0 + ${t}u, Sk - 1u); let kr = kb + kj * Dh; let vr = vb + kj * Dh;`);
+    for (const r of rows) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0);`);
+    for (const c of chunks) {
+      L.push(`let k${c} = ${load4('K', 'kr', c, ex)}; let v${c} = ${load4('V', 'vr', c, ex)};`);
+      L.push(rows.map((r) => `a${r} = fma(q${r}_${c}, k${c}, a${r}); c${r} = fma(g${r}_${c}, v${c}, c${r});`).join(' '));
+    }
+    for (const r of rows) {
+      L.push(
+        `{ let p = exp2(select(${NEG}, ${hsum(`a${r}`)} - lse${r}, ((b${r} >> ${t}u) & 1u) != 0u));`,
+        `  let ds = vec4<f32>(p * (${hsum(`c${r}`)} - del${r}));`,
+        `  ${chunks.map((c) => `dq${r}_${c} = fma(ds, k${c}, dq${r}_${c});`).join(' ')} }`,
+      );
+    }
+    L.push('}');
+  }
+  L.push('}', '}'); // tile has a visible key; key tiles
+  L.push('let scale = u_scale();');
+  L.push(...storeRows('DQ', 'dq', 'row', R, D4, ex, v.dtype, ' * scale', 'Sq'));
+  return {
+    key: `attention:dq:${variantKey(v)}:r${R}t${T}w${WG}`,
+    bindings: [
+      { name: 'Q', dtype: v.dtype, access: 'read' },
+      { name: 'K', dtype: v.dtype, access: 'read' },
+      { name: 'V', dtype: v.dtype, access: 'read' },
+      { name: 'O', dtype: v.dtype, access: 'read' },
+      { name: 'LSE', dtype: 'f32', access: 'read' },
+      { name: 'GO', dtype: v.dtype, access: 'read' },
+      ...(v.mode === 'bits' ? [{ name: 'MB', dtype: 'u32' as const, access: 'read' as const }] : []),
+      { name: 'DQ', dtype: v.dtype, access: 'read_write' },
+      { name: 'DELTA', dtype: 'f32', access: 'read_write' },
+    ],
+    uniforms: attentionUniforms(['qOff', 'kOff', 'vOff', 'oOff', 'gOff', 'lOff']),
+    workgroupSize: [WG, 1, 1],
+    helpers: ex ? '' : DMASK_FN,
+    body: L.map((l) => `  ${l}`).join('\n'),
+  };
+}
+
+export interface KeyTiling {
+  /** Keys per invocation (4, 8 or 16: a block must not straddle a 32-bit mask word). */
+  R: number;
+  WG: number;
+}
+
+/** dK and dV. Bindings: Q K V LSE dO DELTA [MB] | DK DV. */
+export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Program {
+  const D4 = v.dp / 4;
+  const ex = v.exact;
+  const keys = range(R);
+  const chunks = range(D4);
+  const L: string[] = [];
+  L.push(
+    'let Sq = u_Sq(); let Sk = u_Sk(); let Dh = u_Dh(); let dl = Dh - 1u; let nB = u_nB();',
+    'let bh = wgIndex / nB; let blk = wgIndex - bh * nB;',
+    'if (bh >= u_BH()) { return; }',
+    `let keyBase = (blk * ${WG}u + lidx) * ${R}u;`,
+    `let wgFirst = blk * ${WG * R}u;`,
+    'let qb = u_qOff() + bh * Sq * Dh; let kb = u_kOff() + bh * Sk * Dh; let vb = u_vOff() + bh * Sk * Dh;',
+    'let gb = u_gOff() + bh * Sq * Dh; let lb = u_lOff() + bh * Sq; let db = bh * Sq;',
+    'let ob = bh * Sk * Dh; let sc2 = u_sc2();',
+  );
+  for (const r of keys) {
+    L.push(`let key${r} = keyBase + ${r}u; let kc${r} = min(key${r}, Sk - 1u);`);
+    for (const c of chunks) {
+      L.push(
+        `let k${r}_${c} = ${load4('K', `kb + kc${r} * Dh`, c, ex)} * sc2${dm(c, ex)};`,
+        `let v${r}_${c} = ${load4('V', `vb + kc${r} * Dh`, c, ex)}${dm(c, ex)};`,
+        `var dk${r}_${c} = vec4<f32>(0.0); var dv${r}_${c} = vec4<f32>(0.0);`,
+      );
+    }
+  }
+  const rmask = `${(2 ** R - 1) >>> 0}u`;
+  if (v.mode === 'bits') {
+    L.push('let W = u_W(); let mb = (bh / u_H()) * u_mB(); let kw = mb + (keyBase >> 5u); let ksh = keyBase & 31u;');
+  } else {
+    L.push(`let kvalid = (1u << min(select(0u, Sk - keyBase, keyBase < Sk), ${R}u)) - 1u;`);
+  }
+  L.push(
+    v.mode === 'causal' ? 'let iStart = u32(max(i32(wgFirst) - u_off(), 0));' : 'let iStart = 0u;',
+    'for (var i = iStart; i < Sq; i++) {',
+  );
+  if (v.mode === 'bits') L.push(`let bits = (MB[kw + i * W] >> ksh) & ${rmask};`);
+  else if (v.mode === 'none') L.push('let bits = kvalid;');
+  else L.push(`let bits = kvalid & ((1u << u32(clamp(i32(i) + u_off() - i32(keyBase) + 1, 0, ${R}))) - 1u);`);
+  L.push('if (bits != 0u) {', 'let qr = qb + i * Dh; let gr = gb + i * Dh;');
+  for (const r of keys) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0);`);
+  for (const c of chunks) {
+    L.push(`let q${c} = ${load4('Q', 'qr', c, ex)}; let g${c} = ${load4('GO', 'gr', c, ex)};`);
+    L.push(keys.map((r) => `a${r} = fma(k${r}_${c}, q${c}, a${r}); c${r} = fma(v${r}_${c}, g${c}, c${r});`).join(' '));
+  }
+  L.push('let lse = LSE[lb + i]; let del = DELTA[db + i];');
+  for (const r of keys) {
+    L.push(
+      `{ let p = exp2(select(${NEG}, ${hsum(`a${r}`)} - lse, ((bits >> ${r}u) & 1u) != 0u));`,
+      `  let pv = vec4<f32>(p); let ds = vec4<f32>(p * (${hsum(`c${r}`)} - del));`,
+      `  ${chunks.map((c) => `dv${r}_${c} = fma(pv, g${c}, dv${r}_${c}); dk${r}_${c} = fma(ds, q${c}, dk${r}_${c});`).join(' ')} }`,
+    );
+  }
+  L.push('}', '}', 'let scale = u_scale();');
+  L.push(...storeRows('DK', 'dk', 'key', R, D4, ex, v.dtype, ' * scale', 'Sk'));
+  L.push(...storeRows('DV', 'dv', 'key', R, D4, ex, v.dtype, '', 'Sk'));
+  return {
+    key: `attention:dkv:${variantKey(v)}:r${R}w${WG}`,
+    bindings: [
+      { name: 'Q', dtype: v.dtype, access: 'read' },
+      { name: 'K', dtype: v.dtype, access: 'read' },
+      { name: 'V', dtype: v.dtype, access: 'read' },
+      { name: 'LSE', dtype: 'f32', access: 'read' },
+      { name: 'GO', dtype: v.dtype, access: 'read' },
+      { name: 'DELTA', dtype: 'f32', access: 'read' },
+      ...(v.mode === 'bits' ? [{ name: 'MB', dtype: 'u32' as const, access: 'read' as const }] : []),
+      { name: 'DK', dtype: v.dtype, access: 'read_write' },
+      { name: 'DV', dtype: v.dtype, access: 'read_write' },
+    ],
+    uniforms: attentionUniforms(['qOff', 'kOff', 'vOff', 'gOff', 'lOff']),
+    workgroupSize: [WG, 1, 1],
+    helpers: ex ? '' : DMASK_FN,
+    body: L.map((l) => `  ${l}`).join('\n'),
+  };
+}
