@@ -68,6 +68,20 @@ out = {"generator": "tools/golden/modules.py", "torch": torch.__version__,
        "mlp": case(MLP(6, 12), (5, 6)),
        "conv": case(nn.Conv2d(3, 4, 3, stride=2, padding=1), (2, 3, 7, 6)),
        "mha": case(MHA(8, 2, 2), (2, 5, 8))}
+
+# Embedding: ids with repeats (their weight-gradient rows add up) and a row no id picks (zero gradient).
+emb = nn.Embedding(7, 3)
+ids = torch.tensor([[1, 4, 1, 6], [0, 4, 4, 2]])
+y = emb(ids); gy = torch.randn_like(y); y.backward(gy)
+out["embedding"] = {"ids": ids.flatten().tolist(), "idsShape": list(ids.shape), "gy": gy.flatten().tolist(),
+                    "y": y.detach().flatten().tolist(), "gw": emb.weight.grad.flatten().tolist(),
+                    "state": safetensors(dict(emb.named_parameters()))}
+
+# Dropout: eval is the identity; in training kept elements are scaled by 1 / (1 - p) (torch's factor, in f32).
+x = torch.randn(64); p = 0.3
+drop = nn.Dropout(p).train(); yt = drop(x); kept = yt != 0
+out["dropout"] = {"x": x.tolist(), "p": p, "eval": nn.Dropout(p).eval()(x).tolist(),
+                  "scale": (yt[kept] / x[kept]).mean().item(), "keptFraction": kept.float().mean().item()}
 p = pathlib.Path(__file__).resolve().parents[2] / "packages/nn/src/fixtures/modules.json"
 p.write_text(json.dumps(out))
 print("wrote", p, p.stat().st_size, "bytes")

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `unif2ace-data <command> [options]`. Each command is a module under ./cli/ exporting
-// `run(args): Promise<number | void>`; to add one, add a line to COMMANDS.
+// `run(args): Promise<number | undefined>`; to add one, add a line to COMMANDS.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 export interface CommandModule {
   run(args: string[]): Promise<number | undefined>;
 }
@@ -45,9 +48,18 @@ export async function main(argv: string[]): Promise<number> {
   return typeof code === 'number' ? code : 0;
 }
 
-const isEntry =
-  typeof process !== 'undefined' && process.argv[1] && /cli\.(js|ts|mjs)$/.test(process.argv[1]);
-if (isEntry) {
+/** True when this module is the program being run (also through the npm bin symlink). */
+function isEntry(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

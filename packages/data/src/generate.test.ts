@@ -111,6 +111,70 @@ describe('generateDataset', () => {
   });
 });
 
+describe('generateDataset with worker threads', () => {
+  it('writes results in index order whatever order workers finish in', async () => {
+    // A stand-in worker speaking the same protocol, answering after random delays, so the test exercises
+    // dispatch, reordering and back-pressure without a build of the real worker.
+    const { writeFile } = await import('node:fs/promises');
+    const { pathToFileURL } = await import('node:url');
+    const out = await dir('workers');
+    const fake = join(root, 'fake-worker.mjs');
+    await writeFile(
+      fake,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (job) => {
+  const items = [];
+  for (let i = job.start; i < job.end; i++) {
+    const split = i % 7 === 0 ? 'test' : 'train';
+    if (i <= job.skipUpTo[split]) continue;
+    items.push({ index: i, key: String(i).padStart(8, '0'), split,
+      png: new Uint8Array([i & 255]), json: new TextEncoder().encode(JSON.stringify({ i })) });
+  }
+  setTimeout(() => parentPort.postMessage({ id: job.id, items }), Math.random() * 20);
+});
+`,
+    );
+    const summary = await generateDataset({
+      out,
+      count: 500,
+      workers: 3,
+      jobSize: 7,
+      samplesPerShard: 30,
+      workerUrl: pathToFileURL(fake),
+    });
+    expect(summary.rendered).toBe(500);
+    const keys: Record<string, number[]> = { train: [], test: [] };
+    for (const split of ['train', 'test']) {
+      for await (const s of readShards({ dir: join(out, split), prefix: 'faces' }))
+        keys[split].push(Number(s.key));
+    }
+    const all = Array.from({ length: 500 }, (_, i) => i);
+    expect(keys.test).toEqual(all.filter((i) => i % 7 === 0));
+    expect(keys.train).toEqual(all.filter((i) => i % 7 !== 0));
+  });
+
+  it('reports a worker error with the faces of the job', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { pathToFileURL } = await import('node:url');
+    const fake = join(root || (await dir('x')), 'failing-worker.mjs');
+    await writeFile(
+      fake,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (job) => parentPort.postMessage({ id: job.id, items: [], error: 'boom' }));
+`,
+    );
+    await expect(
+      generateDataset({
+        out: await dir('failing'),
+        count: 20,
+        workers: 1,
+        jobSize: 10,
+        workerUrl: pathToFileURL(fake),
+      }),
+    ).rejects.toThrow(/worker failed on job 0 \(faces 0\.\.9\):\nboom/);
+  });
+});
+
 describe('unif2ace-data CLI', () => {
   it('generate then stats', async () => {
     const out = await dir('cli');

@@ -27,3 +27,6 @@ export { LayerNorm, RMSNorm, GroupNorm } from './modules/norm.js';
 export { Dropout, MLP, Conv2d, Upsample, LearnedPositions } from './modules/layers.js';
 export { MultiHeadAttention, RotaryEmbedding } from './modules/attention.js';
 export type { AttentionMask } from './modules/attention.js';
+export { MixedPrecision, f16Unsupported } from './optim/mixed.js';
+export type { MixedPrecisionOptions, Precision } from './optim/mixed.js';
+export { accumulate } from './optim/accumulate.js';

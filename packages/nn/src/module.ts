@@ -43,6 +43,20 @@ export abstract class Module {
     for (const [k, m] of this.namedChildren()) yield* m.namedBuffers(`${prefix}${k}.`);
   }
 
+  /**
+   * Replace every parameter with fn(name, p), marked as a parameter in its place (the old tensor is
+   * not disposed). MixedPrecision uses it to swap in f16 working copies.
+   */
+  replaceParameters(fn: (name: string, p: Tensor) => Tensor, prefix = ''): void {
+    for (const [k, v] of Object.entries(this)) {
+      if (!(v as Marked)?.[PARAM]) continue;
+      const p = this.param(fn(prefix + k, v as Tensor));
+      p.requiresGrad = (v as Tensor).requiresGrad;
+      (this as Record<string, unknown>)[k] = p;
+    }
+    for (const [k, m] of this.namedChildren()) m.replaceParameters(fn, `${prefix}${k}.`);
+  }
+
   parameters(): Tensor[] {
     return [...this.namedParameters()].map(([, p]) => p);
   }

@@ -1,6 +1,7 @@
 // Trains a tiny regression MLP for `total` steps, checkpointing every `every` steps into `dir`, and
 // resumes from the newest complete checkpoint when restarted. Used by checkpoint.node.test.ts, which
-// kills it with SIGKILL at random moments. Prints "resumed <step>" and "done".
+// kills it with SIGKILL at random moments. Prints "resumed <step>", "step <s>" after each step,
+// "checkpoint <s>" once a checkpoint is complete, and "done".
 import { init, tensor, tidy } from '@unif2ace/tensor';
 import { AdamW, Linear, Module, Sequential, Activation, saveModule, loadModule, seedInit, tensorsToSafetensors, safetensorsToTensors } from '@unif2ace/nn';
 import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
@@ -49,12 +50,14 @@ for (let s = start; s < total; s++) {
   });
   opt.update();
   opt.zeroGrad();
+  console.log(`step ${s + 1}`);
   if ((s + 1) % every === 0 || s + 1 === total) {
     const files = {
       'model.safetensors': await saveModule(net),
       'optimizer.safetensors': await tensorsToSafetensors(opt.stateTensors()),
     };
     writeCheckpoint(dir, s + 1, files, { step: s + 1, data: { nextBatch: s + 1 }, rng: null }, { keepLast: 2 });
+    console.log(`checkpoint ${s + 1}`);
   }
 }
 writeFileAtomic(join(dir, 'final.safetensors'), await saveModule(net));

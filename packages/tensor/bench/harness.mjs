@@ -315,7 +315,7 @@ function torchRows(sizes, dtypes, reps, log, quick) {
 async function normRows(ctx, quick, log) {
   const rows = [];
   const [R, C] = quick ? [64, 64] : [4096, 1024];
-  const reps = quick ? 1 : 5;
+  const reps = quick ? 1 : 3;
   let ours = [];
   const mod = join(here, 'softmax-layernorm.mjs');
   if (existsSync(mod)) ours = await (await import(mod)).run({ reps, rows: R, cols: C });
@@ -368,7 +368,8 @@ async function otherRows(quick, log) {
       log(`bench/${f} is missing: skipped`);
       continue;
     }
-    const r = await (await import(p)).run({ reps: quick ? 1 : 5, quick });
+    log(`${f} ...`);
+    const r = await (await import(p)).run({ reps: quick ? 1 : 3, quick });
     for (const x of r) rows.push({ op: x.name, oursMs: x.ms, gflops: x.gflops ?? null });
   }
   return rows;
@@ -453,7 +454,10 @@ async function transformerDispatches(ctx, quick) {
 }
 
 // -------------------------------------------------------------------------------------------- main
-export async function runBench({ quick = false, log = console.error } = {}) {
+const PARTS = ['matmul', 'norms', 'others', 'block'];
+
+export async function runBench({ quick = false, only = PARTS, log = console.error } = {}) {
+  for (const p of only) if (!PARTS.includes(p)) throw new Error(`bench: unknown part '${p}' (${PARTS.join(', ')})`);
   const cfg = quick ? QUICK : FULL;
   const { t, be } = await loadOurs();
   const info = be.runtime.info;
@@ -472,7 +476,7 @@ export async function runBench({ quick = false, log = console.error } = {}) {
   // Re-measured between matmul reps (same machine load as the matmul it is compared with).
   const ctx = { t, be, tfjs, probe: makeProbe(be, probe.acc, quick ? 64 : 256, quick ? 128 : 8192 / probe.acc) };
   const matmul = [];
-  for (const dtype of dtypes) {
+  for (const dtype of only.includes('matmul') ? dtypes : []) {
     for (const n of cfg.sizes) {
       const r = await matmulGpuRows(ctx, n, dtype, repsFor(n, cfg.reps));
       log(
@@ -481,8 +485,9 @@ export async function runBench({ quick = false, log = console.error } = {}) {
       matmul.push(r);
     }
   }
-  const ort = await ortRows(cfg.sizes, dtypes, cfg.reps, log);
-  const torch = torchRows(cfg.sizes, dtypes, cfg.reps, log, quick);
+  const mm = only.includes('matmul');
+  const ort = mm ? await ortRows(cfg.sizes, dtypes, cfg.reps, log) : { rows: [] };
+  const torch = mm ? torchRows(cfg.sizes, dtypes, cfg.reps, log, quick) : { rows: [] };
   for (const r of matmul) {
     const o = ort.rows.find((x) => x.n === r.n && x.dtype === r.dtype);
     const p = torch.rows.find((x) => x.n === r.n && x.dtype === r.dtype);
@@ -494,9 +499,11 @@ export async function runBench({ quick = false, log = console.error } = {}) {
     r.ofCeiling = r.ours / r.ceiling;
   }
   ctx.probe.destroy();
-  const norms = await normRows(ctx, quick, log);
-  const others = await otherRows(quick, log);
-  const block = await transformerDispatches(ctx, quick);
+  if (only.includes('norms')) log('softmax / layer norm: ours (bench/softmax-layernorm.mjs) and tfjs ...');
+  const norms = only.includes('norms') ? await normRows(ctx, quick, log) : [];
+  const others = only.includes('others') ? await otherRows(quick, log) : [];
+  if (only.includes('block')) log('transformer block fwd+bwd dispatch count ...');
+  const block = only.includes('block') ? await transformerDispatches(ctx, quick) : null;
   return {
     when: new Date().toISOString(),
     quick,
@@ -539,10 +546,11 @@ export function formatBench(r) {
   );
   for (const n of notes) L.push(`  note: ${n}`);
   if (r.torchSkipped) L.push(`  note: PyTorch skipped (${r.torchSkipped})`);
-  L.push('');
-  L.push('softmax / layer norm (ms, lower is better)');
-  L.push('| op | ours | tfjs-webgpu | tfjs/ours |');
-  L.push('|---|---|---|---|');
+  if (r.norms.length) {
+    L.push('', 'softmax / layer norm (ms, lower is better)');
+    L.push('| op | ours | tfjs-webgpu | tfjs/ours |');
+    L.push('|---|---|---|---|');
+  }
   for (const n of r.norms) {
     L.push(
       `| ${n.op} | ${f(n.oursMs)} | ${f(n.tfjsMs)} | ${n.oursMs && n.tfjsMs ? `${f(n.tfjsMs / n.oursMs)}×` : '–'} |`,
@@ -556,10 +564,9 @@ export function formatBench(r) {
         `  ${o.op.padEnd(52)} ${f(o.oursMs).padStart(9)} ms${o.gflops ? `  ${f(o.gflops)} GFLOP/s` : ''}`,
       );
   }
-  L.push('');
-  L.push(`${r.block.what}:`);
-  L.push(
-    `  ${r.block.dispatches} dispatches, ${r.block.submits} submits, ${f(r.block.ms, 0)} ms for one step`,
-  );
+  if (r.block) {
+    L.push('', `${r.block.what}:`);
+    L.push(`  ${r.block.dispatches} dispatches, ${r.block.submits} submits, ${f(r.block.ms, 0)} ms for one step`);
+  }
   return L.join('\n');
 }

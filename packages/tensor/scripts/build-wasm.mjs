@@ -6,8 +6,8 @@
 //   fma / fmaLocal   the same with every add-of-mul turned into f32x4.relaxed_madd (relaxed SIMD)
 // plus generated/probe.ts, a tiny module that validates only where relaxed SIMD is on.
 // Runs before tsup (package `build`), and `--check` fails when the committed files are stale (CI/tests).
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
@@ -16,13 +16,15 @@ const srcDir = join(root, 'src/kernels/wasm');
 const outDir = join(srcDir, 'generated');
 const features = { simd: true, threads: true, relaxed_simd: true, bulk_memory: true, sign_extension: true };
 
-const MADD = /\(f32x4\.add \(local\.get (\$\w+)\) \(f32x4\.mul \(local\.get (\$\w+)\) \(local\.get (\$\w+)\)\)\)/g;
+const MADD =
+  /\(f32x4\.add \(local\.get (\$\w+)\) \(f32x4\.mul \(local\.get (\$\w+)\) \(local\.get (\$\w+)\)\)\)/g;
 
 /** The four text variants of one .wat file. */
 export function variants(text) {
   const fma = text.replace(MADD, '(f32x4.relaxed_madd (local.get $2) (local.get $3) (local.get $1))');
   const local = (t) => t.replace(/\(memory (\d+) (\d+) shared\)/, '(memory $1 $2)');
-  if (!/\(memory \d+ \d+ shared\)/.test(text)) throw new Error('build-wasm: a kernel module must import a shared memory');
+  if (!/\(memory \d+ \d+ shared\)/.test(text))
+    throw new Error('build-wasm: a kernel module must import a shared memory');
   return { simd: text, simdLocal: local(text), fma, fmaLocal: local(fma) };
 }
 
@@ -44,7 +46,9 @@ const PROBE = `(module (func (export "f") (param v128 v128 v128) (result v128)
 export async function generate() {
   const wabt = await wabtInit();
   const files = {};
-  for (const f of readdirSync(srcDir).filter((f) => f.endsWith('.wat')).sort()) {
+  for (const f of readdirSync(srcDir)
+    .filter((f) => f.endsWith('.wat'))
+    .sort()) {
     const family = basename(f, '.wat');
     const text = readFileSync(join(srcDir, f), 'utf8');
     const v = variants(text);
@@ -69,7 +73,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const check = process.argv.includes('--check');
   const files = await generate();
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-  let stale = [];
+  const stale = [];
   for (const [name, text] of Object.entries(files)) {
     const p = join(outDir, name);
     const old = existsSync(p) ? readFileSync(p, 'utf8') : null;
@@ -81,5 +85,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`build-wasm: generated files are stale: ${stale.join(', ')} (run pnpm build:wasm)`);
     process.exit(1);
   }
-  console.log(`build-wasm: ${Object.keys(files).length} files ${check ? 'up to date' : 'written'} in ${outDir}`);
+  console.log(
+    `build-wasm: ${Object.keys(files).length} files ${check ? 'up to date' : 'written'} in ${outDir}`,
+  );
 }

@@ -2,6 +2,7 @@ export { acquireGpu, formatGpuInfo, NoAdapterError } from './backend/webgpu/devi
 export type { AcquireOptions, DawnBackend, GpuInfo, GpuRuntime } from './backend/webgpu/device.js';
 export { init, setBackend, getBackend } from './init.js';
 export type { BackendName, InitOptions, InitResult } from './init.js';
+export type { WasmInfo, WasmOptions } from './backend/wasm/backend.js';
 export { Tensor, tensor, zeros, ones, full, arange, empty } from './tensor.js';
 export type { TensorOptions } from './tensor.js';
 export type { DType } from './dtype.js';

@@ -9,6 +9,7 @@ import * as M from './ops/movement.js';
 import * as N from './ops/nn.js';
 import * as R from './ops/reduce.js';
 import { kernel } from './ops/run.js';
+import { to as toBackend } from './ops/transfer.js';
 import { assertShape, contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
 
 export interface TensorOptions {
@@ -139,6 +140,11 @@ export class Tensor {
     }
     kernel('assign', [this, src.live('copy_')]);
     return this;
+  }
+
+  /** A copy on another backend ('webgpu' | 'wasm' | 'cpu'); explicit, never implicit. */
+  to(backend: string): Promise<Tensor> {
+    return toBackend(this, backend);
   }
 
   /** Same values, cut from the graph. */

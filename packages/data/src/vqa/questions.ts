@@ -310,7 +310,11 @@ export function makeQuestions(attrs: VisibleAttributes, rng: Rng, options: Quest
         opts.push({ q: fill(rng.pick(F.lighter)), a, kind: 'compare', attr: 'hairColor|background' });
       }
     }
-    for (let i = 0; i < 4 && !push(rng.pick(opts)); i++);
+    // Balance yes and no like the other yes/no questions; "which is lighter" counts as either.
+    const wantYes = rng.bool();
+    const preferred = opts.filter((o) => (o.a === 'yes') === wantYes || (o.a !== 'yes' && o.a !== 'no'));
+    const from = preferred.length ? preferred : opts;
+    for (let i = 0; i < 4 && !push(rng.pick(from)); i++);
   };
 
   const plan: (() => void)[] = [

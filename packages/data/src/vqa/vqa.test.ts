@@ -52,8 +52,9 @@ describe('questions', () => {
   it('about 8 per image, answers agree with the record, yes/no balanced (train phrasing)', () => {
     const r = run('train', 2000);
     expect(r.perImage).toBeGreaterThanOrEqual(7.8);
-    expect(r.yes / (r.yes + r.no)).toBeGreaterThan(0.42);
-    expect(r.yes / (r.yes + r.no)).toBeLessThan(0.58);
+    // All yes/no answers together (yes/no, wearing and comparison questions).
+    expect(r.yes / (r.yes + r.no)).toBeGreaterThan(0.45);
+    expect(r.yes / (r.yes + r.no)).toBeLessThan(0.55);
     expect([...r.kinds.keys()].sort()).toEqual(['color', 'compare', 'count', 'kind', 'wearing', 'yes-no']);
   });
 

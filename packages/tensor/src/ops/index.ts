@@ -10,4 +10,5 @@ export { randomUniform, randomNormal, randomBits, gumbel, dropout, dropoutMask, 
 export { topk, multinomial, type TopK, type MultinomialOptions } from './sampling.js';
 export { adamwStep, adamwAttrs, type AdamWOptions } from './optim.js';
 export { kernel, record } from './run.js';
+export { to } from './transfer.js';
 export { attention, prefixBidirectionalMask, type AttentionOptions } from './attention.js';

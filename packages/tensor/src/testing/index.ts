@@ -6,11 +6,11 @@ import { init, setBackend } from '../init.js';
 import { memoryStats, tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 
-export const BACKENDS: BackendName[] = ['webgpu', 'cpu'];
+export const BACKENDS: BackendName[] = ['webgpu', 'cpu', 'wasm'];
 
-/** Initialise both backends once and make `name` the default. */
+/** Initialise `name` and the CPU reference once and make `name` the default. */
 export async function useBackend(name: BackendName): Promise<void> {
-  await init();
+  await init({ backend: name === 'wasm' ? 'wasm' : 'webgpu' });
   await init({ backend: 'cpu' });
   setBackend(name);
 }
@@ -128,15 +128,15 @@ export function liveTensors(): number {
 }
 
 /**
- * Runs `build` on the CPU reference and on WebGPU (inputs made inside build use the default backend)
+ * Runs `build` on the CPU reference, on WebGPU and on WASM (inputs made inside build use the default backend)
  * and expects the same values. Returns both results' data.
  */
 export async function compareBackends(
   build: () => Tensor | Tensor[],
   tol: { atol?: number; rtol?: number; label?: string } = {},
-): Promise<{ cpu: ArrayLike<number>[]; gpu: ArrayLike<number>[] }> {
+): Promise<{ cpu: ArrayLike<number>[]; gpu: ArrayLike<number>[]; wasm: ArrayLike<number>[] }> {
   const results: Record<string, ArrayLike<number>[]> = {};
-  for (const be of ['cpu', 'webgpu'] as const) {
+  for (const be of ['cpu', 'webgpu', 'wasm'] as const) {
     await useBackend(be);
     const out = tidy(() => {
       const r = build();
@@ -147,6 +147,7 @@ export async function compareBackends(
   }
   results.cpu.forEach((c, i) => {
     expectClose(results.webgpu[i], c, { ...tol, label: `${tol.label ?? ''} output ${i}` });
+    expectClose(results.wasm[i], c, { ...tol, label: `${tol.label ?? ''} output ${i} (wasm)` });
   });
-  return { cpu: results.cpu, gpu: results.webgpu };
+  return { cpu: results.cpu, gpu: results.webgpu, wasm: results.wasm };
 }

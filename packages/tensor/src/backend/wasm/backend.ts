@@ -49,7 +49,10 @@ export function hasRelaxedSimd(): boolean {
 async function hardwareThreads(): Promise<number> {
   if (isNode) {
     const spec = 'node:os';
-    const os = (await import(/* @vite-ignore */ spec)) as { availableParallelism?: () => number; cpus(): unknown[] };
+    const os = (await import(/* @vite-ignore */ spec)) as {
+      availableParallelism?: () => number;
+      cpus(): unknown[];
+    };
     return os.availableParallelism?.() ?? os.cpus().length;
   }
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -90,7 +93,13 @@ export class WasmBackend implements Backend {
           : 'FMA off: relaxed SIMD is not enabled in this engine (Node 20: --experimental-wasm-relaxed-simd)',
       );
     }
-    const src = fma ? (shared ? matmulWasm.fma : matmulWasm.fmaLocal) : shared ? matmulWasm.simd : matmulWasm.simdLocal;
+    const src = fma
+      ? shared
+        ? matmulWasm.fma
+        : matmulWasm.fmaLocal
+      : shared
+        ? matmulWasm.simd
+        : matmulWasm.simdLocal;
     const module = new WebAssembly.Module(bytes(src));
     const memory = createMemory(shared);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as MatmulExports;

@@ -35,7 +35,8 @@ function warmUp(be: WasmBackend): void {
   try {
     const a = { ptr: buf.ptr, rs: n, cs: 1 };
     const b = { ptr: buf.ptr + n * n * 4, rs: n, cs: 1 };
-    for (let i = 0; i < 8; i++) gemmInto(be, a, b, n, n, n, buf.ptr + 2 * n * n * 4, n, { ap: ap.ptr, bp: bp.ptr });
+    for (let i = 0; i < 8; i++)
+      gemmInto(be, a, b, n, n, n, buf.ptr + 2 * n * n * 4, n, { ap: ap.ptr, bp: bp.ptr });
   } finally {
     be.freeScratch(bp);
     be.freeScratch(ap);

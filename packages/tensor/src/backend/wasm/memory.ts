@@ -105,9 +105,9 @@ export class Heap {
     this.live--;
     this.inUse -= capacity;
     this.pooled += capacity;
-    let list = this.free.get(capacity);
-    if (!list) this.free.set(capacity, (list = []));
-    list.push(ptr);
+    const list = this.free.get(capacity);
+    if (list) list.push(ptr);
+    else this.free.set(capacity, [ptr]);
   }
 
   /** Forget free blocks; when nothing is live, start the heap over. */

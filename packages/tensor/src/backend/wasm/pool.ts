@@ -20,8 +20,9 @@ const { module, memory, ctl, index, names } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(ctl);
 const base = ${HEADER} + index * ${SLOT};
-parentPort.postMessage('ready');
+// read the sequence number before saying ready: a job posted right after 'ready' must not be missed
 let seen = Atomics.load(c, 0);
+parentPort.postMessage('ready');
 for (;;) {
   Atomics.wait(c, 0, seen);
   seen = Atomics.load(c, 0);
@@ -61,7 +62,11 @@ export class WorkerPool {
   }
 
   /** Start `threads - 1` Node workers on `module` over `memory` (shared); resolves when all are ready. */
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number): Promise<WorkerPool> {
+  static async create(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    threads: number,
+  ): Promise<WorkerPool> {
     const spec = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ spec)) as {
       Worker: new (src: string, o: object) => NodeWorker;
@@ -80,7 +85,9 @@ export class WorkerPool {
           return new Promise<void>((resolve, reject) => {
             w.on('message', () => resolve());
             w.on('error', (e) => reject(new Error(`wasm backend: worker ${index} failed to start: ${e}`)));
-            w.on('exit', (code) => reject(new Error(`wasm backend: worker ${index} exited (${code}) at start`)));
+            w.on('exit', (code) =>
+              reject(new Error(`wasm backend: worker ${index} exited (${code}) at start`)),
+            );
           });
         }),
       );

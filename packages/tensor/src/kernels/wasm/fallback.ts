@@ -8,8 +8,8 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import type { WasmStorage } from '../../backend/wasm/memory.js';
 import type { HostArray } from '../../dtype.js';
 import { engine } from '../../engine.js';
-import { type Attrs, getKernel, hasKernel, type KernelFn, listKernels, registerKernel } from '../registry.js';
 import { Tensor } from '../../tensor.js';
+import { type Attrs, getKernel, hasKernel, type KernelFn, listKernels, registerKernel } from '../registry.js';
 
 /** Run `f` (CPU reference code) so that CPU allocations land on the WASM heap. */
 export function onWasmMemory<T>(be: WasmBackend, f: () => T): T {

@@ -30,7 +30,14 @@ async function compare(build: Build, label: string, tol = { atol: 1e-4, rtol: 1e
 }
 
 const mk = (shape: number[], seed: number, be: string) =>
-  tensor(randomArray(shape.reduce((p, d) => p * d, 1), seed), shape, { backend: be });
+  tensor(
+    randomArray(
+      shape.reduce((p, d) => p * d, 1),
+      seed,
+    ),
+    shape,
+    { backend: be },
+  );
 
 describe('wasm matmul vs CPU reference', () => {
   const shapes: [number, number, number][] = [
@@ -52,7 +59,10 @@ describe('wasm matmul vs CPU reference', () => {
   }
 
   it('transposed views (A^T, B^T) are read in place', async () => {
-    await compare((be) => matmul(mk([19, 11], 3, be).transpose(0, 1), mk([23, 19], 4, be).transpose(0, 1)), 'AtBt');
+    await compare(
+      (be) => matmul(mk([19, 11], 3, be).transpose(0, 1), mk([23, 19], 4, be).transpose(0, 1)),
+      'AtBt',
+    );
     await compare((be) => matmul(mk([40, 72], 5, be), mk([33, 72], 6, be).transpose(0, 1)), 'ABt');
   });
 
@@ -74,10 +84,14 @@ describe('wasm matmul vs CPU reference', () => {
 
   it('a large product uses every thread and matches', async () => {
     const be = getBackend('wasm') as WasmBackend;
-    await compare((b) => matmul(mk([200, 160, 3], 13, b).reshape([200, 480]), mk([480, 136], 14, b)), 'large', {
-      atol: 1e-3,
-      rtol: 1e-3,
-    });
+    await compare(
+      (b) => matmul(mk([200, 160, 3], 13, b).reshape([200, 480]), mk([480, 136], 14, b)),
+      'large',
+      {
+        atol: 1e-3,
+        rtol: 1e-3,
+      },
+    );
     expect(be.info.threads).toBeGreaterThanOrEqual(1);
   });
 
