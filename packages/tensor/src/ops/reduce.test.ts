@@ -60,3 +60,16 @@ describe('reductions over any axes: WebGPU = CPU reference', () => {
     expect(Array.from(gpu[0])).toEqual([2147482]);
   });
 });
+
+describe('two-stage reduction of few long rows', () => {
+  it('sum/max/min of [2, 100000] and of 300000 elements match the CPU', async () => {
+    await compareBackends(
+      () => {
+        const x = rand([2, 100000], 9, { lo: -1, hi: 1 });
+        const y = rand([300000], 8, { lo: 0, hi: 1 });
+        return [R.sum(x, 1), R.max(x, 1), R.min(x, 1), R.sum(y), R.mean(y), R.argmax(x, 1)];
+      },
+      { atol: 2e-3, rtol: 1e-4 },
+    );
+  });
+});

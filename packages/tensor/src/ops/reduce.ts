@@ -33,8 +33,11 @@ function reduceRawImpl(x: Tensor, axes: number[], op: string): { out: Tensor; n:
   const c = contiguous(moved);
   if (n === 0 && op !== 'sum')
     throw new RangeError(`${op}: cannot reduce an empty axis of ${fmtShape(x.shape)}`);
-  const out = kernel('reduce', [c], { op, outer, n });
-  return { out, n };
+  // Few long rows leave most of the device idle with one workgroup per row: reduce segments first.
+  const parts = !op.startsWith('arg') && outer < 64 && n >= 8192 ? Math.min(256, Math.ceil(n / 4096)) : 1;
+  if (parts === 1) return { out: kernel('reduce', [c], { op, outer, n }), n };
+  const partial = kernel('reduce', [c], { op, outer, n, parts });
+  return { out: kernel('reduce', [partial], { op, outer, n: parts }), n };
 }
 
 export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {

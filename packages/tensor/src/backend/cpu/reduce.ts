@@ -7,20 +7,25 @@ registerKernel('reduce', 'cpu', ([x], a: Attrs) => {
   const op = a.op as string;
   const outer = a.outer as number;
   const n = a.n as number;
+  const parts = (a.parts as number | undefined) ?? 1;
   const outDtype: DType = op.startsWith('arg') ? 'i32' : x.dtype;
-  const out = empty([outer], outDtype, 'cpu');
+  const out = empty([outer * parts], outDtype, 'cpu');
+  const len = Math.ceil(n / parts);
   const o = arr(out);
   const src = arr(x);
-  for (let r = 0; r < outer; r++) {
+  for (let w = 0; w < outer * parts; w++) {
+    const r = Math.floor(w / parts);
+    const lo = (w % parts) * len;
+    const hi = Math.min(n, lo + len);
     const base = x.offset + r * n;
     if (op === 'sum') {
       let s = 0;
-      for (let j = 0; j < n; j++) s += src[base + j];
-      o[r] = s;
+      for (let j = lo; j < hi; j++) s += src[base + j];
+      o[w] = s;
     } else {
-      let best = src[base];
-      let bi = 0;
-      for (let j = 1; j < n; j++) {
+      let best = src[base + lo];
+      let bi = lo;
+      for (let j = lo + 1; j < hi; j++) {
         const v = src[base + j];
         const better = op === 'max' || op === 'argmax' ? v > best : v < best;
         if (better) {
@@ -28,7 +33,7 @@ registerKernel('reduce', 'cpu', ([x], a: Attrs) => {
           bi = j;
         }
       }
-      o[r] = op.startsWith('arg') ? bi : best;
+      o[w] = op.startsWith('arg') ? bi : best;
     }
   }
   return finish(out);

@@ -33,7 +33,10 @@ registerKernel('reduce', 'webgpu', ([x], a: Attrs) => {
   const ct = computeType(x.dtype);
   const arg = op.startsWith('arg');
   const outDtype: DType = arg ? 'i32' : x.dtype;
-  const out = empty([outer], outDtype, 'webgpu');
+  // `parts` > 1 splits each row into that many segments, one workgroup each (the first stage of a
+  // two-stage reduction when there are few long rows); the output is then [outer * parts].
+  const parts = (a.parts as number | undefined) ?? 1;
+  const out = empty([outer * parts], outDtype, 'webgpu');
   if (outer === 0) return out;
   const program = {
     key: `reduce:${op}:${x.dtype}`,
@@ -45,16 +48,20 @@ registerKernel('reduce', 'webgpu', ([x], a: Attrs) => {
       { name: 'outer', type: 'u32' as const },
       { name: 'n', type: 'u32' as const },
       { name: 'off', type: 'u32' as const },
+      { name: 'parts', type: 'u32' as const },
     ],
     workgroupSize: [RW, 1, 1] as const,
     helpers: `fn inf_() -> f32 { var b = 0x7f800000u; return bitcast<f32>(b); }\nvar<workgroup> sv: array<${ct}, ${RW}>;\nvar<workgroup> si: array<u32, ${RW}>;`,
-    body: `  let row = wgIndex;
+    body: `  let row = wgIndex / u_parts();
   if (row >= u_outer()) { return; }
   let n = u_n();
+  let len = (n + u_parts() - 1u) / u_parts();
+  let part = wgIndex % u_parts();
+  let end = min(n, (part + 1u) * len);
   let base = u_off() + row * n;
   var acc = ${INIT[op](ct)};
   var ai = 0xffffffffu;
-  for (var j = lidx; j < n; j += ${RW}u) {
+  for (var j = part * len + lidx; j < end; j += ${RW}u) {
     let v = ${ct}(X[base + j]);
     let vi = j;
     ${COMBINE[op]}
@@ -74,13 +81,13 @@ registerKernel('reduce', 'webgpu', ([x], a: Attrs) => {
     }
     workgroupBarrier();
   }
-  if (lidx == 0u) { OUT[row] = ${arg ? 'i32(si[0])' : `${outDtype}(sv[0])`}; }`,
+  if (lidx == 0u) { OUT[wgIndex] = ${arg ? 'i32(si[0])' : `${outDtype}(sv[0])`}; }`,
   };
   be.run(
     program,
     [x.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],
-    { outer, n, off: x.offset },
-    grid(outer),
+    { outer, n, off: x.offset, parts },
+    grid(outer * parts),
   );
   return out;
 });
