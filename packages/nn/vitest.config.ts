@@ -24,7 +24,10 @@ export default defineConfig({
           maxWorkers: 1,
         },
       },
-      { resolve: { alias }, ...browserProject({ include: ['src/**/*.test.ts'], exclude: ['src/**/*.node.test.ts'] }) },
+      {
+        resolve: { alias },
+        ...browserProject({ include: ['src/**/*.test.ts'], exclude: ['src/**/*.node.test.ts'] }),
+      },
     ],
   },
 });

@@ -1,7 +1,8 @@
 // AdamW step throughput for a ~10M-parameter model on the default backend: the fused kernel (one
 // dispatch per tensor) vs the same update composed from elementwise ops. Run: pnpm build && node bench/adamw.mjs
-import { getBackend, init, keep, ops, tidy, zeros } from '@unif2ace/tensor';
+
 import { AdamW } from '@unif2ace/nn';
+import { getBackend, init, keep, ops, tidy, zeros } from '@unif2ace/tensor';
 
 const SHAPES = [
   ...Array.from({ length: 8 }, () => [1024, 1152]), // 8 × 1.18M
@@ -15,8 +16,21 @@ function composedStep(ps, ms, vs, step, lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1
       const g = p.grad;
       ms[i].copy_(ms[i].mul(b1).add(g.mul(1 - b1)));
       vs[i].copy_(vs[i].mul(b2).add(g.square().mul(1 - b2)));
-      const upd = ms[i].div(1 - b1 ** step).div(vs[i].div(1 - b2 ** step).sqrt().add(eps)).mul(lr);
-      p.copy_(p.detach().mul(1 - lr * wd).sub(upd));
+      const upd = ms[i]
+        .div(1 - b1 ** step)
+        .div(
+          vs[i]
+            .div(1 - b2 ** step)
+            .sqrt()
+            .add(eps),
+        )
+        .mul(lr);
+      p.copy_(
+        p
+          .detach()
+          .mul(1 - lr * wd)
+          .sub(upd),
+      );
     });
   });
 }
@@ -49,7 +63,10 @@ export async function run({ steps = 10 } = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = await run();
   console.log(`AdamW step, ${(rows[0].params / 1e6).toFixed(2)}M parameters (${getBackend().name})`);
-  for (const r of rows) console.log(`  ${r.name.padEnd(18)} ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ${(r.paramsPerSec / 1e6).toFixed(1)} M params/s`);
+  for (const r of rows)
+    console.log(
+      `  ${r.name.padEnd(18)} ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ${(r.paramsPerSec / 1e6).toFixed(1)} M params/s`,
+    );
   console.log(`  fused / composed speed-up: ${(rows[1].msPerStep / rows[0].msPerStep).toFixed(2)}×`);
   process.exit(0);
 }

@@ -27,7 +27,12 @@ export function seedInit(seed: number): void {
 }
 export const initRng = () => global;
 
-export type InitScheme = { kind: 'normal'; std: number } | { kind: 'uniform'; bound: number } | { kind: 'xavier' } | { kind: 'zeros' } | { kind: 'ones' };
+export type InitScheme =
+  | { kind: 'normal'; std: number }
+  | { kind: 'uniform'; bound: number }
+  | { kind: 'xavier' }
+  | { kind: 'zeros' }
+  | { kind: 'ones' };
 
 /** A tensor of `shape` initialised by `scheme` (xavier uses fanIn = shape[last], fanOut = shape[0]). */
 export function initTensor(shape: number[], scheme: InitScheme, rng: InitRng = global): Tensor {

@@ -1,16 +1,16 @@
-import { expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
 import { scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
+import { expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import golden from './fixtures/nn.json';
+import { seedInit } from './init.js';
 import { loadModule, saveModule } from './io/state.js';
 import { Module } from './module.js';
 import { Linear } from './modules/linear.js';
 import { Activation, Sequential } from './modules/sequential.js';
 import { AdamW } from './optim/adamw.js';
 import { clipGradNorm } from './optim/clip.js';
-import { SGD } from './optim/sgd.js';
 import { warmupCosine } from './optim/schedules.js';
-import { seedInit } from './init.js';
+import { SGD } from './optim/sgd.js';
 
 let before = 0;
 beforeAll(async () => {
@@ -71,9 +71,12 @@ describe('Module', () => {
     const b = new Net();
     const bytes = await saveModule(a, { note: 'test' });
     loadModule(b, bytes);
-    for (const [k, t] of a.stateDict()) expectClose(await b.stateDict().get(k)!.data(), await t.data(), { label: k });
+    for (const [k, t] of a.stateDict())
+      expectClose(await b.stateDict().get(k)!.data(), await t.data(), { label: k });
     const small = new Linear(2, 3);
-    expect(() => loadModule(small, bytes)).toThrow(/missing keys: weight, bias \| unexpected keys: body\.layers\.0\.bias, body\.layers\.0\.weight/);
+    expect(() => loadModule(small, bytes)).toThrow(
+      /missing keys: weight, bias \| unexpected keys: body\.layers\.0\.bias, body\.layers\.0\.weight/,
+    );
     const rep = loadModule(small, bytes, { strict: false });
     expect(rep.unexpected.length).toBe(4);
     for (const m of [a, b, small]) m.dispose();

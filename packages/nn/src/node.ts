@@ -1,10 +1,10 @@
 // Node-only file I/O: crash-safe writes and checkpoint directories ('@unif2ace/nn/node').
-export { writeFileAtomic, fsyncDir } from './io/atomic.js';
+export { fsyncDir, writeFileAtomic } from './io/atomic.js';
+export type { CheckpointFiles, LoadedCheckpoint, Manifest } from './io/checkpoint.js';
 export {
-  writeCheckpoint,
-  loadLatestCheckpoint,
-  verifyCheckpoint,
-  pruneCheckpoints,
   checkpointDir,
+  loadLatestCheckpoint,
+  pruneCheckpoints,
+  verifyCheckpoint,
+  writeCheckpoint,
 } from './io/checkpoint.js';
-export type { LoadedCheckpoint, Manifest, CheckpointFiles } from './io/checkpoint.js';

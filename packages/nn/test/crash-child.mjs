@@ -1,13 +1,30 @@
 // Trains a tiny regression MLP for `total` steps, checkpointing every `every` steps into `dir`, and
 // resumes from the newest complete checkpoint when restarted. Used by checkpoint.node.test.ts, which
-// kills it with SIGKILL at random moments. Prints "resumed <step>", "step <s>" after each step,
-// "checkpoint <s>" once a checkpoint is complete, and "done".
-import { init, tensor, tidy } from '@unif2ace/tensor';
-import { AdamW, Linear, Module, Sequential, Activation, saveModule, loadModule, seedInit, tensorsToSafetensors, safetensorsToTensors } from '@unif2ace/nn';
-import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
-import { join } from 'node:path';
+// kills it with SIGKILL at random moments. Prints "resumed <step> (torn checkpoints removed: <n>)",
+// "step <s>" after each step, "writing <s>" / "checkpoint <s>" before / after writing a checkpoint, "done".
 
-const [dir, total, every, backend] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5] ?? 'webgpu'];
+import { join } from 'node:path';
+import {
+  Activation,
+  AdamW,
+  Linear,
+  loadModule,
+  Module,
+  Sequential,
+  safetensorsToTensors,
+  saveModule,
+  seedInit,
+  tensorsToSafetensors,
+} from '@unif2ace/nn';
+import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
+import { init, tensor, tidy } from '@unif2ace/tensor';
+
+const [dir, total, every, backend] = [
+  process.argv[2],
+  Number(process.argv[3]),
+  Number(process.argv[4]),
+  process.argv[5] ?? 'webgpu',
+];
 await init({ backend });
 
 class Net extends Module {
@@ -42,7 +59,7 @@ if (ck) {
   for (const t of st.values()) t.dispose();
   start = ck.state.step;
 }
-console.log(`resumed ${start}`);
+console.log(`resumed ${start} (torn checkpoints removed: ${ck?.skipped.length ?? 0})`);
 for (let s = start; s < total; s++) {
   tidy(() => {
     const [x, y] = batch(s);
@@ -52,11 +69,18 @@ for (let s = start; s < total; s++) {
   opt.zeroGrad();
   console.log(`step ${s + 1}`);
   if ((s + 1) % every === 0 || s + 1 === total) {
+    console.log(`writing ${s + 1}`);
     const files = {
       'model.safetensors': await saveModule(net),
       'optimizer.safetensors': await tensorsToSafetensors(opt.stateTensors()),
     };
-    writeCheckpoint(dir, s + 1, files, { step: s + 1, data: { nextBatch: s + 1 }, rng: null }, { keepLast: 2 });
+    writeCheckpoint(
+      dir,
+      s + 1,
+      files,
+      { step: s + 1, data: { nextBatch: s + 1 }, rng: null },
+      { keepLast: 2 },
+    );
     console.log(`checkpoint ${s + 1}`);
   }
 }

@@ -125,8 +125,8 @@ async function matmulGpuRows(ctx, n, dtype, reps) {
     probeG.push(ctx.probe.flops / (await timeOnce(be, ctx.probe.run)) / 1e6);
   }
   row.ours = gflops(n, median(oursT));
-  if (ta) row.tfjs = gflops(n, median(theirsT));
   row.ceiling = median(probeG);
+  if (ta) row.tfjs = gflops(n, median(theirsT));
   else row.tfjsNote = tfjs ? 'tfjs-webgpu has no f16 tensors' : 'tfjs not loaded';
   for (const x of new Set([a0, b0, a, b])) x.dispose();
   ta?.dispose();

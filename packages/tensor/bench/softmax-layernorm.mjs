@@ -1,6 +1,8 @@
 // Fused softmax / layer norm against the composed paths they replaced, over [4096, 1024] on the WebGPU
 // backend: forward, and forward + backward. Run after `pnpm --filter @unif2ace/tensor build`:
 //   node bench/softmax-layernorm.mjs [--reps 5] [--rows 4096] [--cols 1024]
+// Extra rows (on from the CLI unless --no-extras; run({ extras: true }) from code): embedding fwd+bwd with
+// the deterministic sorted backward against indexSelect's CAS-atomic scatter, and fused cross-entropy.
 // `run()` returns rows { name, ms } (ms per call, median of reps after 2 warm-up calls).
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -44,7 +46,7 @@ async function timeIt(be, f, reps) {
   return times[times.length >> 1];
 }
 
-export async function run({ reps = 5, rows = 4096, cols = 1024 } = {}) {
+export async function run({ reps = 5, rows = 4096, cols = 1024, extras = false } = {}) {
   const { backend: be } = await init();
   const shape = [rows, cols];
   const tag = `[${rows}, ${cols}]`;
@@ -76,6 +78,45 @@ export async function run({ reps = 5, rows = 4096, cols = 1024 } = {}) {
     out.push({ name: `${name} ${tag}`, ms });
   }
   for (const t of [x, g, w, b]) t.dispose();
+  if (extras) out.push(...(await extraRows(be, reps)));
+  return out;
+}
+
+/** Embedding backward (sorted, deterministic vs the CAS-atomic scatter of indexSelect) and cross-entropy. */
+async function extraRows(be, reps) {
+  const [T, V, D] = [8192, 4096, 256];
+  const ids = new Int32Array(T);
+  for (let i = 0; i < T; i++) ids[i] = Math.floor(V * ((i * 0.618034) % 1) ** 3); // skewed, many repeats
+  const idt = tensor(ids, [T], { dtype: 'i32' });
+  const emb = tensor(rnd(V * D, 5), [V, D], { requiresGrad: true });
+  const ge = tensor(rnd(T * D, 6), [T, D]);
+  const [N, C] = [2048, 4096];
+  const logits = tensor(rnd(N * C, 7), [N, C], { requiresGrad: true });
+  const tg = tensor(
+    Int32Array.from({ length: N }, (_, i) => (i * 7919) % C),
+    [N],
+    { dtype: 'i32' },
+  );
+  const bwd = (t, f) => () => {
+    f();
+    t.grad?.dispose();
+    t.grad = null;
+  };
+  const rows = [
+    [
+      `embedding fused fwd+bwd [${T} ids, V ${V}, D ${D}]`,
+      bwd(emb, () => ops.embedding(emb, idt).backward(ge)),
+    ],
+    [
+      `indexSelect+scatterAdd fwd+bwd [${T} ids, V ${V}, D ${D}]`,
+      bwd(emb, () => ops.indexSelect(emb, 0, idt).backward(ge)),
+    ],
+    [`crossEntropy fused fwd [${N}, ${C}]`, () => noGrad(() => ops.crossEntropy(logits, tg))],
+    [`crossEntropy fused fwd+bwd [${N}, ${C}]`, bwd(logits, () => ops.crossEntropy(logits, tg).backward())],
+  ];
+  const out = [];
+  for (const [name, f] of rows) out.push({ name, ms: await timeIt(be, f, reps) });
+  for (const t of [idt, emb, ge, logits, tg]) t.dispose();
   return out;
 }
 
@@ -85,9 +126,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       reps: { type: 'string', default: '5' },
       rows: { type: 'string', default: '4096' },
       cols: { type: 'string', default: '1024' },
+      'no-extras': { type: 'boolean', default: false },
     },
   });
-  const rows = await run({ reps: +values.reps, rows: +values.rows, cols: +values.cols });
-  for (const r of rows) console.log(`${r.name.padEnd(44)} ${r.ms.toFixed(2).padStart(9)} ms`);
+  const rows = await run({
+    reps: +values.reps,
+    rows: +values.rows,
+    cols: +values.cols,
+    extras: !values['no-extras'],
+  });
+  for (const r of rows) console.log(`${r.name.padEnd(60)} ${r.ms.toFixed(2).padStart(9)} ms`);
   process.exit(0);
 }

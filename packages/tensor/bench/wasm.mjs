@@ -16,7 +16,7 @@ const self = fileURLToPath(import.meta.url);
 const DIST = new URL('../dist/index.js', import.meta.url).href;
 
 const VARIANTS = [
-  { name: 'wasm simd128 1 thread', threads: 1, fma: false },
+  { name: 'wasm simd128 1 thread', threads: 1, fma: false, rowKernels: true },
   { name: 'wasm simd128 2 threads', threads: 2, fma: false },
   { name: 'wasm fma 1 thread', threads: 1, fma: true },
   { name: 'wasm fma 2 threads', threads: 2, fma: true },
@@ -57,6 +57,49 @@ async function timeMatmul(t, n, reps, sync) {
   return { ms: median(times.map((x) => x.ms)), cpuMs: median(times.map((x) => x.cpuMs)) };
 }
 
+/** ms per call (median of reps after 2 warm-ups) of f() on the current default backend; f returns tensors. */
+function timeSync(t, f, reps) {
+  const once = () => {
+    const t0 = performance.now();
+    const out = f();
+    const ms = performance.now() - t0;
+    for (const o of [out].flat()) o.dispose();
+    return ms;
+  };
+  for (let i = 0; i < 2; i++) once();
+  return median(Array.from({ length: reps }, once));
+}
+
+/** Row kernels with a WASM version against the CPU reference (plain TS), same process. */
+async function rowKernels(t, reps) {
+  const rows = [];
+  const R = 1024;
+  const C = 1024;
+  for (const be of ['wasm', 'cpu']) {
+    await t.init({ backend: be });
+    const x = t.tensor(rnd(R * C, 3), [R, C]);
+    const w = t.tensor(rnd(C, 4), [C]);
+    const b = t.tensor(rnd(C, 5), [C]);
+    const p = t.tensor(rnd(R * C, 6), [R * C]);
+    const g = t.tensor(rnd(R * C, 7), [R * C]);
+    const m = t.zeros([R * C]);
+    const v = t.zeros([R * C]);
+    const cases = [
+      [`softmax [${R}, ${C}]`, () => t.ops.softmax(x, -1)],
+      [`layerNorm [${R}, ${C}] (w, b)`, () => t.ops.layerNorm(x, w, b)],
+      [`adamw step ${R * C} params`, () => (t.ops.adamwStep([p], [g], [m], [v], { lr: 1e-3, step: 1 }), [])],
+    ];
+    for (const [name, f] of cases) {
+      rows.push({
+        name: `${name} ${be === 'cpu' ? 'CPU reference (TS)' : 'wasm'}`,
+        ms: timeSync(t, f, reps),
+      });
+    }
+    for (const z of [x, w, b, p, g, m, v]) z.dispose();
+  }
+  return rows;
+}
+
 /** In a child process: one WASM variant over the sizes; prints { info, rows } as JSON. */
 async function child(spec) {
   const t = await import(DIST);
@@ -66,6 +109,7 @@ async function child(spec) {
     const { ms, cpuMs } = await timeMatmul(t, n, spec.reps, async () => {});
     rows.push({ name: spec.name, n, ms, gflops: gflops(n, ms), cpuGflops: gflops(n, cpuMs) });
   }
+  if (spec.rowKernels) rows.push(...(await rowKernels(t, spec.reps)));
   process.stdout.write(`${JSON.stringify({ info: r.wasm, rows })}\n`);
 }
 
@@ -93,7 +137,9 @@ export async function run({
         `bench/wasm: '${v.name}' ran with threads ${info.threads}, fma ${info.fma} (${info.notes.join('; ')})`,
       );
     }
-    log(`${v.name}: ${r.map((x) => `${x.n}: ${x.gflops.toFixed(1)}`).join(', ')} GFLOP/s`);
+    log(
+      `${v.name}: ${r.map((x) => `${x.n ?? x.name}: ${x.gflops?.toFixed(1) ?? `${x.ms.toFixed(2)} ms`}`).join(', ')}`,
+    );
     rows.push(...r);
   }
   if (webgpu) {
@@ -124,8 +170,9 @@ export async function run({
 
 /** The table: wall-clock GFLOP/s (cpu = false) or GFLOP per CPU-second of the process (cpu = true). */
 export function format(rows, cpu = false) {
-  const sizes = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
-  const names = [...new Set(rows.map((r) => r.name))];
+  const mm = rows.filter((r) => r.n !== undefined);
+  const sizes = [...new Set(mm.map((r) => r.n))].sort((a, b) => a - b);
+  const names = [...new Set(mm.map((r) => r.name))];
   const w = Math.max(...names.map((s) => s.length));
   const title = cpu ? 'per CPU-second: GFLOP/cpu-s (ratio)' : 'wall clock: GFLOP/s (ratio)';
   const head = `${title.padEnd(w)} ${sizes.map((n) => String(n).padStart(8)).join('')}`;
@@ -144,7 +191,16 @@ export function format(rows, cpu = false) {
     });
     return `${name.padEnd(w)} ${cells.join('')}`;
   });
-  return [head, ...lines].join('\n');
+  const other = rows.filter((r) => r.n === undefined);
+  const ow = Math.max(0, ...other.map((r) => r.name.length));
+  const extra = other.length
+    ? [
+        '',
+        'row kernels (wall clock, ms per call)',
+        ...other.map((r) => `${r.name.padEnd(ow)} ${r.ms.toFixed(2).padStart(9)}`),
+      ]
+    : [];
+  return [head, ...lines, ...(cpu ? [] : extra)].join('\n');
 }
 
 if (process.argv[1] === self) {

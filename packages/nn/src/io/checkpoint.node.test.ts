@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadLatestCheckpoint, verifyCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { writeFileAtomic } from './atomic.js';
+import { loadLatestCheckpoint, verifyCheckpoint, writeCheckpoint } from './checkpoint.js';
 
 const child = fileURLToPath(new URL('../../test/crash-child.mjs', import.meta.url));
 const pkgRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,8 +13,8 @@ const pkgRoot = fileURLToPath(new URL('../..', import.meta.url));
 const TOTAL = 300;
 const EVERY = 5;
 
-/** When to kill: `steps` training steps after the resume (or at once), then `delayMs` later. */
-type KillPlan = { steps: number; delayMs: number };
+/** When to kill: `delayMs` after the resume, after `steps` more steps, or after a checkpoint write began. */
+type KillPlan = { after: 'resume' | 'steps' | 'write'; steps: number; delayMs: number };
 
 /**
  * Runs the child until it exits, or SIGKILLs it per `plan`. Progress-based timing keeps the test
@@ -34,8 +34,11 @@ function run(dir: string, plan?: KillPlan): Promise<{ out: string; killed: boole
       out += d;
       const resumed = /resumed (\d+)/.exec(out);
       if (!plan || timer || !resumed) return;
-      const target = Number(resumed[1]) + plan.steps;
-      if (plan.steps === 0 || new RegExp(`step ${target}\n`).test(out) || out.includes('done')) {
+      const hit =
+        plan.after === 'resume' ||
+        (plan.after === 'steps' && out.includes(`step ${Number(resumed[1]) + plan.steps}\n`)) ||
+        (plan.after === 'write' && /writing \d+/.test(out));
+      if (hit || out.includes('done')) {
         timer = setTimeout(() => p.kill('SIGKILL'), plan.delayMs);
       }
     });
@@ -44,7 +47,15 @@ function run(dir: string, plan?: KillPlan): Promise<{ out: string; killed: boole
       if (timer) clearTimeout(timer);
       if (signal === 'SIGKILL') resolve({ out, killed: true });
       else if (code === 0) resolve({ out, killed: false });
-      else reject(new Error(`child exited ${code}: ${err.split('\n').filter((l) => !l.startsWith('Warning')).join('\n')}`));
+      else
+        reject(
+          new Error(
+            `child exited ${code}: ${err
+              .split('\n')
+              .filter((l) => !l.startsWith('Warning'))
+              .join('\n')}`,
+          ),
+        );
     });
   });
 }
@@ -54,7 +65,8 @@ const lastMatch = (out: string, re: RegExp) => Math.max(0, ...[...out.matchAll(r
 describe('checkpoints', () => {
   it('torn checkpoint directories are skipped and removed; keepLast prunes', () => {
     const root = mkdtempSync(join(tmpdir(), 'ckpt-'));
-    for (const s of [1, 2, 3, 4]) writeCheckpoint(root, s, { 'a.bin': new Uint8Array([s]) }, { step: s }, { keepLast: 2 });
+    for (const s of [1, 2, 3, 4])
+      writeCheckpoint(root, s, { 'a.bin': new Uint8Array([s]) }, { step: s }, { keepLast: 2 });
     expect(readdirSync(root).sort()).toEqual(['step-00000003', 'step-00000004']);
     // A writer killed before its manifest, and one whose file was corrupted afterwards.
     mkdirSync(join(root, 'step-00000009'));
@@ -64,7 +76,10 @@ describe('checkpoints', () => {
     expect(verifyCheckpoint(join(root, 'step-00000008'))).toMatch(/a\.bin does not match its SHA-256/);
     const ck = loadLatestCheckpoint(root)!;
     expect(ck.step).toBe(4);
-    expect(ck.skipped.map((s) => s.reason)).toEqual(['no manifest.json (torn write)', 'a.bin does not match its SHA-256']);
+    expect(ck.skipped.map((s) => s.reason)).toEqual([
+      'no manifest.json (torn write)',
+      'a.bin does not match its SHA-256',
+    ]);
     expect(readdirSync(root).sort()).toEqual(['step-00000003', 'step-00000004']);
     writeFileAtomic(join(root, 'x.txt'), 'hello');
     expect(readFileSync(join(root, 'x.txt'), 'utf8')).toBe('hello');
@@ -80,6 +95,7 @@ describe('checkpoints', () => {
     await run(clean);
     let kills = 0;
     let resumes = 0;
+    let torn = 0;
     let lastCheckpoint = 0;
     let seed = 12345;
     const rnd = (n: number) => {
@@ -88,8 +104,10 @@ describe('checkpoints', () => {
     };
     const wrongResumes: string[] = [];
     for (let attempt = 0; attempt < 60; attempt++) {
-      // Mostly a few steps in (so checkpoints get written and resumed), sometimes during start-up.
-      const plan = kills < 20 ? { steps: rnd(4) === 0 ? 0 : 1 + rnd(12), delayMs: rnd(60) } : undefined;
+      // A few steps in, right after resuming, or while the next checkpoint is being written.
+      const after = (['write', 'write', 'resume', 'steps', 'steps', 'steps'] as const)[rnd(6)];
+      const plan =
+        kills < 20 ? { after, steps: 1 + rnd(12), delayMs: rnd(after === 'write' ? 30 : 60) } : undefined;
       const { out, killed } = await run(crashed, plan);
       const resumed = lastMatch(out, /resumed (\d+)/g);
       // It resumes from the newest checkpoint that completed: the last one reported, or the next
@@ -98,6 +116,7 @@ describe('checkpoints', () => {
         wrongResumes.push(`run ${attempt}: resumed ${resumed}, last complete checkpoint ${lastCheckpoint}`);
       }
       if (resumed > 0) resumes++;
+      torn += lastMatch(out, /torn checkpoints removed: (\d+)/g);
       lastCheckpoint = Math.max(resumed, lastMatch(out, /checkpoint (\d+)/g));
       if (!killed) break;
       kills++;
@@ -107,7 +126,9 @@ describe('checkpoints', () => {
     let mismatches = a.length === b.length ? 0 : Math.max(a.length, b.length);
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) mismatches++;
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`crash test: ${kills} kills, ${resumes} resumes from a checkpoint, ${mismatches} mismatched bytes, ${secs} s`);
+    console.log(
+      `crash test: ${kills} kills, ${resumes} resumes from a checkpoint, ${torn} torn checkpoints removed, ${mismatches} mismatched bytes, ${secs} s`,
+    );
     expect(wrongResumes).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(20);
     expect(resumes).toBeGreaterThanOrEqual(10);

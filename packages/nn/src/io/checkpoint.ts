@@ -42,9 +42,16 @@ export function writeCheckpoint(
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   const all: CheckpointFiles = { ...files, 'state.json': new TextEncoder().encode(JSON.stringify(state)) };
-  const manifest: Manifest = { format: 'unif2ace-checkpoint', version: 1, step, files: {}, createdAt: new Date().toISOString() };
+  const manifest: Manifest = {
+    format: 'unif2ace-checkpoint',
+    version: 1,
+    step,
+    files: {},
+    createdAt: new Date().toISOString(),
+  };
   for (const [name, bytes] of Object.entries(all)) {
-    if (name === 'manifest.json' || name.includes('/')) throw new Error(`writeCheckpoint: bad file name '${name}'`);
+    if (name === 'manifest.json' || name.includes('/'))
+      throw new Error(`writeCheckpoint: bad file name '${name}'`);
     writeFileAtomic(join(dir, name), bytes);
     manifest.files[name] = { sha256: sha256(bytes), bytes: bytes.length };
   }
@@ -92,7 +99,10 @@ function stepDirs(root: string): { dir: string; step: number }[] {
 }
 
 /** The newest complete checkpoint under root, or null. Torn ones are removed when `clean`. */
-export function loadLatestCheckpoint(root: string, { clean = true }: { clean?: boolean } = {}): LoadedCheckpoint | null {
+export function loadLatestCheckpoint(
+  root: string,
+  { clean = true }: { clean?: boolean } = {},
+): LoadedCheckpoint | null {
   const skipped: { dir: string; reason: string }[] = [];
   for (const { dir, step } of stepDirs(root)) {
     const why = verifyCheckpoint(dir);

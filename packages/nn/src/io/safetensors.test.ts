@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, parseSafetensors, serializeSafetensors } from './safetensors.js';
 import torchFixture from '../fixtures/torch_written.json';
+import { decodeEntry, parseSafetensors, serializeSafetensors } from './safetensors.js';
 
 function build(header: unknown, data: Uint8Array, rawHeader?: string): Uint8Array {
   const h = new TextEncoder().encode(rawHeader ?? JSON.stringify(header));
@@ -16,7 +16,10 @@ describe('safetensors', () => {
     const a = new Float32Array([1, -2.5, 3e-8, 1e30]);
     const b = new Int32Array([7, -7]);
     const bytes = serializeSafetensors(
-      { 'layer.weight': { dtype: 'F32', shape: [2, 2], data: a }, ids: { dtype: 'I32', shape: [2], data: b } },
+      {
+        'layer.weight': { dtype: 'F32', shape: [2, 2], data: a },
+        ids: { dtype: 'I32', shape: [2], data: b },
+      },
       { step: '12' },
     );
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
@@ -30,15 +33,20 @@ describe('safetensors', () => {
   it('reads a file written by PyTorch (F32, F16, BF16, I64, U8, BOOL)', () => {
     const bytes = Uint8Array.from(atob(torchFixture.file_base64), (c) => c.charCodeAt(0));
     const f = parseSafetensors(bytes, 'torch_written.safetensors');
-    for (const [name, want] of Object.entries(torchFixture.values as Record<string, { shape: number[]; values: number[] }>)) {
+    for (const [name, want] of Object.entries(
+      torchFixture.values as Record<string, { shape: number[]; values: number[] }>,
+    )) {
       const e = f.tensors.get(name)!;
       expect(e.shape, name).toEqual(want.shape);
       const got = Array.from(decodeEntry(e));
-      want.values.forEach((v, i) => expect(got[i], `${name}[${i}]`).toBeCloseTo(v, 6));
+      for (const [i, v] of want.values.entries()) expect(got[i], `${name}[${i}]`).toBeCloseTo(v, 6);
     }
   });
 
-  const good = () => ({ header: { x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, data: new Uint8Array(8) });
+  const good = () => ({
+    header: { x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } },
+    data: new Uint8Array(8),
+  });
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['truncated below 8 bytes', () => new Uint8Array(5), /f\.st: file is 5 bytes/],
     [
@@ -53,20 +61,43 @@ describe('safetensors', () => {
     ['header past the end', () => build(good().header, good().data).subarray(0, 20), /runs past the end/],
     ['not JSON', () => build(null, new Uint8Array(0), '{"x": '), /header is not JSON/],
     ['not an object', () => build([1, 2], new Uint8Array(0)), /not a JSON object/],
-    ['unknown dtype', () => build({ x: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /unknown dtype "F8"/],
-    ['bad shape', () => build({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /bad shape/],
-    ['size mismatch', () => build({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /spans 8 bytes but F32 \[3\] needs 12/],
-    ['offset beyond data', () => build({ x: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)), /past the 8-byte data section/],
+    [
+      'unknown dtype',
+      () => build({ x: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+      /unknown dtype "F8"/,
+    ],
+    [
+      'bad shape',
+      () => build({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      /bad shape/,
+    ],
+    [
+      'size mismatch',
+      () => build({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /spans 8 bytes but F32 \[3\] needs 12/,
+    ],
+    [
+      'offset beyond data',
+      () => build({ x: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)),
+      /past the 8-byte data section/,
+    ],
     [
       'overlap',
       () =>
         build(
-          { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } },
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+          },
           new Uint8Array(8),
         ),
       /overlaps/,
     ],
-    ['gap', () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /gap before entry 'a'/],
+    [
+      'gap',
+      () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)),
+      /gap before entry 'a'/,
+    ],
     ['trailing bytes', () => build(good().header, new Uint8Array(12)), /4 bytes after the last tensor/],
     [
       'duplicate names',
@@ -78,7 +109,11 @@ describe('safetensors', () => {
         ),
       /duplicate tensor name 'x'/,
     ],
-    ['non-string metadata', () => build({ __metadata__: { a: 1 } }, new Uint8Array(0)), /__metadata__ value for 'a' is not a string/],
+    [
+      'non-string metadata',
+      () => build({ __metadata__: { a: 1 } }, new Uint8Array(0)),
+      /__metadata__ value for 'a' is not a string/,
+    ],
     [
       'invalid UTF-8',
       () => {

@@ -1,7 +1,19 @@
 // safetensors, read and written by hand: u64 LE header length N, N bytes of JSON, then the data.
 // The reader enforces every rule in CONVENTIONS.md and names the file and the rule that failed.
 
-export type SafeDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'U32' | 'I16' | 'U16' | 'I8' | 'U8' | 'BOOL';
+export type SafeDType =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'U32'
+  | 'I16'
+  | 'U16'
+  | 'I8'
+  | 'U8'
+  | 'BOOL';
 
 export const DTYPE_SIZE: Record<SafeDType, number> = {
   F64: 8,
@@ -129,8 +141,10 @@ export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!e || typeof e !== 'object') fail(`entry '${name}' is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_SIZE)) fail(`entry '${name}' has unknown dtype ${JSON.stringify(e.dtype)}`);
-    if (!Array.isArray(e.shape) || !e.shape.every(isCount)) fail(`entry '${name}' has a bad shape ${JSON.stringify(e.shape)}`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_SIZE))
+      fail(`entry '${name}' has unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (!Array.isArray(e.shape) || !e.shape.every(isCount))
+      fail(`entry '${name}' has a bad shape ${JSON.stringify(e.shape)}`);
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every(isCount)) {
       fail(`entry '${name}' has bad data_offsets ${JSON.stringify(off)}`);
@@ -150,12 +164,22 @@ export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
       fail(`entry '${name}' spans ${end - begin} bytes but ${dtype} ${JSON.stringify(shape)} needs ${size}`);
     }
     if (end > dataLen) fail(`entry '${name}' ends at ${end}, past the ${dataLen}-byte data section`);
-    entries.push([name, { dtype, shape, bytes: buf.subarray(dataStart + begin, dataStart + end) }, begin, end]);
+    entries.push([
+      name,
+      { dtype, shape, bytes: buf.subarray(dataStart + begin, dataStart + end) },
+      begin,
+      end,
+    ]);
   }
   entries.sort((a, b) => a[2] - b[2] || a[3] - b[3]);
   let at = 0;
   for (const [name, , begin, end] of entries) {
-    if (begin !== at) fail(begin < at ? `entry '${name}' overlaps the previous tensor` : `gap before entry '${name}' (at ${at}, begins ${begin})`);
+    if (begin !== at)
+      fail(
+        begin < at
+          ? `entry '${name}' overlaps the previous tensor`
+          : `gap before entry '${name}' (at ${at}, begins ${begin})`,
+      );
     at = end;
   }
   if (at !== dataLen) fail(`${dataLen - at} bytes after the last tensor (expected none)`);
@@ -169,7 +193,10 @@ export interface SafeInput {
 }
 
 /** Serialise tensors (sorted by name, like the Python library) with the header padded to 8 bytes. */
-export function serializeSafetensors(tensors: Record<string, SafeInput>, metadata?: Record<string, string>): Uint8Array {
+export function serializeSafetensors(
+  tensors: Record<string, SafeInput>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
@@ -179,7 +206,9 @@ export function serializeSafetensors(tensors: Record<string, SafeInput>, metadat
     const count = t.shape.reduce((p, d) => p * d, 1);
     const size = count * DTYPE_SIZE[t.dtype];
     if (t.data.byteLength !== size) {
-      throw new SafetensorsError(`serialize: '${name}' has ${t.data.byteLength} bytes, ${t.dtype} ${JSON.stringify(t.shape)} needs ${size}`);
+      throw new SafetensorsError(
+        `serialize: '${name}' has ${t.data.byteLength} bytes, ${t.dtype} ${JSON.stringify(t.shape)} needs ${size}`,
+      );
     }
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [off, off + size] };
     off += size;
@@ -231,7 +260,8 @@ export function decodeEntry(e: SafeEntry, where = ''): Float32Array | Int32Array
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const v = dv.getBigInt64(i * 8, true);
-        if (v > 2147483647n || v < -2147483648n) throw new SafetensorsError(`${where}: I64 value ${v} at ${i} does not fit i32`);
+        if (v > 2147483647n || v < -2147483648n)
+          throw new SafetensorsError(`${where}: I64 value ${v} at ${i} does not fit i32`);
         out[i] = Number(v);
       }
       return out;

@@ -1,12 +1,21 @@
 // Module state <-> safetensors bytes. Works in Node and browsers (no fs here).
 import { type Tensor, tensor } from '@unif2ace/tensor';
 import type { Module } from '../module.js';
-import { decodeEntry, parseSafetensors, type SafeDType, type SafeInput, serializeSafetensors } from './safetensors.js';
+import {
+  decodeEntry,
+  parseSafetensors,
+  type SafeDType,
+  type SafeInput,
+  serializeSafetensors,
+} from './safetensors.js';
 
 const TO_SAFE: Record<string, SafeDType> = { f32: 'F32', f16: 'F32', i32: 'I32', u32: 'U32' };
 
 /** Tensors (read back from the device) as safetensors bytes. f16 tensors are stored as F32. */
-export async function tensorsToSafetensors(tensors: Map<string, Tensor>, metadata?: Record<string, string>): Promise<Uint8Array> {
+export async function tensorsToSafetensors(
+  tensors: Map<string, Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
   const input: Record<string, SafeInput> = {};
   for (const [name, t] of tensors) {
     input[name] = { dtype: TO_SAFE[t.dtype], shape: [...t.shape], data: await t.data() };

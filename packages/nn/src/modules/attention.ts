@@ -37,8 +37,9 @@ export class RotaryEmbedding {
     return t;
   }
 
-  /** x [B, H, S, Dh] -> same shape, rotated by position. */
+  /** x [B, H, S, Dh] -> same shape, rotated by position (computed in f32 for f16 inputs). */
   apply(x: Tensor): Tensor {
+    if (x.dtype === 'f16') return tidy(() => this.apply(x.cast('f32')).cast('f16'));
     const [, , s, dh] = x.shape;
     const r = this.rotaryDim;
     if (r > dh) throw new RangeError(`RotaryEmbedding: rotaryDim ${r} exceeds head dim ${dh}`);
@@ -79,7 +80,8 @@ export class MultiHeadAttention extends Module {
     opts: { rotaryDim?: number; rng?: InitRng; zeroOut?: boolean } = {},
   ) {
     super();
-    if (dim % heads) throw new RangeError(`MultiHeadAttention: dim ${dim} is not divisible by ${heads} heads`);
+    if (dim % heads)
+      throw new RangeError(`MultiHeadAttention: dim ${dim} is not divisible by ${heads} heads`);
     this.qkv = new Linear(dim, 3 * dim, { rng: opts.rng });
     this.out = new Linear(dim, dim, { rng: opts.rng, init: opts.zeroOut ? { kind: 'zeros' } : undefined });
     this.rotary = opts.rotaryDim ? new RotaryEmbedding(opts.rotaryDim) : null;

@@ -11,10 +11,13 @@ export class Embedding extends Module {
     opts: { std?: number; rng?: InitRng } = {},
   ) {
     super();
-    this.weight = this.param(initTensor([num, dim], { kind: 'normal', std: opts.std ?? 1 }, opts.rng ?? initRng()));
+    this.weight = this.param(
+      initTensor([num, dim], { kind: 'normal', std: opts.std ?? 1 }, opts.rng ?? initRng()),
+    );
   }
   forward(ids: Tensor): Tensor {
-    if (ids.dtype !== 'i32' && ids.dtype !== 'u32') throw new TypeError(`Embedding: ids must be i32, got ${ids.dtype}`);
+    if (ids.dtype !== 'i32' && ids.dtype !== 'u32')
+      throw new TypeError(`Embedding: ids must be i32, got ${ids.dtype}`);
     return this.weight.indexSelect(0, ids);
   }
 }

@@ -46,11 +46,19 @@ export class Conv2d extends Module {
     const fanIn = (inChannels / groups) * kernelSize * kernelSize;
     const bound = 1 / Math.sqrt(fanIn);
     const rng = opts.rng ?? initRng();
-    this.weight = this.param(initTensor([outChannels, inChannels / groups, kernelSize, kernelSize], { kind: 'uniform', bound }, rng));
-    this.bias = opts.bias === false ? null : this.param(initTensor([outChannels], { kind: 'uniform', bound }, rng));
+    this.weight = this.param(
+      initTensor([outChannels, inChannels / groups, kernelSize, kernelSize], { kind: 'uniform', bound }, rng),
+    );
+    this.bias =
+      opts.bias === false ? null : this.param(initTensor([outChannels], { kind: 'uniform', bound }, rng));
   }
+  /** f16 inputs and weights (mixed precision) are convolved in f32: the conv2d kernels are f32-only. */
   forward(x: Tensor): Tensor {
     const { stride = 1, padding = 0, groups = 1 } = this.opts;
+    if (x.dtype === 'f16') {
+      const f = (t: Tensor | null) => (t && t.dtype !== 'f32' ? t.cast('f32') : t);
+      return ops.conv2d(f(x)!, f(this.weight)!, f(this.bias), { stride, padding, groups }).cast('f16');
+    }
     return ops.conv2d(x, this.weight, this.bias, { stride, padding, groups });
   }
 }
@@ -78,7 +86,8 @@ export class LearnedPositions extends Module {
   }
   forward(x: Tensor): Tensor {
     const s = x.shape[x.rank - 2];
-    if (s > this.maxLen) throw new RangeError(`LearnedPositions: sequence ${s} exceeds maxLen ${this.maxLen}`);
+    if (s > this.maxLen)
+      throw new RangeError(`LearnedPositions: sequence ${s} exceeds maxLen ${this.maxLen}`);
     return x.add(this.weight.slice(0, 0, s));
   }
 }

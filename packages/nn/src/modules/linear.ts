@@ -1,5 +1,5 @@
-import { type Tensor, ops } from '@unif2ace/tensor';
-import { type InitRng, initRng, initTensor, type InitScheme } from '../init.js';
+import { ops, type Tensor } from '@unif2ace/tensor';
+import { type InitRng, type InitScheme, initRng, initTensor } from '../init.js';
 import { Module } from '../module.js';
 
 export interface LinearOptions {
@@ -21,13 +21,18 @@ export class Linear extends Module {
     super();
     const rng = opts.rng ?? initRng();
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.param(initTensor([outFeatures, inFeatures], opts.init ?? { kind: 'uniform', bound }, rng));
-    this.bias = opts.bias === false ? null : this.param(initTensor([outFeatures], { kind: 'uniform', bound }, rng));
+    this.weight = this.param(
+      initTensor([outFeatures, inFeatures], opts.init ?? { kind: 'uniform', bound }, rng),
+    );
+    this.bias =
+      opts.bias === false ? null : this.param(initTensor([outFeatures], { kind: 'uniform', bound }, rng));
   }
   forward(x: Tensor): Tensor {
     const last = x.shape[x.rank - 1];
     if (last !== this.inFeatures) {
-      throw new RangeError(`Linear(${this.inFeatures}, ${this.outFeatures}): input [${x.shape.join(', ')}] has ${last} features`);
+      throw new RangeError(
+        `Linear(${this.inFeatures}, ${this.outFeatures}): input [${x.shape.join(', ')}] has ${last} features`,
+      );
     }
     const y = ops.matmul(x, this.weight.T);
     return this.bias ? y.add(this.bias) : y;

@@ -1,12 +1,12 @@
-import { ops, scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
+import { manualSeed, ops, scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { expectClose, liveTensors, rand, useBackend } from '@unif2ace/tensor/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import golden from '../fixtures/modules.json';
-import { loadModule } from '../io/state.js';
-import { safetensorsToTensors } from '../io/state.js';
+import { loadModule, safetensorsToTensors } from '../io/state.js';
 import type { Module } from '../module.js';
 import { MultiHeadAttention, RotaryEmbedding } from './attention.js';
-import { Conv2d, MLP, Upsample } from './layers.js';
+import { Embedding } from './embedding.js';
+import { Conv2d, Dropout, MLP, Upsample } from './layers.js';
 import { GroupNorm, LayerNorm, RMSNorm } from './norm.js';
 
 let before = 0;
@@ -16,7 +16,15 @@ beforeAll(async () => {
 });
 afterEach(() => expect(liveTensors()).toBe(before));
 
-type Case = { input: number[]; inputShape: number[]; gy: number[]; y: number[]; grads: Record<string, number[]>; gx: number[]; state: string };
+type Case = {
+  input: number[];
+  inputShape: number[];
+  gy: number[];
+  y: number[];
+  grads: Record<string, number[]>;
+  gx: number[];
+  state: string;
+};
 
 /** Loads PyTorch's weights, runs forward + backward with PyTorch's output gradient, compares all. */
 async function check(m: Module, c: Case, run: (m: Module, x: Tensor) => Tensor, tol = 2e-5) {
@@ -31,7 +39,8 @@ async function check(m: Module, c: Case, run: (m: Module, x: Tensor) => Tensor, 
   expectClose(y, c.y, { atol: tol, rtol: tol, label: 'forward' });
   expectClose(await x.grad!.data(), c.gx, { atol: tol, rtol: tol, label: 'input grad' });
   for (const [name, p] of m.stateDict()) {
-    if (c.grads[name]) expectClose(await p.grad!.data(), c.grads[name], { atol: tol, rtol: tol, label: name });
+    if (c.grads[name])
+      expectClose(await p.grad!.data(), c.grads[name], { atol: tol, rtol: tol, label: name });
   }
   x.grad!.dispose();
   x.dispose();
@@ -46,7 +55,74 @@ describe('modules vs PyTorch (forward and gradients)', () => {
   it('Conv2d (stride 2, padding 1)', () =>
     check(new Conv2d(3, 4, 3, { stride: 2, padding: 1 }), golden.conv as Case, (m, x) => m.forward(x)));
   it('MultiHeadAttention (causal, partial rotary)', () =>
-    check(new MultiHeadAttention(8, 2, { rotaryDim: 2 }), golden.mha as Case, (m, x) => m.forward(x, { causal: true }), 5e-5));
+    check(
+      new MultiHeadAttention(8, 2, { rotaryDim: 2 }),
+      golden.mha as Case,
+      (m, x) => m.forward(x, { causal: true }),
+      5e-5,
+    ));
+});
+
+describe('Embedding and Dropout vs PyTorch', () => {
+  it('Embedding: forward and weight gradient with repeated ids', async () => {
+    const g = golden.embedding;
+    const m = new Embedding(7, 3);
+    loadModule(
+      m,
+      Uint8Array.from(atob(g.state), (ch) => ch.charCodeAt(0)),
+    );
+    const y = await scope(async () => {
+      const out = m.forward(tensor(g.ids, g.idsShape, { dtype: 'i32' }));
+      out.backward(tensor(g.gy, out.shape));
+      expect(out.shape).toEqual([...g.idsShape, 3]);
+      return out.data();
+    });
+    expectClose(y, g.y, { atol: 1e-6, label: 'forward' });
+    expectClose(await m.weight.grad!.data(), g.gw, { atol: 1e-6, label: 'weight grad' });
+    expect(() => tidy(() => m.forward(tensor([1], [1])))).toThrow(/Embedding: ids must be i32, got f32/);
+    m.dispose();
+  });
+
+  it('Dropout: identity in eval mode', async () => {
+    const g = golden.dropout;
+    const d = new Dropout(g.p).eval();
+    const x = tensor(g.x, [g.x.length]);
+    expect(d.forward(x)).toBe(x);
+    expectClose(await x.data(), g.eval, { atol: 0 });
+    x.dispose();
+  });
+
+  it("Dropout in training scales kept elements like torch, with ops.dropoutMask's mask for the seed", async () => {
+    const g = golden.dropout;
+    const n = g.x.length;
+    const d = new Dropout(g.p);
+    const x = tensor(g.x, [n], { requiresGrad: true });
+    const gy = Array.from({ length: n }, (_, i) => (i % 5) - 2);
+    manualSeed(11);
+    const y = await scope(async () => {
+      const out = d.forward(x);
+      out.backward(tensor(gy, [n]));
+      return out.data();
+    });
+    manualSeed(11);
+    const mask = await scope(() => ops.dropoutMask([n], g.p).data());
+    const kept = Array.from(mask).filter((k) => k === 1).length;
+    expect(Array.from(mask).every((k) => k === 0 || k === 1)).toBe(true);
+    expect(kept / n).toBeGreaterThan(0.5);
+    expect(kept / n).toBeLessThan(0.9);
+    expectClose(
+      y,
+      g.x.map((v, i) => (mask[i] ? v * g.scale : 0)),
+      { atol: 1e-6, rtol: 1e-6, label: 'train forward' },
+    );
+    expectClose(
+      await x.grad!.data(),
+      gy.map((v, i) => (mask[i] ? v * g.scale : 0)),
+      { atol: 1e-6, label: 'grad' },
+    );
+    x.grad!.dispose();
+    x.dispose();
+  });
 });
 
 describe('module behaviour', () => {
@@ -69,7 +145,9 @@ describe('module behaviour', () => {
     r.dispose();
   });
   it('loads torch state with the names torch uses', () => {
-    const names = [...safetensorsToTensors(Uint8Array.from(atob(golden.mha.state), (c) => c.charCodeAt(0))).entries()];
+    const names = [
+      ...safetensorsToTensors(Uint8Array.from(atob(golden.mha.state), (c) => c.charCodeAt(0))).entries(),
+    ];
     expect(names.map(([n]) => n).sort()).toEqual(['out.bias', 'out.weight', 'qkv.bias', 'qkv.weight']);
     for (const [, t] of names) t.dispose();
   });

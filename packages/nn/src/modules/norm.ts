@@ -45,7 +45,8 @@ export class GroupNorm extends Module {
     readonly eps = 1e-5,
   ) {
     super();
-    if (channels % groups !== 0) throw new RangeError(`GroupNorm: ${channels} channels do not split into ${groups} groups`);
+    if (channels % groups !== 0)
+      throw new RangeError(`GroupNorm: ${channels} channels do not split into ${groups} groups`);
     this.weight = this.param(initTensor([channels], { kind: 'ones' }));
     this.bias = this.param(initTensor([channels], { kind: 'zeros' }));
   }

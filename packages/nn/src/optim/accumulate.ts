@@ -17,7 +17,10 @@ export function accumulate(
   for (let i = 0; i < k; i++) {
     const part = tidy(() => {
       const loss = fn(i);
-      if (loss.size !== 1) throw new RangeError(`accumulate: micro-batch ${i} returned a loss of shape [${loss.shape.join(', ')}], not a scalar`);
+      if (loss.size !== 1)
+        throw new RangeError(
+          `accumulate: micro-batch ${i} returned a loss of shape [${loss.shape.join(', ')}], not a scalar`,
+        );
       const l = loss.dtype === 'f32' ? loss.div(k) : loss.cast('f32').div(k);
       backward(l);
       return noGrad(() => l.detach().reshape([]).clone());

@@ -1,8 +1,12 @@
-import { getBackend, type Tensor, tensor, tidy } from '@unif2ace/tensor';
+import { getBackend, randn, scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedInit } from '../init.js';
+import type { Module } from '../module.js';
+import { MultiHeadAttention } from '../modules/attention.js';
+import { Conv2d, MLP } from '../modules/layers.js';
 import { Linear } from '../modules/linear.js';
+import { GroupNorm, LayerNorm, RMSNorm } from '../modules/norm.js';
 import { Activation, Sequential } from '../modules/sequential.js';
 import { accumulate } from './accumulate.js';
 import { AdamW } from './adamw.js';
@@ -55,7 +59,13 @@ async function train(opts: MixedPrecisionOptions, steps: number) {
     l.dispose();
     if (await mp.step(opt)) applied++;
   }
-  const out = { first: losses[0], last: losses[1], applied, precision: mp.precision, dtype: m.parameters()[0].dtype };
+  const out = {
+    first: losses[0],
+    last: losses[1],
+    applied,
+    precision: mp.precision,
+    dtype: m.parameters()[0].dtype,
+  };
   for (const t of [x, y]) t.dispose();
   opt.dispose();
   mp.dispose();
@@ -65,17 +75,23 @@ async function train(opts: MixedPrecisionOptions, steps: number) {
 
 describe('MixedPrecision', () => {
   it('f16 training reaches a loss close to the f32 run (f32 fallback where shader-f16 is missing)', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const f32 = await train({ precision: 'f32' }, 80);
-    const f16 = await train({ precision: 'f16', initScale: 2 ** 12 }, 80);
-    warn.mockRestore();
+    const warnings: unknown[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((m) => void warnings.push(m));
+    const both = async () => [
+      await train({ precision: 'f32' }, 80),
+      await train({ precision: 'f16', initScale: 2 ** 12 }, 80),
+    ];
+    const [f32, f16] = await both().finally(() => warn.mockRestore());
     expect(f32.last).toBeLessThan(f32.first * 0.3);
     if (!hasF16) {
       expect(f16.precision).toBe('f32');
-      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/shader-f16.*training in f32 instead/));
+      expect(warnings).toEqual([
+        expect.stringMatching(/lacks the shader-f16 feature.*training in f32 instead/),
+      ]);
       expect(f16.last).toBe(f32.last);
       return;
     }
+    expect(warnings).toEqual([]);
     expect(f16.precision).toBe('f16');
     expect(f16.dtype).toBe('f16');
     expect(f16.applied).toBeGreaterThanOrEqual(78);
@@ -86,7 +102,12 @@ describe('MixedPrecision', () => {
     const m = net(6);
     // f16 overflows past 65504; without f16 (f32 with loss scaling) 2^200 is infinite as an f32 factor.
     const initScale = hasF16 ? 2 ** 40 : 2 ** 200;
-    const mp = new MixedPrecision(m, { precision: hasF16 ? 'f16' : 'f32', lossScaling: true, initScale, growthInterval: 2 });
+    const mp = new MixedPrecision(m, {
+      precision: hasF16 ? 'f16' : 'f32',
+      lossScaling: true,
+      initScale,
+      growthInterval: 2,
+    });
     const opt = new AdamW(mp.parameters(), { lr: 0.01 });
     const [x, y] = data(8);
     const snapshot = () => Promise.all(mp.parameters().map((p) => p.data()));
@@ -140,9 +161,51 @@ describe('MixedPrecision', () => {
       m.dispose();
     }
     const m2 = net(8);
-    expect(() => new MixedPrecision(m2, { precision: 'bf16' as 'f16' })).toThrow(/precision must be 'f32' or 'f16'/);
+    expect(() => new MixedPrecision(m2, { precision: 'bf16' as 'f16' })).toThrow(
+      /precision must be 'f32' or 'f16'/,
+    );
     m2.dispose();
   });
+});
+
+describe('modules in f16 mode', () => {
+  const cases: [string, () => Module, number[], ((m: Module, x: Tensor) => Tensor)?][] = [
+    ['LayerNorm', () => new LayerNorm(8), [3, 8]],
+    ['RMSNorm', () => new RMSNorm(8), [3, 8]],
+    ['GroupNorm', () => new GroupNorm(2, 4), [1, 4, 3, 3]],
+    ['MLP', () => new MLP(8, 16), [3, 8]],
+    ['Conv2d', () => new Conv2d(3, 4, 3, { padding: 1 }), [1, 3, 5, 5]],
+    [
+      'MultiHeadAttention',
+      () => new MultiHeadAttention(8, 2, { rotaryDim: 2 }),
+      [2, 5, 8],
+      (m, x) => m.forward(x, { causal: true }),
+    ],
+  ];
+  for (const [name, make, shape, fwd = (m: Module, x: Tensor) => m.forward(x)] of cases) {
+    it(`${name}: f16 forward matches f32, backward gives f16 grads (f32 fallback without shader-f16)`, async () => {
+      seedInit(3);
+      const m = make();
+      const x = randn(shape);
+      const y32 = await scope(() => fwd(m, x).data());
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const mp = new MixedPrecision(m);
+      warn.mockRestore();
+      const y16 = await scope(async () => {
+        const y = fwd(m, mp.cast(x));
+        mp.backward(y.cast('f32').square().mean());
+        return y.data();
+      });
+      expectClose(y16, y32, { atol: 2e-2, rtol: 2e-2, label: name });
+      expect(m.parameters().map((p) => [p.dtype, p.grad?.dtype])).toEqual(
+        m.parameters().map(() => [mp.dtype, mp.dtype]),
+      );
+      expect(mp.dtype).toBe(hasF16 ? 'f16' : 'f32');
+      x.dispose();
+      mp.dispose();
+      m.dispose();
+    });
+  }
 });
 
 describe('accumulate', () => {
@@ -152,9 +215,16 @@ describe('accumulate', () => {
       const m = net(9);
       const loss = accumulate(k, (i) => {
         const n = 12 / k;
-        return m.forward(x.slice(0, i * n, (i + 1) * n)).sub(y.slice(0, i * n, (i + 1) * n)).square().mean();
+        return m
+          .forward(x.slice(0, i * n, (i + 1) * n))
+          .sub(y.slice(0, i * n, (i + 1) * n))
+          .square()
+          .mean();
       });
-      const out = { loss: await loss.item(), g: await Promise.all(m.parameters().map((p) => p.grad!.data())) };
+      const out = {
+        loss: await loss.item(),
+        g: await Promise.all(m.parameters().map((p) => p.grad!.data())),
+      };
       loss.dispose();
       m.dispose();
       return out;
@@ -163,7 +233,9 @@ describe('accumulate', () => {
     for (const k of [3, 4]) {
       const acc = await grads(k);
       expectClose([acc.loss], [big.loss], { rtol: 1e-5, label: `loss k=${k}` });
-      acc.g.forEach((g, i) => expectClose(g, big.g[i], { atol: 1e-6, rtol: 1e-5, label: `grad ${i} k=${k}` }));
+      for (const [i, g] of acc.g.entries()) {
+        expectClose(g, big.g[i], { atol: 1e-6, rtol: 1e-5, label: `grad ${i} k=${k}` });
+      }
     }
     expect(() => accumulate(0, () => x)).toThrow(/k must be an integer >= 1, got 0/);
     for (const t of [x, y]) t.dispose();

@@ -73,13 +73,18 @@ export class MixedPrecision {
     this.growthFactor = opts.growthFactor ?? 2;
     this.growthInterval = opts.growthInterval ?? 2000;
     this.backoffFactor = opts.backoffFactor ?? 0.5;
-    if (!(this.scale > 0) || !(this.growthFactor >= 1) || !(this.backoffFactor > 0 && this.backoffFactor < 1)) {
+    if (
+      !(this.scale > 0) ||
+      !(this.growthFactor >= 1) ||
+      !(this.backoffFactor > 0 && this.backoffFactor < 1)
+    ) {
       throw new RangeError(
         `MixedPrecision: need initScale > 0, growthFactor >= 1, 0 < backoffFactor < 1 (got ${this.scale}, ${this.growthFactor}, ${this.backoffFactor})`,
       );
     }
     for (const [name, p] of named) {
-      if (p.dtype !== 'f32') throw new TypeError(`MixedPrecision: parameter '${name}' must be f32, got ${p.dtype}`);
+      if (p.dtype !== 'f32')
+        throw new TypeError(`MixedPrecision: parameter '${name}' must be f32, got ${p.dtype}`);
     }
     this.master = named;
     if (precision === 'f16') {
@@ -136,9 +141,7 @@ export class MixedPrecision {
     beforeUpdate?.();
     opt.update();
     opt.zeroGrad();
-    if (this.precision === 'f16') {
-      tidy(() => this.master.forEach(([, m], i) => this.working[i].copy_(m.cast('f16'))));
-    }
+    this.syncWorking();
     if (this.lossScaling && ++this.goodSteps >= this.growthInterval) {
       this.scale *= this.growthFactor;
       this.goodSteps = 0;
@@ -185,7 +188,10 @@ export class MixedPrecision {
 
   /** Copy the master weights into the working ones (after loading master weights from a checkpoint). */
   syncWorking(): void {
-    if (this.precision === 'f16') tidy(() => this.master.forEach(([, m], i) => this.working[i].copy_(m.cast('f16'))));
+    if (this.precision !== 'f16') return;
+    tidy(() => {
+      for (let i = 0; i < this.master.length; i++) this.working[i].copy_(this.master[i][1].cast('f16'));
+    });
   }
 
   /** Dispose the master copies (f16 mode; the model owns its working weights). */

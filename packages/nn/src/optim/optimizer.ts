@@ -17,7 +17,10 @@ export abstract class Optimizer {
   protected state = new Map<Tensor, Record<string, Tensor>>();
 
   constructor(params: Tensor[] | ParamGroup[], lr: number) {
-    this.groups = params.length && !(params as ParamGroup[])[0].params ? [{ params: params as Tensor[] }] : (params as ParamGroup[]);
+    this.groups =
+      params.length && !(params as ParamGroup[])[0].params
+        ? [{ params: params as Tensor[] }]
+        : (params as ParamGroup[]);
     this.lr = lr;
   }
 
@@ -58,7 +61,8 @@ export abstract class Optimizer {
       const s = this.ensureState(p);
       for (const [k, t] of Object.entries(s)) {
         const v = values.get(`${i}.${k}`);
-        if (!v) throw new Error(`optimizer state: missing '${i}.${k}' for parameter ${i} [${p.shape.join(', ')}]`);
+        if (!v)
+          throw new Error(`optimizer state: missing '${i}.${k}' for parameter ${i} [${p.shape.join(', ')}]`);
         t.copy_(v);
       }
     });

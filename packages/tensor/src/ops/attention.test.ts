@@ -95,20 +95,27 @@ async function compare(c: Case, tol = { atol: 2e-5, rtol: 2e-4 }) {
 
 describe('attention: WebGPU = CPU reference (forward and gradients)', () => {
   const kinds: MaskKind[] = ['none', 'causal', 'keyPadding', 'prefix', 'mask3d', 'causal+keyPadding', 'all'];
+  // Each (mask form, padded head width) pair is its own set of pipelines, and lavapipe's JIT takes
+  // seconds per pipeline at Dh 64: the wide heads get one mask of each form, not every kind.
   const sizes: Omit<Case, 'kind'>[] = [
     { B: 1, H: 2, Sq: 1, Dh: 8 },
     { B: 2, H: 1, Sq: 7, Dh: 16 },
-    { B: 1, H: 3, Sq: 33, Dh: 64 },
-    { B: 2, H: 2, Sq: 128, Dh: 16 },
+    { B: 1, H: 3, Sq: 33, Dh: 16 },
+    { B: 2, H: 2, Sq: 128, Dh: 8 },
   ];
   for (const kind of kinds) {
-    it(`${kind}: S 1/7/33/128, Dh 8/16/64`, async () => {
+    it(`${kind}: S 1/7/33/128, Dh 8/16`, async () => {
       for (const s of sizes) await compare({ ...s, kind });
     });
   }
-  it('padded head dims (Dh 5, 40) and Sq != Sk (causal is bottom-right aligned)', async () => {
+  it('Dh 64 (none, causal, arbitrary mask + padding), S 33 and 70', async () => {
+    await compare({ B: 1, H: 3, Sq: 33, Dh: 64, kind: 'none' });
+    await compare({ B: 2, H: 1, Sq: 70, Dh: 64, kind: 'causal' });
+    await compare({ B: 2, H: 2, Sq: 33, Dh: 64, kind: 'all' });
+  });
+  it('padded head dims (Dh 5, 12) and Sq != Sk (causal is bottom-right aligned)', async () => {
     await compare({ B: 1, H: 2, Sq: 9, Dh: 5, kind: 'all' });
-    await compare({ B: 2, H: 1, Sq: 20, Dh: 40, kind: 'causal' });
+    await compare({ B: 2, H: 1, Sq: 20, Dh: 12, kind: 'causal' });
     await compare({ B: 1, H: 2, Sq: 5, Sk: 19, Dh: 16, kind: 'causal' });
     await compare({ B: 2, H: 1, Sq: 21, Sk: 6, Dh: 8, kind: 'causal+keyPadding' });
     await compare({ B: 2, H: 1, Sq: 3, Sk: 40, Dh: 8, kind: 'mask3d' });

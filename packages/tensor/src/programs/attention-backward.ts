@@ -165,18 +165,23 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
   else if (v.mode === 'none') L.push('let bits = kvalid;');
   else L.push(`let bits = kvalid & ((1u << u32(clamp(i32(i) + u_off() - i32(keyBase) + 1, 0, ${R}))) - 1u);`);
   L.push('if (bits != 0u) {', 'let qr = qb + i * Dh; let gr = gb + i * Dh;');
-  for (const r of keys) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0);`);
+  for (const r of keys) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0); var pv${r}: vec4<f32>; var ds${r}: vec4<f32>;`);
+  // q and dO chunks are loaded again in the second phase rather than kept: long-lived loaded values
+  // make lavapipe's JIT compile time explode (first dispatch of minutes at Dh 32).
   for (const c of chunks) {
-    L.push(`let q${c} = ${load4('Q', 'qr', c, ex)}; let g${c} = ${load4('GO', 'gr', c, ex)};`);
-    L.push(keys.map((r) => `a${r} = fma(k${r}_${c}, q${c}, a${r}); c${r} = fma(v${r}_${c}, g${c}, c${r});`).join(' '));
+    L.push(`{ let qv = ${load4('Q', 'qr', c, ex)}; let gv = ${load4('GO', 'gr', c, ex)};`);
+    L.push(`  ${keys.map((r) => `a${r} = fma(k${r}_${c}, qv, a${r}); c${r} = fma(v${r}_${c}, gv, c${r});`).join(' ')} }`);
   }
   L.push('let lse = LSE[lb + i]; let del = DELTA[db + i];');
   for (const r of keys) {
     L.push(
       `{ let p = exp2(select(${NEG}, ${hsum(`a${r}`)} - lse, ((bits >> ${r}u) & 1u) != 0u));`,
-      `  let pv = vec4<f32>(p); let ds = vec4<f32>(p * (${hsum(`c${r}`)} - del));`,
-      `  ${chunks.map((c) => `dv${r}_${c} = fma(pv, g${c}, dv${r}_${c}); dk${r}_${c} = fma(ds, q${c}, dk${r}_${c});`).join(' ')} }`,
+      `  pv${r} = vec4<f32>(p); ds${r} = vec4<f32>(p * (${hsum(`c${r}`)} - del)); }`,
     );
+  }
+  for (const c of chunks) {
+    L.push(`{ let qv = ${load4('Q', 'qr', c, ex)}; let gv = ${load4('GO', 'gr', c, ex)};`);
+    L.push(`  ${keys.map((r) => `dv${r}_${c} = fma(pv${r}, gv, dv${r}_${c}); dk${r}_${c} = fma(ds${r}, qv, dk${r}_${c});`).join(' ')} }`);
   }
   L.push('}', '}', 'let scale = u_scale();');
   L.push(...storeRows('DK', 'dk', 'key', R, D4, ex, v.dtype, ' * scale', 'Sk'));

@@ -21,7 +21,7 @@ import {
 } from './attention-common.js';
 
 export interface ForwardTiling {
-  /** Query rows per invocation (multiple of 4). */
+  /** Query rows per invocation (1, 2, 4 or 8). */
   R: number;
   /** Keys per tile, unrolled (4; a tile must not straddle a 32-bit mask word). */
   T: number;

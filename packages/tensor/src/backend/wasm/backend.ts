@@ -2,8 +2,11 @@
 // (src/kernels/wasm/*.wat) where they exist, the CPU reference kernels (run on the same memory)
 // everywhere else. The CPU tier for machines whose only WebGPU adapter is a software renderer.
 import { type DType, type HostArray, roundF16 } from '../../dtype.js';
+import * as adamwWasm from '../../kernels/wasm/generated/adamw.js';
 import * as matmulWasm from '../../kernels/wasm/generated/matmul.js';
+import * as normWasm from '../../kernels/wasm/generated/norm.js';
 import { relaxedProbe } from '../../kernels/wasm/generated/probe.js';
+import * as softmaxWasm from '../../kernels/wasm/generated/softmax.js';
 import type { Backend, Storage } from '../backend.js';
 import { createMemory, ELEM, Heap, WasmStorage } from './memory.js';
 import { WorkerPool } from './pool.js';
@@ -30,6 +33,53 @@ export interface MatmulExports {
   pack_a(src: number, rs: number, cs: number, m: number, k: number, dst: number): void;
   pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
   gemm(ap: number, bp: number, c: number, ldc: number, mp: number, k: number, q0: number, q1: number): void;
+}
+
+/** The kernel exports of kernels/wasm/softmax.wat. */
+export interface SoftmaxExports {
+  softmax_rows(src: number, dst: number, rows: number, n: number): void;
+  softmax_backward_rows(y: number, g: number, dst: number, rows: number, n: number, log: number): void;
+}
+
+/** The kernel exports of kernels/wasm/adamw.wat (f32 hyper-parameters, see ops/optim.ts adamwAttrs). */
+export interface AdamwExports {
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    decay: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    stepSize: number,
+    bc2s: number,
+    eps: number,
+  ): void;
+}
+
+/** The kernel exports of kernels/wasm/norm.wat (w, b: 0 when absent). */
+export interface NormExports {
+  layer_norm_rows(
+    x: number,
+    y: number,
+    st: number,
+    rows: number,
+    n: number,
+    w: number,
+    b: number,
+    rms: number,
+    eps: number,
+  ): void;
+}
+
+/** The four variants a build-wasm module comes in. */
+type Variants = { simd: string; simdLocal: string; fma: string; fmaLocal: string };
+
+function pick(v: Variants, fma: boolean, shared: boolean): string {
+  return fma ? (shared ? v.fma : v.fmaLocal) : shared ? v.simd : v.simdLocal;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -72,6 +122,9 @@ export class WasmBackend implements Backend {
   private constructor(
     readonly heap: Heap,
     readonly matmul: MatmulExports,
+    readonly softmax: SoftmaxExports,
+    readonly adamw: AdamwExports,
+    readonly norm: NormExports,
     readonly pool: WorkerPool | null,
     readonly info: WasmInfo,
   ) {}
@@ -93,16 +146,16 @@ export class WasmBackend implements Backend {
           : 'FMA off: relaxed SIMD is not enabled in this engine (Node 20: --experimental-wasm-relaxed-simd)',
       );
     }
-    const src = fma
-      ? shared
-        ? matmulWasm.fma
-        : matmulWasm.fmaLocal
-      : shared
-        ? matmulWasm.simd
-        : matmulWasm.simdLocal;
-    const module = new WebAssembly.Module(bytes(src));
+    const module = new WebAssembly.Module(bytes(pick(matmulWasm, fma, shared)));
     const memory = createMemory(shared);
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as MatmulExports;
+    const instance = (m: WebAssembly.Module) => new WebAssembly.Instance(m, { env: { memory } }).exports;
+    const exports = instance(module) as unknown as MatmulExports;
+    const softmaxModule = new WebAssembly.Module(bytes(pick(softmaxWasm, fma, shared)));
+    const softmax = instance(softmaxModule) as unknown as SoftmaxExports;
+    const adamwModule = new WebAssembly.Module(bytes(pick(adamwWasm, fma, shared)));
+    const adamw = instance(adamwModule) as unknown as AdamwExports;
+    const normModule = new WebAssembly.Module(bytes(pick(normWasm, fma, shared)));
+    const norm = instance(normModule) as unknown as NormExports;
     let threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, await hardwareThreads())));
     if (threads > 1 && !shared) threads = 1;
     if (threads > 1 && !isNode) {
@@ -110,7 +163,12 @@ export class WasmBackend implements Backend {
       threads = 1;
     }
     const pool = threads > 1 ? await WorkerPool.create(module, memory, threads) : null;
-    return new WasmBackend(new Heap(memory), exports, pool, { threads, fma, shared, notes });
+    return new WasmBackend(new Heap(memory), exports, softmax, adamw, norm, pool, {
+      threads,
+      fma,
+      shared,
+      notes,
+    });
   }
 
   /** Byte address of element `offset` of a WASM storage. */

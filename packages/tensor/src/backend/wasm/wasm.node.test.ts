@@ -73,7 +73,9 @@ describe('wasm backend (Node)', () => {
     const w = await x.to('wasm');
     expect(w.backend.name).toBe('wasm');
     expect(Array.from(await w.data())).toEqual([1, 2, 3, 4, 5, 6]);
-    const back = await w.transpose(0, 1).to('cpu');
+    const wt = w.transpose(0, 1);
+    const back = await wt.to('cpu');
+    wt.dispose();
     expect(back.backend.name).toBe('cpu');
     expect(Array.from(await back.data())).toEqual([1, 4, 2, 5, 3, 6]);
     expect(() => x.add(w)).toThrow(/different backends/);

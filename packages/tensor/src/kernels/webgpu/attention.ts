@@ -17,13 +17,22 @@ import { type Attrs, registerKernel } from '../registry.js';
 import { gpuOf } from './map.js';
 
 /**
- * Tilings, chosen per padded head width. Measured on lavapipe (bench/attention.mjs): R rows per
- * invocation trades loads against private-array spills; 8 invocations = one lavapipe SIMD group.
+ * Rows (keys) per invocation, chosen per padded head width so that the named vec4 registers of one
+ * invocation stay near 128: lavapipe's LLVM compile time explodes past that (measured: a dK/dV program
+ * with 256 live vec4s took 35 s to compile at Dh 32 and minutes at Dh 64; 128 compile in 1-3 s).
+ * Registers: forward q + O = 2·R·Dh/4, dQ q + dO + dQ = 3·R·Dh/4, dK/dV k + v + dK + dV = 4·R·Dh/4.
+ * 8 invocations per workgroup = one lavapipe SIMD group.
  */
+const rowsFor = (perRow: number, dp: number) => {
+  let r = 8;
+  while (r > 1 && r * perRow * (dp / 4) > 128) r >>= 1;
+  return r;
+};
+
 export const TILING = {
-  forward: (dp: number): ForwardTiling => ({ R: dp <= 32 ? 8 : 4, T: 4, WG: 8 }),
-  dq: (dp: number): ForwardTiling => ({ R: dp <= 32 ? 8 : 4, T: 4, WG: 8 }),
-  dkv: (dp: number) => ({ R: dp <= 32 ? 8 : 4, WG: 8 }),
+  forward: (dp: number): ForwardTiling => ({ R: rowsFor(2, dp), T: 4, WG: 8 }),
+  dq: (dp: number): ForwardTiling => ({ R: rowsFor(3, dp), T: 4, WG: 8 }),
+  dkv: (dp: number) => ({ R: rowsFor(4, dp), WG: 8 }),
 };
 
 const PACK_WG = 64;

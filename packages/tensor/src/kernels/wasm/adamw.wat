@@ -1,0 +1,77 @@
+;; AdamW step in place on WebAssembly SIMD128 (the 'wasm' backend's 'adamw'), the same f32 arithmetic
+;; as the CPU reference (backend/cpu/adamw.ts), rounding after every operation:
+;;   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g²;  denom = sqrt(v) / sqrt(bc2) + eps;
+;;   p = p (1 - lr wd) - stepSize (m / denom)
+;; Products are never fused into FMA here (no add-of-mul of locals for the relaxed variant to rewrite).
+;; p, g, m, v: byte addresses of n contiguous f32 each.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  (func $step (param $p v128) (param $g v128) (param $m v128) (param $v v128)
+    (param $decay v128) (param $b1 v128) (param $omb1 v128) (param $b2 v128) (param $omb2 v128)
+    (param $step v128) (param $bc2s v128) (param $eps v128)
+    (result v128 v128 v128)
+    (local $denom v128)
+    (local.set $m (f32x4.add (f32x4.mul (local.get $m) (local.get $b1)) (f32x4.mul (local.get $omb1) (local.get $g))))
+    (local.set $v (f32x4.add (f32x4.mul (local.get $v) (local.get $b2))
+                             (f32x4.mul (local.get $omb2) (f32x4.mul (local.get $g) (local.get $g)))))
+    (local.set $denom (f32x4.add (f32x4.div (f32x4.sqrt (local.get $v)) (local.get $bc2s)) (local.get $eps)))
+    (f32x4.sub (f32x4.mul (local.get $p) (local.get $decay))
+               (f32x4.mul (local.get $step) (f32x4.div (local.get $m) (local.get $denom))))
+    (local.get $m)
+    (local.get $v))
+
+  (func (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $decay f32) (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32)
+    (param $stepSize f32) (param $bc2s f32) (param $eps f32)
+    (local $i i32) (local $vn i32) (local $o i32)
+    (local $vdecay v128) (local $vb1 v128) (local $vomb1 v128) (local $vb2 v128) (local $vomb2 v128)
+    (local $vstep v128) (local $vbc2s v128) (local $veps v128)
+    (local $rp v128) (local $rm v128) (local $rv v128)
+    (local.set $vdecay (f32x4.splat (local.get $decay)))
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vb2 (f32x4.splat (local.get $b2)))
+    (local.set $vomb2 (f32x4.splat (local.get $omb2)))
+    (local.set $vstep (f32x4.splat (local.get $stepSize)))
+    (local.set $vbc2s (f32x4.splat (local.get $bc2s)))
+    (local.set $veps (f32x4.splat (local.get $eps)))
+    (local.set $vn (i32.and (local.get $n) (i32.const -4)))
+    ;; four at a time, then the tail one lane at a time (same arithmetic, lane 0)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (if (i32.lt_u (local.get $i) (local.get $vn))
+          (then
+            (call $step
+              (v128.load (i32.add (local.get $p) (local.get $o)))
+              (v128.load (i32.add (local.get $g) (local.get $o)))
+              (v128.load (i32.add (local.get $m) (local.get $o)))
+              (v128.load (i32.add (local.get $v) (local.get $o)))
+              (local.get $vdecay) (local.get $vb1) (local.get $vomb1) (local.get $vb2) (local.get $vomb2)
+              (local.get $vstep) (local.get $vbc2s) (local.get $veps))
+            (local.set $rv)
+            (local.set $rm)
+            (local.set $rp)
+            (v128.store (i32.add (local.get $p) (local.get $o)) (local.get $rp))
+            (v128.store (i32.add (local.get $m) (local.get $o)) (local.get $rm))
+            (v128.store (i32.add (local.get $v) (local.get $o)) (local.get $rv))
+            (local.set $i (i32.add (local.get $i) (i32.const 4))))
+          (else
+            (call $step
+              (v128.load32_zero (i32.add (local.get $p) (local.get $o)))
+              (v128.load32_zero (i32.add (local.get $g) (local.get $o)))
+              (v128.load32_zero (i32.add (local.get $m) (local.get $o)))
+              (v128.load32_zero (i32.add (local.get $v) (local.get $o)))
+              (local.get $vdecay) (local.get $vb1) (local.get $vomb1) (local.get $vb2) (local.get $vomb2)
+              (local.get $vstep) (local.get $vbc2s) (local.get $veps))
+            (local.set $rv)
+            (local.set $rm)
+            (local.set $rp)
+            (f32.store (i32.add (local.get $p) (local.get $o)) (f32x4.extract_lane 0 (local.get $rp)))
+            (f32.store (i32.add (local.get $m) (local.get $o)) (f32x4.extract_lane 0 (local.get $rm)))
+            (f32.store (i32.add (local.get $v) (local.get $o)) (f32x4.extract_lane 0 (local.get $rv)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))))
+        (br $each))))
+)

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { init } from '../../init.js';
+import { attention } from '../../ops/attention.js';
+import { embedding } from '../../ops/embedding.js';
+import { crossEntropy } from '../../ops/loss.js';
+import { tidy } from '../../scope.js';
+import { type Tensor, tensor } from '../../tensor.js';
+import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+
+// Ops whose kernels have no WASM version yet run the CPU reference on WASM memory: a small training-like
+// graph (embedding -> attention -> cross-entropy, forward and backward) gives the CPU backend's values.
+let before = 0;
+beforeAll(async () => {
+  await init({ backend: 'cpu' });
+  await init({ backend: 'wasm' });
+  before = liveTensors();
+});
+afterAll(() => {
+  expect(liveTensors()).toBe(before);
+});
+
+async function step(be: string) {
+  const V = 11;
+  const D = 8;
+  const S = 5;
+  const wte = tensor(randomArray(V * D, 1), [V, D], { backend: be, requiresGrad: true });
+  const ids = tensor([1, 4, 4, 9, 0], [S], { dtype: 'i32', backend: be });
+  const targets = tensor([4, 4, 9, 0, 2], [S], { dtype: 'i32', backend: be });
+  const loss = tidy(() => {
+    const x = embedding(wte, ids).reshape([1, 1, S, D]);
+    const h = attention(x, x, x, { causal: true }).reshape([S, D]);
+    const logits = h.matmul(wte.transpose(0, 1));
+    const l = crossEntropy(logits, targets);
+    l.backward();
+    return l;
+  });
+  expect(loss.backend.name).toBe(be);
+  const r = [await loss.data(), await wte.grad!.data()];
+  for (const t of [loss, wte.grad!, wte, ids, targets] as Tensor[]) t.dispose();
+  return r;
+}
+
+describe('CPU-reference fallbacks on the wasm backend', () => {
+  it('embedding + attention + cross-entropy, forward and backward, equal the CPU backend', async () => {
+    const [c, w] = [await step('cpu'), await step('wasm')];
+    expectClose(w[0], c[0], { atol: 1e-5, label: 'loss' });
+    expectClose(w[1], c[1], { atol: 1e-5, label: 'd wte' });
+  });
+});

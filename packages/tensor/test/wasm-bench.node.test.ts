@@ -1,0 +1,31 @@
+// Proves bench/wasm.mjs runs end to end on a tiny size: every WASM variant (1/2 threads, SIMD128 and
+// relaxed-SIMD FMA in a flagged child process) and the WGSL matmul give positive numbers, the ratio rows
+// exist and the table renders. Not a timing test. Needs dist/ (turbo runs `build` before `test`).
+import { describe, expect, it } from 'vitest';
+
+describe('bench/wasm.mjs (tiny sizes)', () => {
+  it('runs every variant and the WGSL baseline, and prints the table', { timeout: 300_000 }, async () => {
+    // @ts-expect-error: plain ESM script without types
+    const { format, run } = await import('../bench/wasm.mjs');
+    const rows: { name: string; n: number; gflops?: number; cpuGflops?: number; ratio?: number }[] =
+      await run({
+        sizes: [64],
+        reps: 2,
+        log: () => {},
+      });
+    const names = rows.map((r) => r.name);
+    for (const v of [
+      'wasm simd128 1 thread',
+      'wasm simd128 2 threads',
+      'wasm fma 1 thread',
+      'wasm fma 2 threads',
+    ]) {
+      const r = rows.find((x) => x.name === v);
+      expect(r?.gflops, v).toBeGreaterThan(0);
+      expect(r?.cpuGflops, v).toBeGreaterThan(0);
+      expect(names).toContain(`${v} / wgsl`);
+    }
+    expect(rows.find((r) => r.name.startsWith('wgsl matmul'))?.gflops).toBeGreaterThan(0);
+    expect(format(rows)).toMatch(/wasm simd128 2 threads \/ wgsl\s+\d+\.\d+×/);
+  });
+});
