@@ -106,13 +106,13 @@ describe('attention: WebGPU = CPU reference (forward and gradients)', () => {
   for (const kind of kinds) {
     it(`${kind}: S 1/7/33/128, Dh 8/16`, async () => {
       for (const s of sizes) await compare({ ...s, kind });
-    });
+    }, 300_000);
   }
   it('Dh 64 (none, causal, arbitrary mask + padding), S 33 and 70', async () => {
     await compare({ B: 1, H: 3, Sq: 33, Dh: 64, kind: 'none' });
     await compare({ B: 2, H: 1, Sq: 70, Dh: 64, kind: 'causal' });
     await compare({ B: 2, H: 2, Sq: 33, Dh: 64, kind: 'all' });
-  });
+  }, 600_000);
   it('padded head dims (Dh 5, 12) and Sq != Sk (causal is bottom-right aligned)', async () => {
     await compare({ B: 1, H: 2, Sq: 9, Dh: 5, kind: 'all' });
     await compare({ B: 2, H: 1, Sq: 20, Dh: 12, kind: 'causal' });
