@@ -141,7 +141,10 @@ async function matmulGpuRows(ctx, n, dtype, reps) {
  */
 function makeProbe(be, acc, groups, iters) {
   const { device } = be.runtime;
-  const decl = Array.from({ length: acc }, (_, i) => `var a${i} = vec4<f32>(f32(gid.x + ${i}u) * 1e-9);`).join(' ');
+  const decl = Array.from(
+    { length: acc },
+    (_, i) => `var a${i} = vec4<f32>(f32(gid.x + ${i}u) * 1e-9);`,
+  ).join(' ');
   const body = Array.from({ length: acc }, (_, i) => `a${i} = fma(a${i}, m, c);`).join(' ');
   const sum = Array.from({ length: acc }, (_, i) => `a${i}`).join(' + ');
   const code = `@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
@@ -457,7 +460,8 @@ async function transformerDispatches(ctx, quick) {
 const PARTS = ['matmul', 'norms', 'others', 'block'];
 
 export async function runBench({ quick = false, only = PARTS, log = console.error } = {}) {
-  for (const p of only) if (!PARTS.includes(p)) throw new Error(`bench: unknown part '${p}' (${PARTS.join(', ')})`);
+  for (const p of only)
+    if (!PARTS.includes(p)) throw new Error(`bench: unknown part '${p}' (${PARTS.join(', ')})`);
   const cfg = quick ? QUICK : FULL;
   const { t, be } = await loadOurs();
   const info = be.runtime.info;
@@ -474,7 +478,12 @@ export async function runBench({ quick = false, only = PARTS, log = console.erro
   const probe = await probeCeiling(be, quick);
   log(`probe: pure-arithmetic WGSL fma ceiling ${probe.gflops.toFixed(1)} GFLOP/s (${probe.detail})`);
   // Re-measured between matmul reps (same machine load as the matmul it is compared with).
-  const ctx = { t, be, tfjs, probe: makeProbe(be, probe.acc, quick ? 64 : 256, quick ? 128 : 8192 / probe.acc) };
+  const ctx = {
+    t,
+    be,
+    tfjs,
+    probe: makeProbe(be, probe.acc, quick ? 64 : 256, quick ? 128 : 8192 / probe.acc),
+  };
   const matmul = [];
   for (const dtype of only.includes('matmul') ? dtypes : []) {
     for (const n of cfg.sizes) {
@@ -526,7 +535,9 @@ export function formatBench(r) {
   L.push(`probe (pure-arithmetic WGSL fma ceiling): ${f(r.probe.gflops, 1)} GFLOP/s  [${r.probe.detail}]`);
   L.push('');
   L.push('matmul, square n×n, GFLOP/s (higher is better); probe = the ceiling re-measured between reps');
-  L.push('| dtype | n | ours (webgpu) | tfjs-webgpu | onnxruntime CPU | PyTorch+OpenBLAS | probe | ours/tfjs | ours/probe |');
+  L.push(
+    '| dtype | n | ours (webgpu) | tfjs-webgpu | onnxruntime CPU | PyTorch+OpenBLAS | probe | ours/tfjs | ours/probe |',
+  );
   L.push('|---|---|---|---|---|---|---|---|---|');
   for (const m of r.matmul) {
     const torch = m.torch ? f(m.torch) : m.torchNote ? 'n/a' : '–';
@@ -566,7 +577,9 @@ export function formatBench(r) {
   }
   if (r.block) {
     L.push('', `${r.block.what}:`);
-    L.push(`  ${r.block.dispatches} dispatches, ${r.block.submits} submits, ${f(r.block.ms, 0)} ms for one step`);
+    L.push(
+      `  ${r.block.dispatches} dispatches, ${r.block.submits} submits, ${f(r.block.ms, 0)} ms for one step`,
+    );
   }
   return L.join('\n');
 }

@@ -11,7 +11,10 @@ import { formatBench, runBench } from './harness.mjs';
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, only: { type: 'string' } },
 });
-const report = await runBench({ quick: values.quick, ...(values.only ? { only: values.only.split(',') } : {}) });
+const report = await runBench({
+  quick: values.quick,
+  ...(values.only ? { only: values.only.split(',') } : {}),
+});
 console.log(formatBench(report));
 if (values.json) {
   writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -76,7 +76,9 @@ export function matmulRegBlock(
   }
   const loadB = (kB: string, ind: string) =>
     vecB
-      ? [`${ind}${Array.from({ length: Q }, (_, q) => `let b${q} = vec4<f32>(B[${kB} + cq${q}]);`).join(' ')}`]
+      ? [
+          `${ind}${Array.from({ length: Q }, (_, q) => `let b${q} = vec4<f32>(B[${kB} + cq${q}]);`).join(' ')}`,
+        ]
       : [
           `${ind}let b0 = vec4<f32>(f32(B[${kB} + cb0]), f32(B[${kB} + cb1]), f32(B[${kB} + cb2]), f32(B[${kB} + cb3]));`,
           `${ind}let b1 = vec4<f32>(f32(B[${kB} + cb4]), f32(B[${kB} + cb5]), f32(B[${kB} + cb6]), f32(B[${kB} + cb7]));`,

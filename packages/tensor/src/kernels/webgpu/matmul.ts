@@ -117,7 +117,11 @@ registerKernel('matmul', 'webgpu', (inputs: Tensor[], a: Attrs) => {
       bBatch,
       biasOff: bias ? bias.offset : 0,
     },
-    [Math.ceil(N / ((variant.vecB ? (variant.cols ?? COLS) : COLS) * WG_XY)), Math.ceil(M / (variant.rows * WG_XY)), batch],
+    [
+      Math.ceil(N / ((variant.vecB ? (variant.cols ?? COLS) : COLS) * WG_XY)),
+      Math.ceil(M / (variant.rows * WG_XY)),
+      batch,
+    ],
   );
   if (Ause !== A) Ause.dispose();
   return out;
