@@ -87,7 +87,13 @@ async function rowKernels(t, reps) {
     const cases = [
       [`softmax [${R}, ${C}]`, () => t.ops.softmax(x, -1)],
       [`layerNorm [${R}, ${C}] (w, b)`, () => t.ops.layerNorm(x, w, b)],
-      [`adamw step ${R * C} params`, () => (t.ops.adamwStep([p], [g], [m], [v], { lr: 1e-3, step: 1 }), [])],
+      [
+        `adamw step ${R * C} params`,
+        () => {
+          t.ops.adamwStep([p], [g], [m], [v], { lr: 1e-3, step: 1 });
+          return [];
+        },
+      ],
     ];
     for (const [name, f] of cases) {
       rows.push({

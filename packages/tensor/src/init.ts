@@ -82,13 +82,15 @@ export async function init(opts: InitOptions = {}): Promise<InitResult> {
   }
   const which = opts.backend === 'cpu' ? 'cpu' : 'webgpu';
   if (which === 'cpu') {
-    let cpu = engine.backends.get('cpu');
-    if (!cpu) engine.backends.set('cpu', (cpu = new CpuBackend()));
+    const cpu = engine.backends.get('cpu') ?? new CpuBackend();
+    engine.backends.set('cpu', cpu);
     engine.defaultBackend = cpu;
     return { backend: cpu };
   }
   if (!gpuInit) {
-    gpuInit = acquireGpu({ ...opts, backend: opts.dawnBackend }).then((rt) => new WebGpuBackend(rt, { batchSize: opts.batchSize }));
+    gpuInit = acquireGpu({ ...opts, backend: opts.dawnBackend }).then(
+      (rt) => new WebGpuBackend(rt, { batchSize: opts.batchSize }),
+    );
     gpuInit.catch(() => {
       gpuInit = null;
     });

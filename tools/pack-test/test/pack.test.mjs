@@ -17,9 +17,16 @@ import { exampleAsJs, extractExample } from '../readme-example.mjs';
 const PACKAGES = [
   {
     dir: 'packages/tensor',
-    expect: [/^adapter:\s+\S/m, /^runtime:\s+node-dawn, backend vulkan/m, /^softmax rows: 0\.0067 0\.9933 \| 0\.0003 0\.9997$/m],
+    expect: [
+      /^adapter:\s+\S/m,
+      /^runtime:\s+node-dawn, backend vulkan/m,
+      /^softmax rows: 0\.0067 0\.9933 \| 0\.0003 0\.9997$/m,
+    ],
   },
-  { dir: 'packages/nn', expect: [/^XOR loss: \d\.\d\de-(\d\d|[3-9])$/m, /^keys: layers\.0\.weight, layers\.0\.bias/m] },
+  {
+    dir: 'packages/nn',
+    expect: [/^XOR loss: \d\.\d\de-(\d\d|[3-9])$/m, /^keys: layers\.0\.weight, layers\.0\.bias/m],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,14 +1,59 @@
-export { add, sub, mul, div, pow, maximum, minimum, compare, unary, clamp, affine, where, cast, clone, rsub, rdiv } from './elementwise.js';
-export { reshape, permute, transpose, slice, expand, unsqueeze, squeeze, concat, stack, contiguous, indexSelect, indexAdd } from './movement.js';
-export { sum, mean, max, min, argmax, argmin, logsumexp, variance } from './reduce.js';
-export { matmul, softmax, logSoftmax, linear, type LinearActivation } from './nn.js';
-export { layerNorm, rmsNorm } from './norm.js';
-export { crossEntropy, type CrossEntropyOptions } from './loss.js';
+export { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
+export { avgPool2d, type Conv2dOptions, conv2d, upsampleNearest } from './conv.js';
+export {
+  add,
+  affine,
+  cast,
+  clamp,
+  clone,
+  compare,
+  div,
+  maximum,
+  minimum,
+  mul,
+  pow,
+  rdiv,
+  rsub,
+  sub,
+  unary,
+  where,
+} from './elementwise.js';
 export { embedding } from './embedding.js';
-export { conv2d, upsampleNearest, avgPool2d, type Conv2dOptions } from './conv.js';
-export { randomUniform, randomNormal, randomBits, gumbel, dropout, dropoutMask, rand, randn, manualSeed, getRngState, setRngState, type RngState, type RandomOptions, type DrawOptions } from './random.js';
-export { topk, multinomial, type TopK, type MultinomialOptions } from './sampling.js';
-export { adamwStep, adamwAttrs, type AdamWOptions } from './optim.js';
+export { type CrossEntropyOptions, crossEntropy } from './loss.js';
+export {
+  concat,
+  contiguous,
+  expand,
+  indexAdd,
+  indexSelect,
+  permute,
+  reshape,
+  slice,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from './movement.js';
+export { type LinearActivation, linear, logSoftmax, matmul, softmax } from './nn.js';
+export { layerNorm, rmsNorm } from './norm.js';
+export { type AdamWOptions, adamwAttrs, adamwStep } from './optim.js';
+export {
+  type DrawOptions,
+  dropout,
+  dropoutMask,
+  getRngState,
+  gumbel,
+  manualSeed,
+  type RandomOptions,
+  type RngState,
+  rand,
+  randn,
+  randomBits,
+  randomNormal,
+  randomUniform,
+  setRngState,
+} from './random.js';
+export { argmax, argmin, logsumexp, max, mean, min, sum, variance } from './reduce.js';
 export { kernel, record } from './run.js';
+export { type MultinomialOptions, multinomial, type TopK, topk } from './sampling.js';
 export { to } from './transfer.js';
-export { attention, prefixBidirectionalMask, type AttentionOptions } from './attention.js';

@@ -86,7 +86,9 @@ describe('adamwStep: WebGPU = CPU reference', () => {
     it(`${dt} grads, sizes 1, 257, 5000, 3 steps, views with offsets`, async () => {
       // Without shader-f16 (SwiftShader), f16 tensors must be refused with a clear error instead.
       if (dt === 'f16' && !(await gpuHasF16())) {
-        expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(/needs the adapter feature shader-f16/);
+        expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(
+          /needs the adapter feature shader-f16/,
+        );
         return;
       }
       const sizes = [1, 257, 5000];

@@ -73,7 +73,9 @@ describe('topk: WebGPU = CPU reference (values and indices, exactly)', () => {
 
   it('f16 input (refused with a clear error where the adapter lacks shader-f16)', async () => {
     if (!(getBackend('webgpu') as WebGpuBackend).hasF16) {
-      expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(/needs the adapter feature shader-f16/);
+      expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(
+        /needs the adapter feature shader-f16/,
+      );
       return;
     }
     await compareBackends(

@@ -137,7 +137,9 @@ describe('matmul in f16 (array<f16> operands, f32 accumulation)', () => {
   it('matches the CPU f16 reference within f16 rounding (or is refused clearly without shader-f16)', async () => {
     const be = getBackend('webgpu') as WebGpuBackend;
     if (!be.hasF16) {
-      expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(/needs the adapter feature shader-f16/);
+      expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(
+        /needs the adapter feature shader-f16/,
+      );
       return;
     }
     for (const mode of MODES) {
