@@ -100,5 +100,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     heads: Number(values.heads),
     dh: Number(values.dh),
   });
-  for (const r of rows) console.log(`${r.name.padEnd(56)} ${r.ms.toFixed(2).padStart(9)} ms ${r.gflops.toFixed(2).padStart(7)} GFLOP/s`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(56)} ${r.ms.toFixed(2).padStart(9)} ms ${r.gflops.toFixed(2).padStart(7)} GFLOP/s`,
+    );
 }

@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getBackend } from '../init.js';
 import type { WebGpuBackend } from '../backend/webgpu/backend.js';
+import golden from '../fixtures/attention.json';
+import { getBackend } from '../init.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { expectClose, gradcheck, liveTensors, randomArray, useBackend } from '../testing/index.js';
-import golden from '../fixtures/attention.json';
 import { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 
 let before = 0;
@@ -56,7 +56,12 @@ function optsFor(c: Case, backend: string): AttentionOptions {
     case 'causal+keyPadding':
       return { causal: true, keyPadding: kpT() };
     case 'all':
-      return { causal: true, keyPadding: kpT(), mask: tensor(m3, [c.B, c.Sq, Sk], { dtype: 'u32', backend }), scale: 0.3 };
+      return {
+        causal: true,
+        keyPadding: kpT(),
+        mask: tensor(m3, [c.B, c.Sq, Sk], { dtype: 'u32', backend }),
+        scale: 0.3,
+      };
   }
 }
 
@@ -151,7 +156,11 @@ describe('attention: fully masked rows', () => {
       const m = new Uint32Array(S * S).fill(1);
       for (const r of [3, 17]) m.fill(0, r * S, (r + 1) * S);
       const mask = tensor(m, [S, S], { dtype: 'u32' });
-      const kp = tensor(new Int32Array(B * S).map((_, i) => (i < S ? 1 : 0)), [B, S], { dtype: 'i32' });
+      const kp = tensor(
+        new Int32Array(B * S).map((_, i) => (i < S ? 1 : 0)),
+        [B, S],
+        { dtype: 'i32' },
+      );
       const out = tidy(() => {
         const o = attention(q, k, v, { mask, keyPadding: kp });
         o.sum().backward();
@@ -231,9 +240,13 @@ describe('attention: PyTorch golden values', () => {
           return o;
         });
         const got = await Promise.all([out, q.grad!, k.grad!, v.grad!].map((t: Tensor) => t.data()));
-        [g.out, g.dq, g.dk, g.dv].forEach((want, i) =>
-          expectClose(got[i], want, { atol: 2e-5, rtol: 2e-4, label: `${g.name} ${['out', 'dq', 'dk', 'dv'][i]}` }),
-        );
+        [g.out, g.dq, g.dk, g.dv].forEach((want, i) => {
+          expectClose(got[i], want, {
+            atol: 2e-5,
+            rtol: 2e-4,
+            label: `${g.name} ${['out', 'dq', 'dk', 'dv'][i]}`,
+          });
+        });
         for (const t of [out, q.grad!, k.grad!, v.grad!, q, k, v, mask, kp]) t?.dispose();
       }
     });
@@ -247,9 +260,9 @@ describe('attention: f16 and errors', () => {
     const c: Case = { B: 1, H: 2, Sq: 24, Dh: 16, kind: 'prefix' };
     const cpu = await run(c, 'cpu', 'f16');
     const gpu = await run(c, 'webgpu', 'f16');
-    ['out', 'dq', 'dk', 'dv'].forEach((name, i) =>
-      expectClose(gpu[i], cpu[i], { atol: 4e-3, rtol: 1e-2, label: `f16 ${name}` }),
-    );
+    ['out', 'dq', 'dk', 'dv'].forEach((name, i) => {
+      expectClose(gpu[i], cpu[i], { atol: 4e-3, rtol: 1e-2, label: `f16 ${name}` });
+    });
   });
   it('names the op and the shapes', async () => {
     await useBackend('cpu');
@@ -257,7 +270,9 @@ describe('attention: f16 and errors', () => {
     const k = tensor(new Float32Array(2 * 5 * 4), [1, 2, 5, 4]);
     const bad = tensor(new Float32Array(2 * 5 * 3), [1, 2, 5, 3]);
     const m = tensor(new Uint32Array(9), [3, 3], { dtype: 'u32' });
-    expect(() => attention(q, k, bad)).toThrow(/attention: shapes do not match: q \[1, 2, 3, 4\], k \[1, 2, 5, 4\]/);
+    expect(() => attention(q, k, bad)).toThrow(
+      /attention: shapes do not match: q \[1, 2, 3, 4\], k \[1, 2, 5, 4\]/,
+    );
     expect(() => attention(q, k, k, { mask: m })).toThrow(/attention: mask must be i32\/u32 \[3, 5\]/);
     const q3 = q.reshape([2, 3, 4]);
     expect(() => attention(q3, k, k)).toThrow(/attention: q must be \[B, H, S, Dh\]/);

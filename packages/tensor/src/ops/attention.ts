@@ -38,7 +38,8 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   ] as const) {
     t.live('attention');
     if (t.rank !== 4) throw new RangeError(`attention: ${n} must be [B, H, S, Dh], got ${fmtShape(t.shape)}`);
-    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new TypeError(`attention: ${n} must be f32 or f16, got ${t.dtype}`);
+    if (t.dtype !== 'f32' && t.dtype !== 'f16')
+      throw new TypeError(`attention: ${n} must be f32 or f16, got ${t.dtype}`);
   }
   const [B, H, Sq, Dh] = q.shape;
   const Sk = k.shape[2];
@@ -55,7 +56,10 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
     const ok =
       isInt(mask) &&
       ((mask.rank === 2 && mask.shape[0] === Sq && mask.shape[1] === Sk) ||
-        (mask.rank === 3 && (mask.shape[0] === 1 || mask.shape[0] === B) && mask.shape[1] === Sq && mask.shape[2] === Sk));
+        (mask.rank === 3 &&
+          (mask.shape[0] === 1 || mask.shape[0] === B) &&
+          mask.shape[1] === Sq &&
+          mask.shape[2] === Sk));
     if (!ok) {
       throw new RangeError(
         `attention: mask must be i32/u32 [${Sq}, ${Sk}] or [1|${B}, ${Sq}, ${Sk}] for ${shapes}, got ${mask.dtype} ${fmtShape(mask.shape)}`,
@@ -64,7 +68,12 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   }
   if (keyPadding) {
     keyPadding.live('attention');
-    if (!isInt(keyPadding) || keyPadding.rank !== 2 || keyPadding.shape[0] !== B || keyPadding.shape[1] !== Sk) {
+    if (
+      !isInt(keyPadding) ||
+      keyPadding.rank !== 2 ||
+      keyPadding.shape[0] !== B ||
+      keyPadding.shape[1] !== Sk
+    ) {
       throw new RangeError(
         `attention: keyPadding must be i32/u32 [${B}, ${Sk}] for ${shapes}, got ${keyPadding.dtype} ${fmtShape(keyPadding.shape)}`,
       );
@@ -102,6 +111,7 @@ export function prefixBidirectionalMask(S: number, prefix: number, backend?: str
     throw new RangeError(`prefixBidirectionalMask: need 0 <= prefix <= S, got S=${S}, prefix=${prefix}`);
   }
   const m = new Uint32Array(S * S);
-  for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) m[i * S + j] = j <= i || (i < prefix && j < prefix) ? 1 : 0;
+  for (let i = 0; i < S; i++)
+    for (let j = 0; j < S; j++) m[i * S + j] = j <= i || (i < prefix && j < prefix) ? 1 : 0;
   return tensor(m, [S, S], { dtype: 'u32', backend });
 }

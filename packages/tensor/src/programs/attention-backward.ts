@@ -23,7 +23,17 @@ import {
 import { attentionUniforms, type ForwardTiling } from './attention-forward.js';
 
 /** Store registers <reg><r>_<c> (times `mul`) of rows idx<r> < limit into OUT[ob + idx * Dh + ...]. */
-function storeRows(out: string, reg: string, idx: string, R: number, D4: number, ex: boolean, dt: string, mul: string, limit: string) {
+function storeRows(
+  out: string,
+  reg: string,
+  idx: string,
+  R: number,
+  D4: number,
+  ex: boolean,
+  dt: string,
+  mul: string,
+  limit: string,
+) {
   const L: string[] = [];
   for (const r of range(R)) {
     L.push(`if (${idx}${r} < ${limit}) {`, `  let o = ob + ${idx}${r} * Dh;`);
@@ -84,7 +94,11 @@ export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling):
     for (const r of rows) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0);`);
     for (const c of chunks) {
       L.push(`let k${c} = ${load4('K', 'kr', c, ex)}; let v${c} = ${load4('V', 'vr', c, ex)};`);
-      L.push(rows.map((r) => `a${r} = fma(q${r}_${c}, k${c}, a${r}); c${r} = fma(g${r}_${c}, v${c}, c${r});`).join(' '));
+      L.push(
+        rows
+          .map((r) => `a${r} = fma(q${r}_${c}, k${c}, a${r}); c${r} = fma(g${r}_${c}, v${c}, c${r});`)
+          .join(' '),
+      );
     }
     for (const r of rows) {
       L.push(
@@ -153,7 +167,9 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
   }
   const rmask = `${(2 ** R - 1) >>> 0}u`;
   if (v.mode === 'bits') {
-    L.push('let W = u_W(); let mb = (bh / u_H()) * u_mB(); let kw = mb + (keyBase >> 5u); let ksh = keyBase & 31u;');
+    L.push(
+      'let W = u_W(); let mb = (bh / u_H()) * u_mB(); let kw = mb + (keyBase >> 5u); let ksh = keyBase & 31u;',
+    );
   } else {
     L.push(`let kvalid = (1u << min(select(0u, Sk - keyBase, keyBase < Sk), ${R}u)) - 1u;`);
   }
@@ -165,12 +181,17 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
   else if (v.mode === 'none') L.push('let bits = kvalid;');
   else L.push(`let bits = kvalid & ((1u << u32(clamp(i32(i) + u_off() - i32(keyBase) + 1, 0, ${R}))) - 1u);`);
   L.push('if (bits != 0u) {', 'let qr = qb + i * Dh; let gr = gb + i * Dh;');
-  for (const r of keys) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0); var pv${r}: vec4<f32>; var ds${r}: vec4<f32>;`);
+  for (const r of keys)
+    L.push(
+      `var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0); var pv${r}: vec4<f32>; var ds${r}: vec4<f32>;`,
+    );
   // q and dO chunks are loaded again in the second phase rather than kept: long-lived loaded values
   // make lavapipe's JIT compile time explode (first dispatch of minutes at Dh 32).
   for (const c of chunks) {
     L.push(`{ let qv = ${load4('Q', 'qr', c, ex)}; let gv = ${load4('GO', 'gr', c, ex)};`);
-    L.push(`  ${keys.map((r) => `a${r} = fma(k${r}_${c}, qv, a${r}); c${r} = fma(v${r}_${c}, gv, c${r});`).join(' ')} }`);
+    L.push(
+      `  ${keys.map((r) => `a${r} = fma(k${r}_${c}, qv, a${r}); c${r} = fma(v${r}_${c}, gv, c${r});`).join(' ')} }`,
+    );
   }
   L.push('let lse = LSE[lb + i]; let del = DELTA[db + i];');
   for (const r of keys) {
@@ -181,7 +202,9 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
   }
   for (const c of chunks) {
     L.push(`{ let qv = ${load4('Q', 'qr', c, ex)}; let gv = ${load4('GO', 'gr', c, ex)};`);
-    L.push(`  ${keys.map((r) => `dv${r}_${c} = fma(pv${r}, gv, dv${r}_${c}); dk${r}_${c} = fma(ds${r}, qv, dk${r}_${c});`).join(' ')} }`);
+    L.push(
+      `  ${keys.map((r) => `dv${r}_${c} = fma(pv${r}, gv, dv${r}_${c}); dk${r}_${c} = fma(ds${r}, qv, dk${r}_${c});`).join(' ')} }`,
+    );
   }
   L.push('}', '}', 'let scale = u_scale();');
   L.push(...storeRows('DK', 'dk', 'key', R, D4, ex, v.dtype, ' * scale', 'Sk'));

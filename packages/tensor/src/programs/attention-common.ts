@@ -80,7 +80,9 @@ export function tileBits(mode: MaskMode, R: number, T: number): string {
   for (let r = 0; r < R; r++) {
     if (mode === 'none') lines.push(`let b${r} = tb;`);
     else {
-      lines.push(`let b${r} = tb & ((1u << u32(clamp(i32(row${r}) + u_off() - i32(j0) + 1, 0, ${T}))) - 1u);`);
+      lines.push(
+        `let b${r} = tb & ((1u << u32(clamp(i32(row${r}) + u_off() - i32(j0) + 1, 0, ${T}))) - 1u);`,
+      );
     }
   }
   return lines.join('\n');

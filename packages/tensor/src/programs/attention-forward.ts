@@ -37,7 +37,8 @@ export const attentionUniforms = (extra: string[] = []): UniformField[] => [
 ];
 
 export function attentionForwardProgram(v: AttnVariant, { R, T, WG }: ForwardTiling): Program {
-  if (T !== 4) throw new Error(`attention: forward tiles hold 4 keys (one vec4 of scores per row), got T=${T}`);
+  if (T !== 4)
+    throw new Error(`attention: forward tiles hold 4 keys (one vec4 of scores per row), got T=${T}`);
   const D4 = v.dp / 4;
   const ex = v.exact;
   const rows = range(R);

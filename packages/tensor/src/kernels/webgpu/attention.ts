@@ -1,9 +1,9 @@
 // Fused attention on WebGPU: picks the mask form and the tiling, packs arbitrary masks / key padding
 // into a bitmap, and dispatches the programs in programs/attention-*.ts (forward; dQ then dK/dV).
-import { fmtShape } from '../../shape.js';
-import { empty, type Tensor } from '../../tensor.js';
+
 import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
 import { grid, type Program } from '../../backend/webgpu/wgsl.js';
+import { attentionDkvProgram, attentionDqProgram } from '../../programs/attention-backward.js';
 import {
   type AttnVariant,
   LOG2E,
@@ -11,8 +11,9 @@ import {
   type MaskMode,
   paddedDim,
 } from '../../programs/attention-common.js';
-import { attentionDkvProgram, attentionDqProgram } from '../../programs/attention-backward.js';
 import { attentionForwardProgram, type ForwardTiling } from '../../programs/attention-forward.js';
+import { fmtShape } from '../../shape.js';
+import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { gpuOf } from './map.js';
 
@@ -81,7 +82,9 @@ interface Geometry {
 function geometry(q: Tensor, k: Tensor): Geometry {
   const g = { B: q.shape[0], H: q.shape[1], Sq: q.shape[2], Sk: k.shape[2], Dh: q.shape[3] };
   if (g.Dh > MAX_HEAD_DIM) {
-    throw new RangeError(`attention: head dim ${g.Dh} of q ${fmtShape(q.shape)} exceeds ${MAX_HEAD_DIM} on WebGPU`);
+    throw new RangeError(
+      `attention: head dim ${g.Dh} of q ${fmtShape(q.shape)} exceeds ${MAX_HEAD_DIM} on WebGPU`,
+    );
   }
   return g;
 }
@@ -164,13 +167,20 @@ registerKernel('attentionBackward', 'webgpu', (inputs: Tensor[], a: Attrs) => {
   const g = geometry(q, k);
   const mode = modeOf(a);
   const bits = mode === 'bits' ? bits0 : null;
-  if (mode === 'bits' && !bits) throw new Error('attentionBackward: the packed mask from the forward is missing');
+  if (mode === 'bits' && !bits)
+    throw new Error('attentionBackward: the packed mask from the forward is missing');
   const dq = empty(q.shape, q.dtype, 'webgpu');
   const dk = empty(k.shape, k.dtype, 'webgpu');
   const dv = empty(v.shape, v.dtype, 'webgpu');
   const delta = empty([g.B * g.H * g.Sq], 'f32', 'webgpu');
   const vt = variant(q.dtype, g.Dh, mode);
-  const base = { ...baseUniforms(g, a, bits), qOff: q.offset, kOff: k.offset, vOff: v.offset, gOff: go.offset };
+  const base = {
+    ...baseUniforms(g, a, bits),
+    qOff: q.offset,
+    kOff: k.offset,
+    vOff: v.offset,
+    gOff: go.offset,
+  };
   const mb = bits ? [buf(bits)] : [];
   const tq = TILING.dq(vt.dp);
   const nQ = Math.ceil(g.Sq / (tq.R * tq.WG));
