@@ -33,7 +33,8 @@ for (const group of ['packages', 'apps', 'tools']) {
       ['test', 'node.json'],
       ['test:browser', 'browser.json'],
     ]) {
-      if (scripts[script] && !existsSync(join(group, pkg, '.reports', file))) missing.push(`${group}/${pkg} (${script})`);
+      if (scripts[script] && !existsSync(join(group, pkg, '.reports', file)))
+        missing.push(`${group}/${pkg} (${script})`);
     }
   }
 }
@@ -44,7 +45,9 @@ if (passed === 0) {
   process.exit(1);
 }
 if (missing.length) {
-  console.error(`error: no test report from ${missing.join(', ')} (its test script must write .reports/*.json)`);
+  console.error(
+    `error: no test report from ${missing.join(', ')} (its test script must write .reports/*.json)`,
+  );
   process.exit(1);
 }
 if (failed > 0 || skipped > 0) process.exit(1);
