@@ -1,19 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as E from '../ops/elementwise.js';
 import * as M from '../ops/movement.js';
 import * as N from '../ops/nn.js';
 import * as R from '../ops/reduce.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { compareBackends, expectClose, gradcheck, liveTensors, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, expectClose, gradcheck, rand, useBackend } from '../testing/index.js';
 import { noGrad } from './tape.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('cpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks('cpu');
 
 // Every rule: autograd vs central finite differences on the CPU reference.
 const cases: [string, (...x: Tensor[]) => Tensor, number[][], { pos?: boolean }?][] = [

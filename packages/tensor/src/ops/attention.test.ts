@@ -1,18 +1,13 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../backend/webgpu/backend.js';
 import golden from '../fixtures/attention.json';
 import { getBackend } from '../init.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { expectClose, gradcheck, liveTensors, randomArray, useBackend } from '../testing/index.js';
+import { checkLeaks, expectClose, gradcheck, randomArray, useBackend } from '../testing/index.js';
 import { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 type MaskKind = 'none' | 'causal' | 'keyPadding' | 'prefix' | 'mask3d' | 'causal+keyPadding' | 'all';
 

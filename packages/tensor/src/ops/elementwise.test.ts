@@ -1,15 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UNARY_TS } from '../kernels/exprs.js';
 import { tensor } from '../tensor.js';
-import { compareBackends, expectClose, liveTensors, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, expectClose, rand, useBackend } from '../testing/index.js';
 import * as E from './elementwise.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 const POSITIVE = new Set(['log', 'sqrt', 'rsqrt']);
 // WGSL only promises sin/cos to 2^-11 absolute on [-pi, pi] (SwiftShader is that loose).

@@ -1,15 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { compareBackends, gradcheck, liveTensors, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, gradcheck, rand, useBackend } from '../testing/index.js';
 import { embedding } from './embedding.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 /** Skewed ids in [0, V) (many repeats of small ids), with a few out-of-range ones when `bad`. */
 function ids(shape: number[], V: number, seed: number, bad = false): Tensor {

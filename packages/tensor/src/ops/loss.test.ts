@@ -1,16 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { compareBackends, gradcheck, liveTensors, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, gradcheck, rand, useBackend } from '../testing/index.js';
 import { type CrossEntropyOptions, crossEntropy } from './loss.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 /** Deterministic targets in [lo, hi), every 4th row ignored (-100) when `ignore`. */
 function targets(n: number, lo: number, hi: number, ignore: boolean): Tensor {

@@ -1,14 +1,9 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { arange, tensor } from '../tensor.js';
-import { compareBackends, liveTensors, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, rand, useBackend } from '../testing/index.js';
 import * as M from './movement.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 describe('views and movement', () => {
   it('reshape, permute, transpose and slice are views of the same storage', async () => {

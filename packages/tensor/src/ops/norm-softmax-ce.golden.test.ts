@@ -1,21 +1,16 @@
 // PyTorch golden values (tools/golden/norm_softmax_ce.py) for softmax, logSoftmax, layerNorm, rmsNorm,
 // crossEntropy and embedding, forward and gradients, on both backends.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import golden from '../fixtures/norm_softmax_ce.json';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { BACKENDS, expectClose, liveTensors, useBackend } from '../testing/index.js';
+import { BACKENDS, checkLeaks, expectClose, useBackend } from '../testing/index.js';
 import { embedding } from './embedding.js';
 import { crossEntropy } from './loss.js';
 import { logSoftmax, softmax } from './nn.js';
 import { layerNorm, rmsNorm } from './norm.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 const leaf = (v: { shape: number[]; data: number[] }) => tensor(v.data, v.shape, { requiresGrad: true });

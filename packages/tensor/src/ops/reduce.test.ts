@@ -1,14 +1,9 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tensor } from '../tensor.js';
-import { compareBackends, expectClose, liveTensors, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, expectClose, rand, useBackend } from '../testing/index.js';
 import * as R from './reduce.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 describe('reductions over any axes: WebGPU = CPU reference', () => {
   const shapes: [number[], number | number[] | undefined][] = [

@@ -1,26 +1,21 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../backend/webgpu/backend.js';
 import { getBackend } from '../init.js';
 import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { tensor } from '../tensor.js';
 import {
+  checkLeaks,
   compareBackends,
   expectClose,
   gradcheck,
-  liveTensors,
   rand,
   randomArray,
   useBackend,
 } from '../testing/index.js';
 import { logSoftmax, softmax } from './nn.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend('webgpu');
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 // Row lengths: 1, below/at/above the workgroup sizes (32..256 lanes), and a long row.
 const SHAPES = [

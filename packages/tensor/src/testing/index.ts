@@ -1,6 +1,6 @@
 // Test helpers shared by every package's tests: run a suite on each backend, compare arrays,
 // check gradients against finite differences. Exported as '@unif2ace/tensor/testing'.
-import { expect } from 'vitest';
+import { afterEach, beforeAll, expect } from 'vitest';
 import type { BackendName } from '../init.js';
 import { init, setBackend } from '../init.js';
 import { memoryStats, tidy } from '../scope.js';
@@ -150,4 +150,17 @@ export async function compareBackends(
     expectClose(results.wasm[i], c, { ...tol, label: `${tol.label ?? ''} output ${i} (wasm)` });
   });
   return { cpu: results.cpu, gpu: results.webgpu, wasm: results.wasm };
+}
+
+/**
+ * For a test file: initialise `backend` before its tests and fail any test that leaves more live
+ * tensors than there were at the start (the project's no-leak rule).
+ */
+export function checkLeaks(backend: BackendName = 'webgpu'): void {
+  let before = 0;
+  beforeAll(async () => {
+    await useBackend(backend);
+    before = liveTensors();
+  });
+  afterEach(() => expect(liveTensors()).toBe(before));
 }
