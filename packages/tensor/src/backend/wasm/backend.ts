@@ -2,11 +2,8 @@
 // (src/kernels/wasm/*.wat) where they exist, the CPU reference kernels (run on the same memory)
 // everywhere else. The CPU tier for machines whose only WebGPU adapter is a software renderer.
 import { type DType, type HostArray, roundF16 } from '../../dtype.js';
-import * as adamwWasm from '../../kernels/wasm/generated/adamw.js';
-import * as matmulWasm from '../../kernels/wasm/generated/matmul.js';
-import * as normWasm from '../../kernels/wasm/generated/norm.js';
+import { MODULES } from '../../kernels/wasm/generated/index.js';
 import { relaxedProbe } from '../../kernels/wasm/generated/probe.js';
-import * as softmaxWasm from '../../kernels/wasm/generated/softmax.js';
 import type { Backend, Storage } from '../backend.js';
 import { createMemory, ELEM, Heap, WasmStorage } from './memory.js';
 import { WorkerPool } from './pool.js';
@@ -26,53 +23,6 @@ export interface WasmInfo {
   shared: boolean;
   /** Why threads or FMA are off, when they are. */
   notes: string[];
-}
-
-/** The kernel exports of kernels/wasm/matmul.wat. */
-export interface MatmulExports {
-  pack_a(src: number, rs: number, cs: number, m: number, k: number, dst: number): void;
-  pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
-  gemm(ap: number, bp: number, c: number, ldc: number, mp: number, k: number, q0: number, q1: number): void;
-}
-
-/** The kernel exports of kernels/wasm/softmax.wat. */
-export interface SoftmaxExports {
-  softmax_rows(src: number, dst: number, rows: number, n: number): void;
-  softmax_backward_rows(y: number, g: number, dst: number, rows: number, n: number, log: number): void;
-}
-
-/** The kernel exports of kernels/wasm/adamw.wat (f32 hyper-parameters, see ops/optim.ts adamwAttrs). */
-export interface AdamwExports {
-  adamw(
-    p: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    decay: number,
-    b1: number,
-    omb1: number,
-    b2: number,
-    omb2: number,
-    stepSize: number,
-    bc2s: number,
-    eps: number,
-  ): void;
-}
-
-/** The kernel exports of kernels/wasm/norm.wat (w, b: 0 when absent). */
-export interface NormExports {
-  layer_norm_rows(
-    x: number,
-    y: number,
-    st: number,
-    rows: number,
-    n: number,
-    w: number,
-    b: number,
-    rms: number,
-    eps: number,
-  ): void;
 }
 
 /** The four variants a build-wasm module comes in. */
@@ -121,13 +71,18 @@ export class WasmBackend implements Backend {
 
   private constructor(
     readonly heap: Heap,
-    readonly matmul: MatmulExports,
-    readonly softmax: SoftmaxExports,
-    readonly adamw: AdamwExports,
-    readonly norm: NormExports,
+    private readonly instances: Record<string, WebAssembly.Exports>,
     readonly pool: WorkerPool | null,
     readonly info: WasmInfo,
   ) {}
+
+  /**
+   * The exports of kernel module `family` (src/kernels/wasm/<family>.wat), typed by the kernel file
+   * that uses them. Every module shares this backend's memory.
+   */
+  kernels<T>(family: keyof typeof MODULES): T {
+    return this.instances[family] as unknown as T;
+  }
 
   get memory(): WebAssembly.Memory {
     return this.heap.memory;
@@ -146,24 +101,17 @@ export class WasmBackend implements Backend {
           : 'FMA off: relaxed SIMD is not enabled in this engine (Node 20: --experimental-wasm-relaxed-simd)',
       );
     }
-    const module = new WebAssembly.Module(bytes(pick(matmulWasm, fma, shared)));
     const memory = createMemory(shared);
-    const instance = (m: WebAssembly.Module) => new WebAssembly.Instance(m, { env: { memory } }).exports;
-    const exports = instance(module) as unknown as MatmulExports;
-    const softmaxModule = new WebAssembly.Module(bytes(pick(softmaxWasm, fma, shared)));
-    const softmax = instance(softmaxModule) as unknown as SoftmaxExports;
-    const adamwModule = new WebAssembly.Module(bytes(pick(adamwWasm, fma, shared)));
-    const adamw = instance(adamwModule) as unknown as AdamwExports;
-    const normModule = new WebAssembly.Module(bytes(pick(normWasm, fma, shared)));
-    const norm = instance(normModule) as unknown as NormExports;
+    const modules: Record<string, WebAssembly.Module> = {};
+    const instances: Record<string, WebAssembly.Exports> = {};
+    for (const [family, v] of Object.entries(MODULES)) {
+      modules[family] = new WebAssembly.Module(bytes(pick(v, fma, shared)));
+      instances[family] = new WebAssembly.Instance(modules[family], { env: { memory } }).exports;
+    }
     let threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, await hardwareThreads())));
     if (threads > 1 && !shared) threads = 1;
-    if (threads > 1 && !isNode) {
-      notes.push('one thread: a browser main thread cannot block on worker results');
-      threads = 1;
-    }
-    const pool = threads > 1 ? await WorkerPool.create(module, memory, threads) : null;
-    return new WasmBackend(new Heap(memory), exports, softmax, adamw, norm, pool, {
+    const pool = threads > 1 ? await WorkerPool.create(modules, memory, threads) : null;
+    return new WasmBackend(new Heap(memory), instances, pool, {
       threads,
       fma,
       shared,

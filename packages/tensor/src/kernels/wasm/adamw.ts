@@ -4,12 +4,31 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 
+/** The exports of adamw.wat (f32 hyper-parameters, see ops/optim.ts adamwAttrs). */
+export interface AdamwExports {
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    decay: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    stepSize: number,
+    bc2s: number,
+    eps: number,
+  ): void;
+}
+
 registerKernel('adamw', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [p, g, m, v] = inputs;
   const be = p.backend as WasmBackend;
   const at = (t: Tensor) => be.addr(t.storage, t.offset);
   const n = (k: string) => a[k] as number;
-  be.adamw.adamw(
+  be.kernels<AdamwExports>('adamw').adamw(
     at(p),
     at(g),
     at(m),

@@ -13,6 +13,13 @@ const PARALLEL_MIN_FLOPS = 64 * 64 * 64;
 
 let reference: KernelFn | null = null;
 
+/** The exports of matmul.wat. */
+export interface MatmulExports {
+  pack_a(src: number, rs: number, cs: number, m: number, k: number, dst: number): void;
+  pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
+  gemm(ap: number, bp: number, c: number, ldc: number, mp: number, k: number, q0: number, q1: number): void;
+}
+
 /**
  * C (ldc elements per row, padded to whole panels) = A @ B on the WASM backend's memory.
  * a, b: byte addresses of element [0, 0]; strides in elements. Used by the kernel and by benchmarks.
@@ -29,7 +36,7 @@ export function gemmInto(
   scratch: { ap: number; bp: number },
   pack: { a: boolean; b: boolean } = { a: true, b: true },
 ): void {
-  const mm = be.matmul;
+  const mm = be.kernels<MatmulExports>('matmul');
   const mp = (M + 3) >> 2;
   const nq = (N + 7) >> 3;
   if (pack.a) mm.pack_a(a.ptr, a.rs, a.cs, M, K, scratch.ap);
@@ -49,7 +56,7 @@ export function gemmInto(
     Math.floor((nq * t) / T),
     Math.floor((nq * (t + 1)) / T),
   ];
-  be.pool!.run('gemm', part, (p) => mm.gemm(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]));
+  be.pool!.run('matmul.gemm', part, (p) => mm.gemm(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]));
 }
 
 registerKernel('matmul', 'wasm', (inputs: Tensor[], at: Attrs) => {

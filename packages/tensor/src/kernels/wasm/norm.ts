@@ -6,6 +6,21 @@ import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { cpuOnWasm } from './fallback.js';
 
+/** The exports of norm.wat (w, b: 0 when absent). */
+export interface NormExports {
+  layer_norm_rows(
+    x: number,
+    y: number,
+    st: number,
+    rows: number,
+    n: number,
+    w: number,
+    b: number,
+    rms: number,
+    eps: number,
+  ): void;
+}
+
 let reference: KernelFn | null = null;
 
 registerKernel('layerNorm', 'wasm', (inputs: Tensor[], a: Attrs) => {
@@ -23,7 +38,7 @@ registerKernel('layerNorm', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const stats = empty([rows, 2], 'f32', 'wasm');
   if (y.size) {
     const at = (t: Tensor | null) => (t ? be.addr(t.storage, t.offset) : 0);
-    be.norm.layer_norm_rows(
+    be.kernels<NormExports>('norm').layer_norm_rows(
       at(x),
       at(y),
       at(stats),

@@ -6,6 +6,12 @@ import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { cpuOnWasm } from './fallback.js';
 
+/** The exports of softmax.wat. */
+export interface SoftmaxExports {
+  softmax_rows(src: number, dst: number, rows: number, n: number): void;
+  softmax_backward_rows(y: number, g: number, dst: number, rows: number, n: number, log: number): void;
+}
+
 let reference: KernelFn | null = null;
 let referenceBackward: KernelFn | null = null;
 
@@ -19,7 +25,13 @@ registerKernel('softmax', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const n = x.rank ? x.shape[x.rank - 1] : 1;
   const rows = n ? x.size / n : 0;
   const out = empty(x.shape, 'f32', 'wasm');
-  if (out.size) be.softmax.softmax_rows(be.addr(x.storage, x.offset), be.addr(out.storage), rows, n);
+  if (out.size)
+    be.kernels<SoftmaxExports>('softmax').softmax_rows(
+      be.addr(x.storage, x.offset),
+      be.addr(out.storage),
+      rows,
+      n,
+    );
   return out;
 });
 
@@ -34,7 +46,7 @@ registerKernel('softmaxBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const rows = n ? y.size / n : 0;
   const out = empty(y.shape, 'f32', 'wasm');
   if (out.size) {
-    be.softmax.softmax_backward_rows(
+    be.kernels<SoftmaxExports>('softmax').softmax_backward_rows(
       be.addr(y.storage, y.offset),
       be.addr(g.storage, g.offset),
       be.addr(out.storage),
