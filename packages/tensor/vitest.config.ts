@@ -1,24 +1,45 @@
 import { defineConfig } from 'vitest/config';
 import { browserProject } from '../../tools/vitest/browser-project.js';
 
-// Two projects over the same test files: Node (Dawn via the `webgpu` package) and headless Chromium
-// (navigator.gpu on SwiftShader). Tests named *.node.test.ts use Node APIs and stay out of the browser.
+// The same test files run on each backend under test (`DEVICE` in src/testing, compared with the CPU
+// reference): WebGPU (Dawn in Node, SwiftShader in Chromium) and WASM (Node, and a cross-origin-isolated
+// Chromium page, so its worker threads run). Backend-specific files stay in their own projects.
+const webgpuOnly = ['src/backend/webgpu/**', 'src/kernels/webgpu/**'];
+const wasmOnly = ['src/backend/wasm/**', 'src/kernels/wasm/**'];
+const nodeOnly = ['src/**/*.node.test.ts'];
+
+const node = (device: 'webgpu' | 'wasm', exclude: string[]) => ({
+  test: {
+    name: device === 'webgpu' ? 'node' : 'node-wasm',
+    include: ['src/**/*.test.ts', ...(device === 'webgpu' ? ['test/**/*.test.ts'] : [])],
+    exclude,
+    provide: { device },
+    environment: 'node' as const,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // One GPU device per worker; lavapipe (and the WASM threads) already use both cores.
+    pool: 'forks' as const,
+    maxWorkers: 1,
+  },
+});
+
+const browser = (device: 'webgpu' | 'wasm', exclude: string[]) => {
+  const p = browserProject({
+    name: device === 'webgpu' ? 'browser' : 'browser-wasm',
+    include: ['src/**/*.test.ts'],
+    exclude: [...nodeOnly, ...exclude],
+    crossOriginIsolated: device === 'wasm',
+  });
+  return { ...p, test: { ...p.test, provide: { device } } };
+};
+
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: 'node',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          // One GPU device per worker; lavapipe already uses both cores.
-          pool: 'forks',
-          maxWorkers: 1,
-        },
-      },
-      browserProject({ include: ['src/**/*.test.ts'], exclude: ['src/**/*.node.test.ts'] }),
+      node('webgpu', wasmOnly),
+      node('wasm', webgpuOnly),
+      browser('webgpu', wasmOnly),
+      browser('wasm', webgpuOnly),
     ],
   },
 });

@@ -1,6 +1,16 @@
 export declare const chromiumPath: string;
 export declare const chromiumArgs: string[];
-export declare function browserProject(opts: { include: string[]; exclude?: string[] }): {
+export declare const crossOriginIsolationHeaders: Record<string, string>;
+export declare function browserProject(opts: {
+  include: string[];
+  exclude?: string[];
+  /** vitest project name (default 'browser'). */
+  name?: string;
+  /** Serve the test pages with COOP/COEP so they are cross-origin isolated (SharedArrayBuffer). */
+  crossOriginIsolated?: boolean;
+}): {
+  // biome-ignore lint/suspicious/noExplicitAny: vite's server config type
+  server?: any;
   // biome-ignore lint/suspicious/noExplicitAny: vitest's project config type
   test: any;
 };

@@ -6,10 +6,17 @@ import { chromiumArgs, chromiumPath } from './chromium.js';
 
 export { chromiumArgs, chromiumPath };
 
-export function browserProject({ include, exclude = [] }) {
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, WASM threads). */
+export const crossOriginIsolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export function browserProject({ include, exclude = [], name = 'browser', crossOriginIsolated = false }) {
   return {
+    ...(crossOriginIsolated ? { server: { headers: crossOriginIsolationHeaders } } : {}),
     test: {
-      name: 'browser',
+      name,
       include,
       exclude,
       testTimeout: 180_000,

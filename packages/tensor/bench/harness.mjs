@@ -1,18 +1,17 @@
 // The benchmark harness behind `pnpm bench` (bench/run.mjs). One process, one Dawn device shared by our
 // kernels, tfjs-backend-webgpu and a pure-arithmetic probe; onnxruntime-node (CPU) in-process; PyTorch CPU
-// with OpenBLAS in a python subprocess. Wiring and anchors: /work/shared/PERF-NOTES.md.
+// with OpenBLAS in a python subprocess (tools/bench/torch.mjs). Wiring and anchors: /work/shared/PERF-NOTES.md.
 // Every GPU timing waits the same way (our backend's sync(): submit, then the adaptive wait on
 // onSubmittedWorkDone of the shared queue), so tfjs and our kernels are timed identically.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runTorchScript } from '../../../tools/bench/torch.mjs';
 import { matmulModel } from './onnx-matmul.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgRoot = join(here, '..');
-const repoRoot = join(pkgRoot, '..', '..');
 const require = createRequire(import.meta.url);
 
 export const FULL = { sizes: [256, 512, 1024, 2048], reps: 5, dtypes: ['f32', 'f16'] };
@@ -255,55 +254,14 @@ async function ortRows(sizes, dtypes, reps, log) {
 }
 
 // ----------------------------------------------------------------------------------------- torch
-/** libopenblas0-pthread extracted (apt-get download + dpkg -x) into node_modules/.cache; null if impossible. */
-function openblasDir(log) {
-  const cache = join(pkgRoot, 'node_modules', '.cache', 'unif2ace-bench', 'openblas');
-  const lib = join(cache, 'usr', 'lib', 'x86_64-linux-gnu', 'openblas-pthread');
-  if (existsSync(join(lib, 'libblas.so.3'))) return lib;
-  try {
-    mkdirSync(cache, { recursive: true });
-    execFileSync('apt-get', ['download', 'libopenblas0-pthread'], {
-      cwd: cache,
-      stdio: 'pipe',
-      timeout: 120_000,
-    });
-    const deb = readdirSync(cache).find((f) => f.startsWith('libopenblas0-pthread') && f.endsWith('.deb'));
-    if (!deb) throw new Error('apt-get download produced no .deb');
-    execFileSync('dpkg', ['-x', deb, '.'], { cwd: cache, stdio: 'pipe' });
-    if (existsSync(join(lib, 'libblas.so.3'))) return lib;
-    throw new Error(`${lib}/libblas.so.3 missing after dpkg -x`);
-  } catch (e) {
-    log(
-      `PyTorch: could not extract OpenBLAS (${e.message.split('\n')[0]}); torch would use the reference BLAS, skipped`,
-    );
-    return null;
-  }
-}
-
 function torchRows(sizes, dtypes, reps, log, quick) {
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const has = spawnSync(py, ['-c', 'import torch'], { stdio: 'pipe' });
-  if (has.status !== 0) {
-    log('PyTorch: python3-torch is not installed here; PyTorch column skipped');
-    return { rows: [], skipped: 'python3-torch missing' };
-  }
-  let lib = openblasDir(log);
-  if (!lib && !quick) return { rows: [], skipped: 'no OpenBLAS' };
-  if (!lib) log('PyTorch: --quick runs it on the system (reference) BLAS instead');
-  lib ??= '';
-  const script = join(repoRoot, 'tools', 'bench', 'torch_matmul.py');
   const names = dtypes.map((d) => (d === 'f16' ? 'float16' : 'float32'));
-  const r = spawnSync(py, [script, sizes.join(','), names.join(','), String(reps)], {
-    env: { ...process.env, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') },
-    encoding: 'utf8',
-    timeout: 600_000,
+  const j = runTorchScript('torch_matmul.py', [sizes.join(','), names.join(','), String(reps)], {
+    log,
+    allowReferenceBlas: quick,
   });
-  if (r.status !== 0) {
-    log(`PyTorch: ${script} failed: ${(r.stderr || r.error?.message || '').split('\n').slice(-2).join(' ')}`);
-    return { rows: [], skipped: 'torch script failed' };
-  }
-  const j = JSON.parse(r.stdout.trim().split('\n').pop());
-  log(`PyTorch ${j.torch} CPU, ${lib ? `OpenBLAS 0-pthread from ${lib}` : 'system BLAS'}`);
+  if (j.skipped) return { rows: [], skipped: j.skipped };
+  log(`PyTorch ${j.torch} CPU, ${j.blas}`);
   return {
     rows: j.rows.map((x) => ({
       n: x.n,

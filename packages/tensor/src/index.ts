@@ -11,6 +11,8 @@ export { listKernels, registerKernel } from './kernels/registry.js';
 export { matmulTuning } from './kernels/webgpu/matmul.js';
 export * as ops from './ops/index.js';
 export { getRngState, manualSeed, rand, randn, setRngState } from './ops/random.js';
+export type { KernelProfile } from './ops/run.js';
+export { profileKernels } from './ops/run.js';
 export { keep, memoryStats, scope, tidy } from './scope.js';
 export type { TensorOptions } from './tensor.js';
 export { arange, empty, full, ones, Tensor, tensor, zeros } from './tensor.js';

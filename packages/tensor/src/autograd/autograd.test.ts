@@ -100,7 +100,7 @@ describe('gradients vs finite differences (CPU reference)', () => {
   }
 });
 
-describe('gradients: WebGPU = CPU', () => {
+describe('gradients: device = CPU', () => {
   for (const [name, f, shapes] of cases) {
     it(name, async () => {
       await compareBackends(

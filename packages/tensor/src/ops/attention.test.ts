@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { WebGpuBackend } from '../backend/webgpu/backend.js';
 import golden from '../fixtures/attention.json';
-import { getBackend } from '../init.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { checkLeaks, expectClose, gradcheck, randomArray, useBackend } from '../testing/index.js';
+import {
+  checkLeaks,
+  DEVICE,
+  deviceHasF16,
+  expectClose,
+  gradcheck,
+  randomArray,
+  useBackend,
+} from '../testing/index.js';
 import { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 
 checkLeaks();
@@ -61,7 +67,7 @@ function optsFor(c: Case, backend: string): AttentionOptions {
 }
 
 /** Forward + backward on one backend: [out, dq, dk, dv] as host arrays. */
-async function run(c: Case, backend: 'webgpu' | 'cpu', dtype: 'f32' | 'f16' = 'f32', seed = 1) {
+async function run(c: Case, backend: typeof DEVICE | 'cpu', dtype: 'f32' | 'f16' = 'f32', seed = 1) {
   await useBackend(backend);
   const Sk = c.Sk ?? c.Sq;
   const qs = [c.B, c.H, c.Sq, c.Dh];
@@ -86,14 +92,14 @@ async function run(c: Case, backend: 'webgpu' | 'cpu', dtype: 'f32' | 'f16' = 'f
 
 async function compare(c: Case, tol = { atol: 2e-5, rtol: 2e-4 }) {
   const cpu = await run(c, 'cpu');
-  const gpu = await run(c, 'webgpu');
+  const device = await run(c, DEVICE);
   ['out', 'dq', 'dk', 'dv'].forEach((name, i) => {
-    expectClose(gpu[i], cpu[i], { ...tol, label: `${JSON.stringify(c)} ${name}` });
-    expect(gpu[i].every(Number.isFinite), `${name} finite`).toBe(true);
+    expectClose(device[i], cpu[i], { ...tol, label: `${JSON.stringify(c)} ${name}` });
+    expect(device[i].every(Number.isFinite), `${name} finite`).toBe(true);
   });
 }
 
-describe('attention: WebGPU = CPU reference (forward and gradients)', () => {
+describe('attention: device = CPU reference (forward and gradients)', () => {
   const kinds: MaskKind[] = ['none', 'causal', 'keyPadding', 'prefix', 'mask3d', 'causal+keyPadding', 'all'];
   // Each (mask form, padded head width) pair is its own set of pipelines, and lavapipe's JIT takes
   // seconds per pipeline at Dh 64: the wide heads get one mask of each form, not every kind.
@@ -122,7 +128,7 @@ describe('attention: WebGPU = CPU reference (forward and gradients)', () => {
   });
   it('reads non-contiguous q/k/v views ([B, S, H, Dh] permuted)', async () => {
     const results: ArrayLike<number>[][] = [];
-    for (const be of ['cpu', 'webgpu'] as const) {
+    for (const be of ['cpu', DEVICE] as const) {
       await useBackend(be);
       const r = tidy(() => {
         const x = tensor(randomArray(2 * 11 * 3 * 3 * 8, 5), [2, 11, 3, 3 * 8]);
@@ -142,7 +148,7 @@ describe('attention: fully masked rows', () => {
     const H = 2;
     const S = 20;
     const Dh = 8;
-    for (const be of ['cpu', 'webgpu'] as const) {
+    for (const be of ['cpu', DEVICE] as const) {
       await useBackend(be);
       const q = tensor(randomArray(B * H * S * Dh, 1), [B, H, S, Dh], { requiresGrad: true });
       const k = tensor(randomArray(B * H * S * Dh, 2), [B, H, S, Dh], { requiresGrad: true });
@@ -219,7 +225,7 @@ describe('attention: PyTorch golden values', () => {
     dk: number[];
     dv: number[];
   }
-  for (const be of ['cpu', 'webgpu'] as const) {
+  for (const be of ['cpu', DEVICE] as const) {
     it(`${be} matches torch (softmax(QKᵀ·scale + mask)V and its autograd)`, async () => {
       await useBackend(be);
       for (const g of (golden as unknown as { cases: GoldenCase[] }).cases) {
@@ -250,13 +256,13 @@ describe('attention: PyTorch golden values', () => {
 
 describe('attention: f16 and errors', () => {
   it('f16 inputs (where the adapter has shader-f16) compute in f32 and match the CPU', async () => {
-    await useBackend('webgpu');
-    if (!(getBackend('webgpu') as WebGpuBackend).hasF16) return; // no f16 storage on this adapter
+    await useBackend(DEVICE);
+    if (!deviceHasF16()) return; // no f16 storage on this adapter
     const c: Case = { B: 1, H: 2, Sq: 24, Dh: 16, kind: 'prefix' };
     const cpu = await run(c, 'cpu', 'f16');
-    const gpu = await run(c, 'webgpu', 'f16');
+    const device = await run(c, DEVICE, 'f16');
     ['out', 'dq', 'dk', 'dv'].forEach((name, i) => {
-      expectClose(gpu[i], cpu[i], { atol: 4e-3, rtol: 1e-2, label: `f16 ${name}` });
+      expectClose(device[i], cpu[i], { atol: 4e-3, rtol: 1e-2, label: `f16 ${name}` });
     });
   });
   it('names the op and the shapes', async () => {

@@ -3,7 +3,15 @@ import golden from '../fixtures/conv.json';
 import { setBackend } from '../init.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { expectClose, gradcheck, liveTensors, rand, randomArray, useBackend } from '../testing/index.js';
+import {
+  DEVICE,
+  expectClose,
+  gradcheck,
+  liveTensors,
+  rand,
+  randomArray,
+  useBackend,
+} from '../testing/index.js';
 import { avgPool2d, type Conv2dOptions, conv2d, upsampleNearest } from './conv.js';
 
 interface ConvCfg extends Conv2dOptions {
@@ -57,16 +65,16 @@ async function convRun(c: ConvCfg, seed: number) {
 
 describe('conv2d', () => {
   beforeAll(async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
   });
 
   it.each(SWEEP.map((c) => [label(c), c] as const))(
-    'WebGPU matches the CPU reference, forward and grads: %s',
+    'the device matches the CPU reference, forward and grads: %s',
     async (_, c) => {
       const before = liveTensors();
       setBackend('cpu');
       const ref = await convRun(c, 11);
-      setBackend('webgpu');
+      setBackend(DEVICE);
       const got = await convRun(c, 11);
       expect(got.shape).toEqual(ref.shape);
       expectClose(got.y, ref.y, { atol: 1e-4, label: 'y' });
@@ -91,7 +99,7 @@ describe('conv2d', () => {
     };
     setBackend('cpu');
     const ref = await run();
-    setBackend('webgpu');
+    setBackend(DEVICE);
     expectClose(await run(), ref, { atol: 1e-4 });
     expect(liveTensors()).toBe(before);
   });
@@ -131,7 +139,7 @@ describe('conv2d', () => {
 
 describe('upsampleNearest and avgPool2d', () => {
   beforeAll(async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
   });
 
   const poolCases: [string, number[], (x: Tensor) => Tensor][] = [
@@ -142,7 +150,7 @@ describe('upsampleNearest and avgPool2d', () => {
     ['avgPool 2/3 gaps', [1, 1, 8, 7], (x) => avgPool2d(x, 2, 3)],
   ];
 
-  it.each(poolCases)('WebGPU matches the CPU reference, forward and grads: %s', async (_, shape, f) => {
+  it.each(poolCases)('the device matches the CPU reference, forward and grads: %s', async (_, shape, f) => {
     const before = liveTensors();
     const run = async () => {
       const x = rand(shape, 5, { requiresGrad: true });
@@ -155,7 +163,7 @@ describe('upsampleNearest and avgPool2d', () => {
     };
     setBackend('cpu');
     const ref = await run();
-    setBackend('webgpu');
+    setBackend(DEVICE);
     const got = await run();
     expectClose(got.y, ref.y, { atol: 1e-5, label: 'y' });
     expectClose(got.dx, ref.dx, { atol: 1e-5, label: 'dx' });
@@ -204,7 +212,7 @@ interface GoldenCase {
 
 describe('PyTorch golden values (tools/golden/conv.py)', () => {
   const cases = (golden as unknown as { cases: GoldenCase[] }).cases;
-  for (const backend of ['webgpu', 'cpu'] as const) {
+  for (const backend of [DEVICE, 'cpu'] as const) {
     it.each(cases.map((c) => [c.name, c] as const))(`${backend}: %s`, async (_, c) => {
       await useBackend(backend);
       const before = liveTensors();

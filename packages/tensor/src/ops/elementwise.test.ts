@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNARY_TS } from '../kernels/exprs.js';
 import { tensor } from '../tensor.js';
-import { checkLeaks, compareBackends, expectClose, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, DEVICE, expectClose, rand, useBackend } from '../testing/index.js';
 import * as E from './elementwise.js';
 
 checkLeaks();
@@ -10,7 +10,7 @@ const POSITIVE = new Set(['log', 'sqrt', 'rsqrt']);
 // WGSL only promises sin/cos to 2^-11 absolute on [-pi, pi] (SwiftShader is that loose).
 const TRIG = new Set(['sin', 'cos']);
 
-describe('unary kernels: WebGPU = CPU reference', () => {
+describe('unary kernels: device = CPU reference', () => {
   for (const op of Object.keys(UNARY_TS)) {
     it(op, async () => {
       const [lo, hi] = POSITIVE.has(op) ? [0.1, 4] : TRIG.has(op) ? [-3, 3] : [-6, 6];
@@ -26,12 +26,12 @@ describe('unary kernels: WebGPU = CPU reference', () => {
     await compareBackends(() => rand([6, 9], 2).transpose(0, 1).slice(0, 1, 8).exp());
   });
   it('on 0-size and 0-d tensors', async () => {
-    const { gpu } = await compareBackends(() => [E.unary('exp', rand([0, 4], 1)), tensor(2).sqrt()]);
-    expect(gpu[0].length).toBe(0);
-    expectClose(gpu[1], [Math.SQRT2]);
+    const { device } = await compareBackends(() => [E.unary('exp', rand([0, 4], 1)), tensor(2).sqrt()]);
+    expect(device[0].length).toBe(0);
+    expectClose(device[1], [Math.SQRT2]);
   });
   it('gelu matches the exact erf form', async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
     const x = tensor([-3, -1, 0, 0.5, 2]);
     const y = x.gelu();
     expectClose(await y.data(), [-0.0040496, -0.1586553, 0, 0.3457312, 1.9544997], { atol: 2e-6 });
@@ -51,14 +51,14 @@ describe('binary kernels with broadcasting', () => {
     });
   }
   it('pow with negative bases and integer/fractional exponents', async () => {
-    const { gpu } = await compareBackends(() => [
+    const { device } = await compareBackends(() => [
       E.pow(tensor([-2, -2, 3, 0]), tensor([3, 2, 0.5, 2])),
       E.pow(tensor([-1.5, 2]), 2),
     ]);
-    expectClose(gpu[0], [-8, 4, Math.sqrt(3), 0]);
+    expectClose(device[0], [-8, 4, Math.sqrt(3), 0]);
   });
   it('comparisons give u32 masks', async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
     const a = tensor([1, 2, 3]);
     const b = tensor([2, 2, 2]);
     const m = a.gt(b);
@@ -67,7 +67,7 @@ describe('binary kernels with broadcasting', () => {
     for (const t of [a, b, m]) t.dispose();
   });
   it('rejects mismatched shapes and dtypes naming the op', async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
     const a = rand([2, 3], 1);
     const b = rand([4], 2);
     const c = tensor([1, 2, 3], [3], { dtype: 'i32' });
@@ -85,7 +85,7 @@ describe('where, cast, integer ops', () => {
     });
   });
   it('casts f32 -> i32 truncate toward zero; i32 arithmetic stays integer', async () => {
-    const { gpu } = await compareBackends(() => {
+    const { device } = await compareBackends(() => {
       const i = E.cast(tensor([-2.7, -0.5, 0.5, 2.9]), 'i32');
       return [
         i,
@@ -93,8 +93,8 @@ describe('where, cast, integer ops', () => {
         tensor([7, -7], [2], { dtype: 'i32' }).div(2),
       ];
     });
-    expect(Array.from(gpu[0])).toEqual([-2, 0, 0, 2]);
-    expect(Array.from(gpu[1])).toEqual([-5, 1, 1, 7]);
-    expect(Array.from(gpu[2])).toEqual([3, -3]);
+    expect(Array.from(device[0])).toEqual([-2, 0, 0, 2]);
+    expect(Array.from(device[1])).toEqual([-5, 1, 1, 7]);
+    expect(Array.from(device[2])).toEqual([3, -3]);
   });
 });

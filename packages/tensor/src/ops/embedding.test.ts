@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { checkLeaks, compareBackends, gradcheck, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, DEVICE, gradcheck, rand, useBackend } from '../testing/index.js';
 import { embedding } from './embedding.js';
 
 checkLeaks();
@@ -27,10 +27,10 @@ const CASES: [number, number, number[]][] = [
   [300, 64, [3, 700]],
 ];
 
-describe('embedding with the deterministic backward: WebGPU = CPU reference bit for bit', () => {
+describe('embedding with the deterministic backward: device = CPU reference bit for bit', () => {
   for (const [V, D, shape] of CASES) {
     it(`V=${V} D=${D} ids [${shape}]`, async () => {
-      const { gpu } = await compareBackends(
+      const { device } = await compareBackends(
         () => {
           const w = rand([V, D], 51, { requiresGrad: true });
           const i = ids(shape, V, 52 + V, true);
@@ -43,7 +43,7 @@ describe('embedding with the deterministic backward: WebGPU = CPU reference bit 
         // Both sum each row's gradients in f32 in token order: the results are identical.
         { atol: 0, rtol: 0 },
       );
-      expect(gpu[0].length).toBe(shape.reduce((p, d) => p * d, D));
+      expect(device[0].length).toBe(shape.reduce((p, d) => p * d, D));
     });
   }
   it('gives the same bits on every run (8k tokens, Zipf-like ids)', async () => {
@@ -81,6 +81,6 @@ describe('embedding gradient on the CPU reference', () => {
     const i = tensor([0, 2, 2, 4, 1, 2], [2, 3], { dtype: 'i32' });
     await gradcheck((w) => embedding(w, i), [{ shape: [5, 3] }]);
     i.dispose();
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
   });
 });

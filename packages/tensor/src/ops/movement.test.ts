@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { arange, tensor } from '../tensor.js';
-import { checkLeaks, compareBackends, rand, useBackend } from '../testing/index.js';
+import { checkLeaks, compareBackends, DEVICE, rand, useBackend } from '../testing/index.js';
 import * as M from './movement.js';
 
 checkLeaks();
 
 describe('views and movement', () => {
   it('reshape, permute, transpose and slice are views of the same storage', async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
     const x = rand([2, 3, 4], 1);
     const views = [
       x.reshape([6, 4]),
@@ -22,7 +22,7 @@ describe('views and movement', () => {
     for (const v of [x, ...views]) v.dispose();
   });
   it('materialises strided views like torch', async () => {
-    const { gpu } = await compareBackends(() => {
+    const { device } = await compareBackends(() => {
       const x = arange(24, { dtype: 'f32' }).reshape([2, 3, 4]);
       return [
         x.permute([2, 0, 1]).contiguous(),
@@ -31,9 +31,9 @@ describe('views and movement', () => {
         x.transpose(1, 2).reshape([2, 12]),
       ];
     });
-    expect(Array.from(gpu[0]).slice(0, 8)).toEqual([0, 4, 8, 12, 16, 20, 1, 5]);
-    expect(Array.from(gpu[1])).toEqual([5, 6, 9, 10, 17, 18, 21, 22]);
-    expect(Array.from(gpu[3]).slice(0, 6)).toEqual([0, 4, 8, 1, 5, 9]);
+    expect(Array.from(device[0]).slice(0, 8)).toEqual([0, 4, 8, 12, 16, 20, 1, 5]);
+    expect(Array.from(device[1])).toEqual([5, 6, 9, 10, 17, 18, 21, 22]);
+    expect(Array.from(device[3]).slice(0, 6)).toEqual([0, 4, 8, 1, 5, 9]);
   });
   it('concat and stack along inner and outer axes', async () => {
     await compareBackends(() => {
@@ -43,7 +43,7 @@ describe('views and movement', () => {
     });
   });
   it('indexSelect gathers rows; indexAdd scatters them back', async () => {
-    const { gpu } = await compareBackends(() => {
+    const { device } = await compareBackends(() => {
       const w = rand([5, 3], 1);
       const ids = tensor([4, 0, 4, 2], [2, 2], { dtype: 'i32' });
       const g = w.indexSelect(0, ids);
@@ -53,10 +53,10 @@ describe('views and movement', () => {
         w.indexSelect(1, tensor([2, 2], [2], { dtype: 'i32' })),
       ];
     });
-    expect(gpu[0].length).toBe(12);
+    expect(device[0].length).toBe(12);
   });
   it('errors name the op and the shapes', async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
     const x = rand([2, 3], 1);
     expect(() => x.reshape([4, 2])).toThrow(/reshape: \[2, 3\] has 6 elements, \[4, 2\] has 8/);
     expect(() => x.slice(1, 2, 5)).toThrow(/slice: range \[2, 5\) is out of bounds for axis 1 of \[2, 3\]/);

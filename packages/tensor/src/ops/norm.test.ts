@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { WebGpuBackend } from '../backend/webgpu/backend.js';
-import { getBackend } from '../init.js';
 import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { tensor } from '../tensor.js';
 import {
   checkLeaks,
   compareBackends,
+  DEVICE,
+  deviceHasF16,
   expectClose,
   gradcheck,
   rand,
@@ -31,7 +31,7 @@ const SHAPES = [
   [300, 5],
 ];
 
-describe('fused layerNorm / rmsNorm: WebGPU = CPU reference, forward and all gradients', () => {
+describe('fused layerNorm / rmsNorm: device = CPU reference, forward and all gradients', () => {
   for (const shape of SHAPES) {
     const n = shape[shape.length - 1];
     it(`[${shape}]`, async () => {
@@ -76,7 +76,7 @@ describe('fused layerNorm / rmsNorm: WebGPU = CPU reference, forward and all gra
     w.dispose();
   });
   it('f16 input accumulates in f32', async () => {
-    if (!(getBackend('webgpu') as WebGpuBackend).hasF16) return; // adapter without shader-f16
+    if (!deviceHasF16()) return; // adapter without shader-f16
     const n = 2000;
     const v = randomArray(3 * n, 5, 10, 12);
     const [a, b] = tidy(() => {
@@ -96,37 +96,39 @@ describe('norm gradients on the CPU reference', () => {
     await gradcheck((x, w, b) => layerNorm(x, w, b), [{ shape: [3, 6] }, { shape: [6] }, { shape: [6] }]);
     await gradcheck((x) => layerNorm(x), [{ shape: [2, 5] }]);
     await gradcheck((x, w) => rmsNorm(x, w), [{ shape: [3, 6] }, { shape: [6] }]);
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
   });
 });
 
-describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
-  for (const wg of [64, 256]) {
-    it(`${wg} lanes per row`, async () => {
-      rowKnobs.wg = wg;
-      try {
-        for (const shape of [
-          [3, 1],
-          [2, 300],
-          [2, 1500],
-        ]) {
-          const n = shape[1];
-          await compareBackends(
-            () => {
-              const x = rand(shape, 21, { lo: 1, hi: 5, requiresGrad: true });
-              const w = rand([n], 22, { lo: 0.5, hi: 1.5, requiresGrad: true });
-              const b = rand([n], 23, { requiresGrad: true });
-              const y = layerNorm(x, w, b);
-              const z = rmsNorm(x, w);
-              y.mul(rand(shape, 25)).sum().add(z.sum()).backward();
-              return [y, z, x.grad!, w.grad!, b.grad!];
-            },
-            { atol: 3e-5, rtol: 2e-4, label: `[${shape}]` },
-          );
+// WebGPU only: the row kernels' workgroup width.
+if (DEVICE === 'webgpu')
+  describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
+    for (const wg of [64, 256]) {
+      it(`${wg} lanes per row`, async () => {
+        rowKnobs.wg = wg;
+        try {
+          for (const shape of [
+            [3, 1],
+            [2, 300],
+            [2, 1500],
+          ]) {
+            const n = shape[1];
+            await compareBackends(
+              () => {
+                const x = rand(shape, 21, { lo: 1, hi: 5, requiresGrad: true });
+                const w = rand([n], 22, { lo: 0.5, hi: 1.5, requiresGrad: true });
+                const b = rand([n], 23, { requiresGrad: true });
+                const y = layerNorm(x, w, b);
+                const z = rmsNorm(x, w);
+                y.mul(rand(shape, 25)).sum().add(z.sum()).backward();
+                return [y, z, x.grad!, w.grad!, b.grad!];
+              },
+              { atol: 3e-5, rtol: 2e-4, label: `[${shape}]` },
+            );
+          }
+        } finally {
+          rowKnobs.wg = 0;
         }
-      } finally {
-        rowKnobs.wg = 0;
-      }
-    });
-  }
-});
+      });
+    }
+  });

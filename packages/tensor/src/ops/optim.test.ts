@@ -1,19 +1,25 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WebGpuBackend } from '../backend/webgpu/backend.js';
 import golden from '../fixtures/adamw.json';
-import { getBackend } from '../init.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { BACKENDS, expectClose, liveTensors, randomArray, useBackend } from '../testing/index.js';
+import {
+  BACKENDS,
+  DEVICE,
+  deviceHasF16,
+  expectClose,
+  liveTensors,
+  randomArray,
+  useBackend,
+} from '../testing/index.js';
 import { slice } from './movement.js';
 import { adamwStep } from './optim.js';
 
 let before = 0;
 beforeAll(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   before = liveTensors();
 });
 afterEach(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   expect(liveTensors()).toBe(before);
 });
 
@@ -51,9 +57,9 @@ describe('adamwStep vs torch.optim.AdamW (tools/golden/adamw.py)', () => {
   }
 });
 
-describe('adamwStep: WebGPU = CPU reference', () => {
+describe(`adamwStep: ${DEVICE} = CPU reference`, () => {
   /** Runs `steps` updates on `be` of tensors that are slices of bigger buffers (non-zero offsets). */
-  async function run(be: 'cpu' | 'webgpu', gradDtype: 'f32' | 'f16', sizes: number[], steps: number) {
+  async function run(be: 'cpu' | typeof DEVICE, gradDtype: 'f32' | 'f16', sizes: number[], steps: number) {
     await useBackend(be);
     const make = (n: number, seed: number, lo = -1, hi = 1) => {
       const base = tensor(randomArray(n + 3, seed, lo, hi), [n + 3]);
@@ -77,15 +83,15 @@ describe('adamwStep: WebGPU = CPU reference', () => {
     return out;
   }
 
-  const gpuHasF16 = async () => {
-    await useBackend('webgpu');
-    return (getBackend('webgpu') as WebGpuBackend).hasF16;
+  const hasF16 = async () => {
+    await useBackend(DEVICE);
+    return deviceHasF16();
   };
 
   for (const dt of ['f32', 'f16'] as const) {
     it(`${dt} grads, sizes 1, 257, 5000, 3 steps, views with offsets`, async () => {
       // Without shader-f16 (SwiftShader), f16 tensors must be refused with a clear error instead.
-      if (dt === 'f16' && !(await gpuHasF16())) {
+      if (dt === 'f16' && !(await hasF16())) {
         expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(
           /needs the adapter feature shader-f16/,
         );
@@ -93,17 +99,21 @@ describe('adamwStep: WebGPU = CPU reference', () => {
       }
       const sizes = [1, 257, 5000];
       const cpu = await run('cpu', dt, sizes, 3);
-      const gpu = await run('webgpu', dt, sizes, 3);
+      const device = await run(DEVICE, dt, sizes, 3);
       for (const [i, c] of cpu.entries())
-        expectClose(gpu[i], c, { atol: 1e-6, rtol: 1e-5, label: `tensor ${i}` });
+        expectClose(device[i], c, { atol: 1e-6, rtol: 1e-5, label: `tensor ${i}` });
       // The skipped parameter kept its initial values and zero moments.
-      expectClose(gpu[1], randomArray(260, 11).slice(2, 259), { atol: 0, rtol: 0, label: 'skipped param' });
-      expect(Math.max(...gpu[4])).toBe(0);
+      expectClose(device[1], randomArray(260, 11).slice(2, 259), {
+        atol: 0,
+        rtol: 0,
+        label: 'skipped param',
+      });
+      expect(Math.max(...device[4])).toBe(0);
     });
   }
 
   it('validates its inputs, naming the tensor', async () => {
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
     const p = tensor([1, 2, 3, 4], [2, 2]);
     const g = tensor([1, 2, 3, 4], [2, 2]);
     const z = tensor([0, 0, 0, 0], [2, 2]);

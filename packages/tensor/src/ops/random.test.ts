@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { philox4x32, philoxWords } from '../backend/cpu/random.js';
-import type { WebGpuBackend } from '../backend/webgpu/backend.js';
-import { getBackend } from '../init.js';
 import { type Tensor, tensor } from '../tensor.js';
 import {
   compareBackends,
+  DEVICE,
+  deviceHasF16,
   expectClose,
   gradcheck,
   liveTensors,
@@ -16,11 +16,11 @@ import { kernel } from './run.js';
 
 let before = 0;
 beforeAll(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   before = liveTensors();
 });
 afterEach(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   expect(liveTensors()).toBe(before);
 });
 
@@ -56,9 +56,9 @@ describe('Philox4x32-10', () => {
     for (const [c, k, want] of KAT) expect(hex(philox4x32(c[0], c[1], c[2], c[3], k[0], k[1]))).toBe(want);
   });
 
-  it('the WGSL kernel matches the known-answer vectors and the TS stream bit for bit', async () => {
+  it(`the ${DEVICE} kernel matches the known-answer vectors and the TS stream bit for bit`, async () => {
     for (const [c, k, want] of KAT) {
-      const t = kernel('random', [], { dist: 'bits', shape: [4], dtype: 'u32', key: k, ctr: c }, 'webgpu');
+      const t = kernel('random', [], { dist: 'bits', shape: [4], dtype: 'u32', key: k, ctr: c }, DEVICE);
       expect(hex(await t.data())).toBe(want);
       t.dispose();
     }
@@ -69,7 +69,7 @@ describe('Philox4x32-10', () => {
       [1027, 2 ** 40 + 17, 2 ** 32 - 5],
       [5000, 123456789, 0],
     ]) {
-      const { cpu, gpu } = await compareBackends(() => R.randomBits([n], { seed, offset }), {
+      const { cpu, device } = await compareBackends(() => R.randomBits([n], { seed, offset }), {
         atol: 0,
         rtol: 0,
       });
@@ -78,18 +78,18 @@ describe('Philox4x32-10', () => {
         key: [seed % 2 ** 32, Math.floor(seed / 2 ** 32)],
         ctr: [lo, Math.floor(offset / 2 ** 32), 0, 0],
       });
-      expect(hex(gpu[0])).toBe(hex(ref));
+      expect(hex(device[0])).toBe(hex(ref));
       expect(hex(cpu[0])).toBe(hex(ref));
     }
   });
 
   it('pinned stream: seed 42 gives these words on every backend and in every runtime', async () => {
     // Computed once from the reference (which passes the KATs above); Node and Chromium run this same file.
-    const { gpu } = await compareBackends(() => R.randomBits([6], { seed: 42, offset: 1 }), {
+    const { device } = await compareBackends(() => R.randomBits([6], { seed: 42, offset: 1 }), {
       atol: 0,
       rtol: 0,
     });
-    expect(hex(gpu[0])).toBe(PINNED_42);
+    expect(hex(device[0])).toBe(PINNED_42);
   });
 });
 
@@ -98,14 +98,14 @@ const PINNED_42 = 'fcdb2127 53ba6cfd 838f5a6e 744e06fb d36c0225 a8875dcb';
 describe('distributions', () => {
   it('uniform in [0, 1) is bit-identical on CPU and WebGPU and is the top 24 bits', async () => {
     const n = 4099;
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => [R.randomUniform([n], { seed: 7 }), R.randomBits([n], { seed: 7 })],
       {
         atol: 0,
         rtol: 0,
       },
     );
-    const [u, bits] = gpu;
+    const [u, bits] = device;
     let sum = 0;
     let bad = 0;
     for (let i = 0; i < n; i++) {
@@ -117,11 +117,11 @@ describe('distributions', () => {
   });
 
   it('uniform in [low, high) and f16 output', async () => {
-    const { gpu } = await compareBackends(() => R.randomUniform([3, 50], { seed: 3, low: -2, high: 6 }), {
+    const { device } = await compareBackends(() => R.randomUniform([3, 50], { seed: 3, low: -2, high: 6 }), {
       atol: 1e-6,
     });
-    for (const v of Array.from(gpu[0])) expect(v >= -2 && v < 6).toBe(true);
-    if ((getBackend('webgpu') as WebGpuBackend).hasF16) {
+    for (const v of Array.from(device[0])) expect(v >= -2 && v < 6).toBe(true);
+    if (deviceHasF16()) {
       await compareBackends(
         () => [
           R.randomUniform([33], { seed: 3, dtype: 'f16' }),
@@ -136,13 +136,13 @@ describe('distributions', () => {
     const n = 100_000;
     // WGSL only promises sin/cos to 2^-11 absolute on [-pi, pi] (SwiftShader is that loose): z = r cos(t)
     // with r up to ~5 may differ from the f64 reference by ~3e-3, times std.
-    const { gpu } = await compareBackends(() => R.randomNormal([n], { seed: 11, mean: 2, std: 3 }), {
+    const { device } = await compareBackends(() => R.randomNormal([n], { seed: 11, mean: 2, std: 3 }), {
       atol: 1e-2,
       rtol: 0,
     });
     let s = 0;
     let s2 = 0;
-    for (const v of Array.from(gpu[0])) {
+    for (const v of Array.from(device[0])) {
       s += v;
       s2 += v * v;
     }
@@ -153,28 +153,28 @@ describe('distributions', () => {
     expect(Math.abs(std - 3)).toBeLessThan(0.03);
     // Tails: P(|z| > 3) = 0.0027.
     let tail = 0;
-    for (const v of Array.from(gpu[0])) if (Math.abs(v - 2) > 9) tail++;
+    for (const v of Array.from(device[0])) if (Math.abs(v - 2) > 9) tail++;
     expect(tail / n).toBeGreaterThan(0.0017);
     expect(tail / n).toBeLessThan(0.0037);
   });
 
   it('odd-length normal draws are prefixes of longer ones (pairs come from the same block)', async () => {
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => [R.randomNormal([5], { seed: 5 }), R.randomNormal([8], { seed: 5 })],
       {
         atol: 2e-5,
       },
     );
-    expectClose(gpu[0], Array.from(gpu[1]).slice(0, 5), { atol: 0, rtol: 0 });
+    expectClose(device[0], Array.from(device[1]).slice(0, 5), { atol: 0, rtol: 0 });
   });
 
   it('gumbel: mean is the Euler–Mascheroni constant and variance pi^2/6', async () => {
     const n = 100_000;
-    const { gpu } = await compareBackends(() => R.gumbel([n], { seed: 9 }), { atol: 2e-4, rtol: 1e-4 });
+    const { device } = await compareBackends(() => R.gumbel([n], { seed: 9 }), { atol: 2e-4, rtol: 1e-4 });
     let s = 0;
     let s2 = 0;
     let bad = 0;
-    for (const v of Array.from(gpu[0])) {
+    for (const v of Array.from(device[0])) {
       if (!Number.isFinite(v)) bad++;
       s += v;
       s2 += v * v;
@@ -231,14 +231,14 @@ describe('seeding', () => {
 describe('dropout', () => {
   it('zeroes with probability p, scales the rest by 1/(1-p), equals x * mask / (1-p), GPU = CPU', async () => {
     const p = 0.3;
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => {
         const x = testRand([37, 29], 2);
         return [R.dropout(x, p, { seed: 77 }), R.dropoutMask([37, 29], p, { seed: 77 }), x];
       },
       { atol: 0, rtol: 0 },
     );
-    const [y, mask, x] = gpu;
+    const [y, mask, x] = device;
     let kept = 0;
     for (let i = 0; i < y.length; i++) {
       kept += mask[i];
@@ -249,7 +249,7 @@ describe('dropout', () => {
 
   it('backward regenerates the mask: grad = mask / (1-p), GPU = CPU; gradcheck on CPU', async () => {
     const p = 0.25;
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => {
         const x = testRand([5, 40], 4, { requiresGrad: true });
         // A transposed (non-contiguous) input, and an upstream gradient that is not all ones.
@@ -261,7 +261,7 @@ describe('dropout', () => {
       },
       { atol: 1e-6 },
     );
-    const [g, y, mask] = gpu;
+    const [g, y, mask] = device;
     for (let i = 0; i < 40; i++) {
       for (let j = 0; j < 5; j++) {
         const want = mask[i * 5 + j] ? (1 / (1 - p)) * (y[i * 5 + j] + 1) : 0;

@@ -1,26 +1,33 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WebGpuBackend } from '../backend/webgpu/backend.js';
-import { getBackend } from '../init.js';
 import { tensor } from '../tensor.js';
-import { compareBackends, gradcheck, liveTensors, rand, randomArray, useBackend } from '../testing/index.js';
+import {
+  compareBackends,
+  DEVICE,
+  deviceHasF16,
+  gradcheck,
+  liveTensors,
+  rand,
+  randomArray,
+  useBackend,
+} from '../testing/index.js';
 import { expand } from './movement.js';
 import { manualSeed } from './random.js';
 import { multinomial, topk } from './sampling.js';
 
 let before = 0;
 beforeAll(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   before = liveTensors();
 });
 afterEach(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   expect(liveTensors()).toBe(before);
 });
 
 /** Small integers: many ties. */
 const ties = (n: number, seed: number) => Float32Array.from(randomArray(n, seed, 0, 4), Math.floor);
 
-describe('topk: WebGPU = CPU reference (values and indices, exactly)', () => {
+describe('topk: device = CPU reference (values and indices, exactly)', () => {
   const cases: [string, number[], number, number, (n: number) => Float32Array][] = [
     ['one element', [1, 1], 1, -1, (n) => randomArray(n, 1)],
     ['k = 5 of 70', [3, 70], 5, -1, (n) => randomArray(n, 2)],
@@ -57,7 +64,7 @@ describe('topk: WebGPU = CPU reference (values and indices, exactly)', () => {
 
   it('NaN sorts first, then +inf; -0 ties with +0 by index; i32 input', async () => {
     const x = [1, Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -3];
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => {
         const a = topk(tensor(x, [1, 8]), 8);
         const b = topk(tensor([5, -7, 5, 2147483647, -2147483648], [5], { dtype: 'i32' }), 3);
@@ -66,13 +73,13 @@ describe('topk: WebGPU = CPU reference (values and indices, exactly)', () => {
       },
       { atol: 0, rtol: 0 },
     );
-    expect(Array.from(gpu[0])).toEqual([1, 4, 0, 2, 3, 6, 7, 5]);
-    expect(Array.from(gpu[1])).toEqual([2147483647, 5, 5]);
-    expect(Array.from(gpu[2])).toEqual([3, 0, 2]);
+    expect(Array.from(device[0])).toEqual([1, 4, 0, 2, 3, 6, 7, 5]);
+    expect(Array.from(device[1])).toEqual([2147483647, 5, 5]);
+    expect(Array.from(device[2])).toEqual([3, 0, 2]);
   });
 
   it('f16 input (refused with a clear error where the adapter lacks shader-f16)', async () => {
-    if (!(getBackend('webgpu') as WebGpuBackend).hasF16) {
+    if (!deviceHasF16()) {
       expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(
         /needs the adapter feature shader-f16/,
       );
@@ -135,7 +142,7 @@ describe('multinomial', () => {
     const T = 0.8;
     const z = logits.map((l) => Math.exp(l / T));
     const q = z.map((v) => v / z.reduce((a, b) => a + b));
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => [
         // Unnormalised weights (x 3) are fine.
         multinomial(
@@ -153,8 +160,8 @@ describe('multinomial', () => {
       { atol: 0, rtol: 0 },
     );
     for (const [ids, probs] of [
-      [gpu[0], p],
-      [gpu[1], q],
+      [device[0], p],
+      [device[1], q],
     ] as const) {
       const count = new Array(probs.length).fill(0);
       for (const i of Array.from(ids)) count[i]++;
@@ -180,7 +187,7 @@ describe('multinomial', () => {
     w[V - 1] = 3;
     w[V + 63] = 2; // row 1: a single category
     // row 2: all zero
-    const { gpu } = await compareBackends(
+    const { device } = await compareBackends(
       () => [
         multinomial(expand(tensor(w.slice(0, V), [1, V]), [100, V]), { seed: 1 }),
         multinomial(tensor(w, [3, V]), { seed: 2 }),
@@ -188,12 +195,12 @@ describe('multinomial', () => {
       ],
       { atol: 0, rtol: 0 },
     );
-    const seen = new Set(Array.from(gpu[0]));
+    const seen = new Set(Array.from(device[0]));
     expect([...seen].sort()).toEqual([5000, V - 1]);
-    const share = Array.from(gpu[0]).filter((i) => i === V - 1).length / 100;
+    const share = Array.from(device[0]).filter((i) => i === V - 1).length / 100;
     expect(Math.abs(share - 0.75)).toBeLessThan(0.15);
-    expect(Array.from(gpu[1]).slice(1)).toEqual([V + 63 - V, -1]);
-    expect(Array.from(gpu[2])).toEqual([1]);
+    expect(Array.from(device[1]).slice(1)).toEqual([V + 63 - V, -1]);
+    expect(Array.from(device[2])).toEqual([1]);
   });
 
   it('is reproducible from the global generator and rejects bad input', async () => {

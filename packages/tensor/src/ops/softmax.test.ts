@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { WebGpuBackend } from '../backend/webgpu/backend.js';
-import { getBackend } from '../init.js';
 import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { tensor } from '../tensor.js';
 import {
   checkLeaks,
   compareBackends,
+  DEVICE,
+  deviceHasF16,
   expectClose,
   gradcheck,
   rand,
@@ -31,7 +31,7 @@ const SHAPES = [
   [2, 3, 65],
 ];
 
-describe('fused softmax / logSoftmax: WebGPU = CPU reference', () => {
+describe('fused softmax / logSoftmax: device = CPU reference', () => {
   for (const shape of SHAPES) {
     it(`forward and backward on [${shape}]`, async () => {
       await compareBackends(
@@ -63,7 +63,7 @@ describe('fused softmax / logSoftmax: WebGPU = CPU reference', () => {
   it('is stable for large logits and masked (-inf) entries', async () => {
     const inf = Number.POSITIVE_INFINITY;
     const e = Math.exp(-1);
-    for (const be of ['cpu', 'webgpu'] as const) {
+    for (const be of ['cpu', DEVICE] as const) {
       await useBackend(be);
       const [y, z] = tidy(() => {
         const x = tensor([1000, 1001, -1000, 0, -inf, 3, -inf, -inf], [2, 4]);
@@ -78,9 +78,8 @@ describe('fused softmax / logSoftmax: WebGPU = CPU reference', () => {
     }
   });
   it('f16 input accumulates in f32', async () => {
-    const be = getBackend('webgpu') as WebGpuBackend;
-    if (!be.hasF16) return; // adapter without shader-f16: nothing to check
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
+    if (!deviceHasF16()) return; // adapter without shader-f16: nothing to check
     const n = 3000;
     const v = randomArray(2 * n, 5, -4, 4);
     const [y16, y32] = tidy(() => {
@@ -100,35 +99,37 @@ describe('softmax gradients on the CPU reference', () => {
     await gradcheck((x) => softmax(x), [{ shape: [3, 5] }]);
     await gradcheck((x) => logSoftmax(x), [{ shape: [3, 5] }]);
     await gradcheck((x) => softmax(x, 0), [{ shape: [4, 2] }]);
-    await useBackend('webgpu');
+    await useBackend(DEVICE);
   });
 });
 
-describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
-  for (const wg of [64, 256]) {
-    it(`${wg} lanes per row`, async () => {
-      rowKnobs.wg = wg;
-      try {
-        for (const shape of [
-          [3, 1],
-          [2, 300],
-          [2, 1500],
-        ]) {
-          await compareBackends(
-            () => {
-              const x = rand(shape, 13, { lo: -8, hi: 8, requiresGrad: true });
-              const w = rand(shape, 14);
-              const y = softmax(x);
-              const z = logSoftmax(x);
-              y.mul(w).sum().add(z.mul(w).sum()).backward();
-              return [y, z, x.grad!];
-            },
-            { atol: 2e-6, rtol: 1e-4, label: `[${shape}]` },
-          );
+// WebGPU only: the row kernels' workgroup width.
+if (DEVICE === 'webgpu')
+  describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
+    for (const wg of [64, 256]) {
+      it(`${wg} lanes per row`, async () => {
+        rowKnobs.wg = wg;
+        try {
+          for (const shape of [
+            [3, 1],
+            [2, 300],
+            [2, 1500],
+          ]) {
+            await compareBackends(
+              () => {
+                const x = rand(shape, 13, { lo: -8, hi: 8, requiresGrad: true });
+                const w = rand(shape, 14);
+                const y = softmax(x);
+                const z = logSoftmax(x);
+                y.mul(w).sum().add(z.mul(w).sum()).backward();
+                return [y, z, x.grad!];
+              },
+              { atol: 2e-6, rtol: 1e-4, label: `[${shape}]` },
+            );
+          }
+        } finally {
+          rowKnobs.wg = 0;
         }
-      } finally {
-        rowKnobs.wg = 0;
-      }
-    });
-  }
-});
+      });
+    }
+  });

@@ -1,16 +1,37 @@
 // Test helpers shared by every package's tests: run a suite on each backend, compare arrays,
 // check gradients against finite differences. Exported as '@unif2ace/tensor/testing'.
-import { afterEach, beforeAll, expect } from 'vitest';
+import { afterEach, beforeAll, expect, inject } from 'vitest';
+import type { WebGpuBackend } from '../backend/webgpu/backend.js';
 import type { BackendName } from '../init.js';
-import { init, setBackend } from '../init.js';
+import { getBackend, init, setBackend } from '../init.js';
 import { memoryStats, tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 
-export const BACKENDS: BackendName[] = ['webgpu', 'cpu', 'wasm'];
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The backend a vitest project runs the suite on (see DEVICE). */
+    device: 'webgpu' | 'wasm';
+  }
+}
 
-/** Initialise `name` and the CPU reference once and make `name` the default. */
+/**
+ * The backend under test: 'webgpu' unless the vitest project provides `device` (packages/tensor runs
+ * the same files as a 'webgpu' and a 'wasm' project, in Node and in Chromium). Tests compare it with
+ * the CPU reference.
+ */
+export const DEVICE: 'webgpu' | 'wasm' = inject('device') ?? 'webgpu';
+
+/** The backends a project checks: the CPU reference and the backend under test. */
+export const BACKENDS: BackendName[] = ['cpu', DEVICE];
+
+/** Does the backend under test store f16 tensors (WebGPU needs shader-f16; WASM always can)? */
+export function deviceHasF16(): boolean {
+  return DEVICE === 'wasm' || (getBackend('webgpu') as WebGpuBackend).hasF16;
+}
+
+/** Initialise `name` (or, for 'cpu', the backend under test) and the CPU reference once; make `name` the default. */
 export async function useBackend(name: BackendName): Promise<void> {
-  await init({ backend: name === 'wasm' ? 'wasm' : 'webgpu' });
+  await init({ backend: name === 'cpu' ? DEVICE : name === 'wasm' ? 'wasm' : 'webgpu' });
   await init({ backend: 'cpu' });
   setBackend(name);
 }
@@ -128,15 +149,15 @@ export function liveTensors(): number {
 }
 
 /**
- * Runs `build` on the CPU reference, on WebGPU and on WASM (inputs made inside build use the default backend)
- * and expects the same values. Returns both results' data.
+ * Runs `build` on the CPU reference and on the backend under test (DEVICE; inputs made inside build use
+ * the default backend) and expects the same values. Returns both results' data.
  */
 export async function compareBackends(
   build: () => Tensor | Tensor[],
   tol: { atol?: number; rtol?: number; label?: string } = {},
-): Promise<{ cpu: ArrayLike<number>[]; gpu: ArrayLike<number>[]; wasm: ArrayLike<number>[] }> {
+): Promise<{ cpu: ArrayLike<number>[]; device: ArrayLike<number>[] }> {
   const results: Record<string, ArrayLike<number>[]> = {};
-  for (const be of ['cpu', 'webgpu', 'wasm'] as const) {
+  for (const be of ['cpu', DEVICE] as const) {
     await useBackend(be);
     const out = tidy(() => {
       const r = build();
@@ -146,17 +167,16 @@ export async function compareBackends(
     for (const t of out) t.dispose();
   }
   results.cpu.forEach((c, i) => {
-    expectClose(results.webgpu[i], c, { ...tol, label: `${tol.label ?? ''} output ${i}` });
-    expectClose(results.wasm[i], c, { ...tol, label: `${tol.label ?? ''} output ${i} (wasm)` });
+    expectClose(results[DEVICE][i], c, { ...tol, label: `${tol.label ?? ''} output ${i} (${DEVICE})` });
   });
-  return { cpu: results.cpu, gpu: results.webgpu, wasm: results.wasm };
+  return { cpu: results.cpu, device: results[DEVICE] };
 }
 
 /**
  * For a test file: initialise `backend` before its tests and fail any test that leaves more live
  * tensors than there were at the start (the project's no-leak rule).
  */
-export function checkLeaks(backend: BackendName = 'webgpu'): void {
+export function checkLeaks(backend: BackendName = DEVICE): void {
   let before = 0;
   beforeAll(async () => {
     await useBackend(backend);
