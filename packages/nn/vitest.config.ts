@@ -6,6 +6,8 @@ import { browserProject } from '../../tools/vitest/browser-project.js';
 const alias = {
   '@unif2ace/tensor/testing': fileURLToPath(new URL('../tensor/src/testing/index.ts', import.meta.url)),
   '@unif2ace/tensor': fileURLToPath(new URL('../tensor/src/index.ts', import.meta.url)),
+  // the bench scripts import the package by name
+  '@unif2ace/nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };
 
 export default defineConfig({
@@ -16,7 +18,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'node',
-          include: ['src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 120_000,

@@ -415,7 +415,7 @@ async function transformerDispatches(ctx, quick) {
 }
 
 // -------------------------------------------------------------------------------------------- main
-const PARTS = ['matmul', 'norms', 'others', 'block'];
+const PARTS = ['matmul', 'norms', 'others', 'block', 'wasm'];
 
 export async function runBench({ quick = false, only = PARTS, log = console.error } = {}) {
   for (const p of only)
@@ -471,6 +471,13 @@ export async function runBench({ quick = false, only = PARTS, log = console.erro
   const others = only.includes('others') ? await otherRows(quick, log) : [];
   if (only.includes('block')) log('transformer block fwd+bwd dispatch count ...');
   const block = only.includes('block') ? await transformerDispatches(ctx, quick) : null;
+  let wasm = null;
+  if (only.includes('wasm')) {
+    log('WASM backend vs WGSL (bench/wasm.mjs) ...');
+    const w = await import(join(here, 'wasm.mjs'));
+    const rows = await w.run({ sizes: cfg.sizes, reps: cfg.reps, log });
+    wasm = { rows, table: w.format(rows) };
+  }
   return {
     when: new Date().toISOString(),
     quick,
@@ -480,6 +487,7 @@ export async function runBench({ quick = false, only = PARTS, log = console.erro
     norms,
     others,
     block,
+    wasm,
     torchSkipped: torch.skipped ?? null,
   };
 }
@@ -539,5 +547,6 @@ export function formatBench(r) {
       `  ${r.block.dispatches} dispatches, ${r.block.submits} submits, ${f(r.block.ms, 0)} ms for one step`,
     );
   }
+  if (r.wasm) L.push('', 'WASM SIMD backend (CPU) vs our WGSL on this adapter, one run', r.wasm.table);
   return L.join('\n');
 }

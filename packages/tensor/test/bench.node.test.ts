@@ -26,5 +26,10 @@ describe('bench harness (--quick)', () => {
     const table = formatBench(r);
     expect(table).toMatch(/\| f32 \| 64 \|/);
     expect(table).toMatch(/dispatches/);
+    // the WASM rows: every variant and its ratio to the WGSL matmul of the same run
+    const ratios = r.wasm.rows.filter((x: { ratio?: number }) => x.ratio !== undefined);
+    expect(ratios.length).toBeGreaterThanOrEqual(4);
+    for (const x of ratios) expect(x.ratio, x.name).toBeGreaterThan(0);
+    expect(table).toMatch(/WASM SIMD backend/);
   });
 });
