@@ -10,26 +10,36 @@ const alias = {
   '@unif2ace/nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };
 
-export default defineConfig({
+// Each suite runs on WebGPU and on the WASM backend (`DEVICE` in @unif2ace/tensor/testing), in Node and
+// in Chromium (the WASM page cross-origin isolated, so its worker threads run).
+const node = (device: 'webgpu' | 'wasm') => ({
   resolve: { alias },
   test: {
-    projects: [
-      {
-        resolve: { alias },
-        test: {
-          name: 'node',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 300_000,
-          hookTimeout: 120_000,
-          pool: 'forks',
-          maxWorkers: 1,
-        },
-      },
-      {
-        resolve: { alias },
-        ...browserProject({ include: ['src/**/*.test.ts'], exclude: ['src/**/*.node.test.ts'] }),
-      },
-    ],
+    name: device === 'webgpu' ? 'node' : 'node-wasm',
+    // test/: the bench smoke tests, which compare the backends themselves
+    include: ['src/**/*.test.ts', ...(device === 'webgpu' ? ['test/**/*.test.ts'] : [])],
+    // the crash test trains in child processes of its own (once is enough)
+    exclude: device === 'wasm' ? ['src/io/checkpoint.node.test.ts'] : [],
+    provide: { device },
+    environment: 'node' as const,
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    pool: 'forks' as const,
+    maxWorkers: 1,
   },
+});
+
+const browser = (device: 'webgpu' | 'wasm') => {
+  const p = browserProject({
+    name: device === 'webgpu' ? 'browser' : 'browser-wasm',
+    include: ['src/**/*.test.ts'],
+    exclude: ['src/**/*.node.test.ts'],
+    crossOriginIsolated: device === 'wasm',
+  });
+  return { resolve: { alias }, ...p, test: { ...p.test, provide: { device } } };
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: { projects: [node('webgpu'), node('wasm'), browser('webgpu'), browser('wasm')] },
 });

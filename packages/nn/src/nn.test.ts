@@ -1,5 +1,5 @@
 import { scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
+import { DEVICE, expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import golden from './fixtures/nn.json';
 import { seedInit } from './init.js';
@@ -14,7 +14,7 @@ import { SGD } from './optim/sgd.js';
 
 let before = 0;
 beforeAll(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   before = liveTensors();
 });
 afterEach(() => expect(liveTensors()).toBe(before));

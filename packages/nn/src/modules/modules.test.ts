@@ -1,5 +1,5 @@
 import { manualSeed, ops, scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { expectClose, liveTensors, rand, useBackend } from '@unif2ace/tensor/testing';
+import { DEVICE, expectClose, liveTensors, rand, useBackend } from '@unif2ace/tensor/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import golden from '../fixtures/modules.json';
 import { loadModule, safetensorsToTensors } from '../io/state.js';
@@ -11,7 +11,7 @@ import { GroupNorm, LayerNorm, RMSNorm } from './norm.js';
 
 let before = 0;
 beforeAll(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   before = liveTensors();
 });
 afterEach(() => expect(liveTensors()).toBe(before));

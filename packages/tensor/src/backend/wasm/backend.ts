@@ -68,6 +68,8 @@ function canShareMemory(): string | null {
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
+  /** f16 tensors are stored widened and rounded to f16 (like the CPU reference): always available. */
+  readonly hasF16 = true;
 
   private constructor(
     readonly heap: Heap,
