@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `pnpm gpu-info`: which WebGPU adapter the project gets here, through @unif2ace/tensor's built dist.
+// `pnpm gpu-info`: which WebGPU adapter the project gets here, through @unif2ace/tensor's built dist, and
+// what the WASM backend gets (threads, FMA) and which backend `init({ backend: 'auto' })` picks, and why.
 //   node tools/gpu-info/gpu-info.mjs            Node (Dawn via the `webgpu` package)
 //   node tools/gpu-info/gpu-info.mjs --browser  headless Chromium (navigator.gpu), same flags as the vitest browser project
 import { readFileSync } from 'node:fs';
@@ -38,6 +39,16 @@ async function nodeInfo() {
   );
   if (info.backend === 'vulkan') console.log(`vulkan:    ${vulkanLoader()}`);
   device.destroy();
+  const { init } = await importTensor();
+  const auto = await init({ backend: 'auto' });
+  const w = (await init({ backend: 'wasm' })).wasm;
+  console.log(formatWasm(w));
+  console.log(`auto:      ${auto.backend.name} (${auto.reason})`);
+}
+
+/** The `wasm:` line: threads, FMA, and why either is off. */
+function formatWasm(w) {
+  return `wasm:      ${w.threads} thread${w.threads > 1 ? 's' : ''}, FMA ${w.fma ? 'on' : 'off'}, shared memory ${w.shared ? 'yes' : 'no'}${w.notes.length ? ` (${w.notes.join('; ')})` : ''}`;
 }
 
 /** Which libvulkan the process loaded (Linux), and the driver list if forced: says what the device used. */
@@ -66,10 +77,12 @@ function dawnVersion() {
 const PAGE = `<!doctype html><meta charset="utf-8"><title>gpu-info</title>
 <script type="module">
   try {
-    const { acquireGpu, formatGpuInfo } = await import('/tensor/index.js');
+    const { acquireGpu, formatGpuInfo, init } = await import('/tensor/index.js');
     const { info, device } = await acquireGpu();
-    window.__gpuInfo = { ok: true, text: formatGpuInfo(info) };
     device.destroy();
+    const auto = await init({ backend: 'auto' });
+    const { wasm } = await init({ backend: 'wasm' });
+    window.__gpuInfo = { ok: true, text: formatGpuInfo(info), wasm, auto: \`\${auto.backend.name} (\${auto.reason})\`, isolated: crossOriginIsolated };
   } catch (e) {
     window.__gpuInfo = { ok: false, error: String(e && e.stack || e) };
   }
@@ -82,13 +95,22 @@ const MIME = {
   '.json': 'application/json',
 };
 
-/** Serves PAGE at / and the tensor dist folder at /tensor/ on http://localhost (a secure context). */
+// Cross-origin isolation (SharedArrayBuffer): what lets the WASM backend run worker threads in a page.
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
+ * Serves PAGE at / and the tensor dist folder at /tensor/ on http://localhost (a secure context), every
+ * response with the COOP/COEP headers.
+ */
 async function serveTensorPage() {
   const distDir = dirname(fileURLToPath(import.meta.resolve('@unif2ace/tensor')));
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://localhost').pathname;
     if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      res.writeHead(200, { 'content-type': 'text/html', ...ISOLATION }).end(PAGE);
       return;
     }
     const rel = path.startsWith('/tensor/') ? normalize(path.slice('/tensor/'.length)) : null;
@@ -98,7 +120,9 @@ async function serveTensorPage() {
     }
     try {
       const body = await readFile(join(distDir, rel));
-      res.writeHead(200, { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream' }).end(body);
+      res
+        .writeHead(200, { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream', ...ISOLATION })
+        .end(body);
     } catch {
       res.writeHead(404).end(`not in ${distDir}: ${rel}`);
     }
@@ -137,7 +161,9 @@ async function browserInfo() {
     const result = await handle.jsonValue();
     if (!result.ok) throw new Error(`in Chromium: ${result.error}`);
     console.log(result.text);
-    console.log(`browser:   ${browser.version()}`);
+    console.log(`browser:   ${browser.version()}, cross-origin isolated ${result.isolated ? 'yes' : 'no'}`);
+    console.log(formatWasm(result.wasm));
+    console.log(`auto:      ${result.auto}`);
   } finally {
     await browser.close();
     server.close();

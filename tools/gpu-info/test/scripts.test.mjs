@@ -31,13 +31,19 @@ describe('gpu-info', () => {
     );
     expect(field(stdout, 'limits')).toMatch(/maxBufferSize [1-9]\d* MiB/);
     expect(field(stdout, 'host')).toContain(`node ${process.version}`);
+    expect(field(stdout, 'wasm')).toMatch(/^2 threads, FMA (on|off), shared memory yes/);
+    // this machine's only adapter is lavapipe, a software renderer: auto takes the WASM backend
+    expect(field(stdout, 'auto')).toMatch(/^wasm \(WebGPU adapter '.*' is a software/);
   });
 
   it('reports a navigator.gpu adapter in headless Chromium with --browser', async () => {
     const { stdout } = await node('gpu-info.mjs', '--browser');
     expect(field(stdout, 'adapter')).toMatch(/\w/);
     expect(field(stdout, 'runtime')).toMatch(/^browser, backend browser, feature level/);
-    expect(field(stdout, 'browser')).toMatch(/^\d+\.\d+/);
+    expect(field(stdout, 'browser')).toMatch(/^\d+\.\d+.*, cross-origin isolated yes$/);
+    // the page is cross-origin isolated, so the WASM backend gets its worker threads there too
+    expect(field(stdout, 'wasm')).toMatch(/^2 threads, FMA on, shared memory yes/);
+    expect(field(stdout, 'auto')).toMatch(/^wasm \(WebGPU adapter '.*' is a software/);
   });
 
   it('rejects an unknown argument, naming it', async () => {
