@@ -20,7 +20,8 @@ const node = (device: 'webgpu' | 'wasm') => ({
     include: ['src/**/*.test.ts', ...(device === 'webgpu' ? ['test/**/*.test.ts'] : [])],
     // the crash test trains in child processes of its own (once is enough)
     exclude: device === 'wasm' ? ['src/io/checkpoint.node.test.ts'] : [],
-    provide: { device },
+    // Node tests the plain SIMD128 kernels, Chromium the relaxed-SIMD FMA ones
+    provide: { device, wasmFma: false },
     environment: 'node' as const,
     testTimeout: 300_000,
     hookTimeout: 120_000,
@@ -36,7 +37,7 @@ const browser = (device: 'webgpu' | 'wasm') => {
     exclude: ['src/**/*.node.test.ts'],
     crossOriginIsolated: device === 'wasm',
   });
-  return { resolve: { alias }, ...p, test: { ...p.test, provide: { device } } };
+  return { resolve: { alias }, ...p, test: { ...p.test, provide: { device, wasmFma: true } } };
 };
 
 export default defineConfig({

@@ -13,7 +13,8 @@ const node = (device: 'webgpu' | 'wasm', exclude: string[]) => ({
     name: device === 'webgpu' ? 'node' : 'node-wasm',
     include: ['src/**/*.test.ts', ...(device === 'webgpu' ? ['test/**/*.test.ts'] : [])],
     exclude,
-    provide: { device },
+    // Node tests the plain SIMD128 kernels, Chromium the relaxed-SIMD FMA ones
+    provide: { device, wasmFma: false },
     environment: 'node' as const,
     testTimeout: 120_000,
     hookTimeout: 120_000,
@@ -30,7 +31,7 @@ const browser = (device: 'webgpu' | 'wasm', exclude: string[]) => {
     exclude: [...nodeOnly, ...exclude],
     crossOriginIsolated: device === 'wasm',
   });
-  return { ...p, test: { ...p.test, provide: { device } } };
+  return { ...p, test: { ...p.test, provide: { device, wasmFma: true } } };
 };
 
 export default defineConfig({

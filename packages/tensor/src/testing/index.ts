@@ -11,6 +11,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The backend a vitest project runs the suite on (see DEVICE). */
     device: 'webgpu' | 'wasm';
+    /** WASM projects: relaxed-SIMD FMA kernels (true) or plain SIMD128 (false), so both get tested. */
+    wasmFma?: boolean;
   }
 }
 
@@ -31,7 +33,8 @@ export function deviceHasF16(): boolean {
 
 /** Initialise `name` (or, for 'cpu', the backend under test) and the CPU reference once; make `name` the default. */
 export async function useBackend(name: BackendName): Promise<void> {
-  await init({ backend: name === 'cpu' ? DEVICE : name === 'wasm' ? 'wasm' : 'webgpu' });
+  const be = name === 'cpu' ? DEVICE : name === 'wasm' ? 'wasm' : 'webgpu';
+  await init({ backend: be, wasm: { relaxedSimd: inject('wasmFma') ?? true } });
   await init({ backend: 'cpu' });
   setBackend(name);
 }

@@ -11,7 +11,12 @@ import { WorkerPool } from './pool.js';
 export interface WasmOptions {
   /** Threads for matmul (caller + workers). Default: min(2, cores); 1 where memory cannot be shared. */
   threads?: number;
-  /** Use relaxed-SIMD FMA where the engine supports it (default true). */
+  /**
+   * Use relaxed-SIMD FMA where the engine supports it (default true). Node 20 ships relaxed SIMD behind
+   * --experimental-wasm-relaxed-simd; the backend then switches that V8 flag on at runtime
+   * (v8.setFlagsFromString, before compiling its modules) and says so in `info.notes`. `false` keeps
+   * V8's flags untouched and runs the plain SIMD128 kernels.
+   */
   relaxedSimd?: boolean;
 }
 
@@ -44,6 +49,15 @@ function bytes(b64: string): Uint8Array<ArrayBuffer> {
 /** Relaxed SIMD available in this engine (Node 20 needs --experimental-wasm-relaxed-simd)? */
 export function hasRelaxedSimd(): boolean {
   return WebAssembly.validate(bytes(relaxedProbe));
+}
+
+/** In Node, turn V8's relaxed-SIMD flag on if it is off; true when that made it available. */
+async function enableRelaxedSimd(): Promise<boolean> {
+  if (!isNode || hasRelaxedSimd()) return false;
+  const spec = 'node:v8';
+  const v8 = (await import(/* @vite-ignore */ spec)) as { setFlagsFromString(f: string): void };
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return hasRelaxedSimd();
 }
 
 async function hardwareThreads(): Promise<number> {
@@ -95,6 +109,8 @@ export class WasmBackend implements Backend {
     const noShare = canShareMemory();
     if (noShare) notes.push(`one thread: ${noShare}`);
     const shared = noShare === null;
+    if (opts.relaxedSimd !== false && (await enableRelaxedSimd()))
+      notes.push('FMA: switched on V8 relaxed SIMD at runtime (Node 20 keeps it behind a flag)');
     const fma = opts.relaxedSimd !== false && hasRelaxedSimd();
     if (!fma) {
       notes.push(

@@ -55,6 +55,10 @@ describe('wasm backend (Node)', () => {
     expect(be.name).toBe('wasm');
     expect(be.info.shared).toBe(true);
     expect(be.info.threads).toBe(2);
+    // stock Node 20: the backend switched V8's relaxed-SIMD flag on itself (this file's first init
+    // used the default options)
+    expect(be.info.fma).toBe(true);
+    expect(be.info.notes.join('; ')).toMatch(/switched on V8 relaxed SIMD at runtime|^$/);
     const a = tensor(randomArray(96 * 80, 1), [96, 80]);
     expect(a.backend.name).toBe('wasm');
     expect(a.toString()).toMatch(/on wasm/);
