@@ -6,6 +6,11 @@
 //   node bench/wasm.mjs [--sizes 256,512,1024,2048] [--reps 5] [--no-fma] [--no-webgpu]
 // The host is shared: next to wall-clock GFLOP/s the table gives GFLOP per CPU-second of the process
 // (process.cpuUsage, which counts lavapipe's and our worker threads), which load from others distorts less.
+// Fused attention rows (causal, forward and forward + backward): WASM (every variant), the CPU reference
+// (plain TS, the code the WASM backend's fallback runs) and WGSL on the WebGPU adapter, ms per call.
+// Training-kernel rows, same three ways: cross-entropy fwd+bwd [2048, 8192], layer norm fwd+bwd [4096, 1024]
+// (weight, bias), embedding backward (8192 ids into [8192, 512], duplicates).
+// Elementwise rows, same three ways: gelu and add on 1M f32 (and a row broadcast), a row sum of [1024, 1024].
 // `run()` returns rows { name, n, ms, gflops, cpuGflops } (ms per call: median of reps after 2 warm-up calls; the time
 // includes packing and the output allocation) plus ratio rows { name, n, ratio, cpuRatio }.
 import { spawnSync } from 'node:child_process';
@@ -106,6 +111,217 @@ async function rowKernels(t, reps) {
   return rows;
 }
 
+/** Attention shapes [B, H, S, Dh] of the attention rows (causal). */
+const ATTN_SHAPES = [
+  [1, 4, 512, 16],
+  [4, 8, 128, 32],
+];
+
+/**
+ * Fused causal attention on the default backend, forward and forward + backward (out.backward(g): only
+ * the attention kernels run), ms per call (median of reps after 2 warm-ups); `sync` waits for the device.
+ */
+async function attentionRows(t, label, reps, sync) {
+  const rows = [];
+  for (const shape of ATTN_SHAPES) {
+    const n = shape.reduce((p, d) => p * d, 1);
+    const [q, k, v] = [1, 2, 3].map((s) => t.tensor(rnd(n, s), shape, { requiresGrad: true }));
+    const g = t.tensor(rnd(n, 4), shape);
+    const cases = [
+      ['fwd', () => [t.noGrad(() => t.ops.attention(q, k, v, { causal: true }))]],
+      [
+        'fwd+bwd',
+        () => {
+          const out = t.ops.attention(q, k, v, { causal: true });
+          out.backward(g);
+          const grads = [q, k, v].map((x) => x.grad);
+          for (const x of [q, k, v]) x.grad = null;
+          return [out, ...grads];
+        },
+      ],
+    ];
+    for (const [name, f] of cases) {
+      const once = async () => {
+        const t0 = performance.now();
+        const out = f();
+        await sync();
+        const ms = performance.now() - t0;
+        for (const o of out) o.dispose();
+        return ms;
+      };
+      for (let i = 0; i < 2; i++) await once();
+      const times = [];
+      for (let r = 0; r < reps; r++) times.push(await once());
+      rows.push({ name: `attention [${shape}] causal ${name}: ${label}`, ms: median(times) });
+    }
+    for (const z of [q, k, v, g]) z.dispose();
+  }
+  return rows;
+}
+
+/**
+ * Cross-entropy fwd+bwd, layer norm fwd+bwd and the embedding backward (a retained graph's backward) on the
+ * default backend, ms per call (median of reps after 2 warm-ups). End to end the time includes autograd's
+ * clone of each leaf gradient (on WASM still the CPU-reference 'copy'), so on synchronous backends
+ * (`kernelsOnly`) a second row gives the time inside the named kernels alone (profileKernels).
+ */
+async function trainingRows(t, label, reps, sync, kernelsOnly = false) {
+  const [N, V, R, C, T, VE, D] = [2048, 8192, 4096, 1024, 8192, 8192, 512];
+  const ids = Int32Array.from({ length: T }, (_, k) => (k * k * 31 + 7) % VE);
+  const x = t.tensor(
+    rnd(N * V, 11).map((v) => v * 6),
+    [N, V],
+    { requiresGrad: true },
+  );
+  const tg = t.tensor(
+    Int32Array.from({ length: N }, (_, i) => (i % 7 === 3 ? -100 : (i * 7919) % V)),
+    [N],
+  );
+  const h = t.tensor(rnd(R * C, 12), [R, C], { requiresGrad: true });
+  const lw = t.tensor(rnd(C, 13), [C], { requiresGrad: true });
+  const lb = t.tensor(rnd(C, 14), [C], { requiresGrad: true });
+  const lg = t.tensor(rnd(R * C, 15), [R, C]);
+  const ew = t.tensor(rnd(VE * D, 16), [VE, D], { requiresGrad: true });
+  const ei = t.tensor(ids, [T]);
+  const eg = t.tensor(rnd(T * D, 17), [T, D]);
+  const ey = t.ops.embedding(ew, ei);
+  const grads = (...xs) => {
+    const g = xs.map((z) => z.grad);
+    for (const z of xs) z.grad = null;
+    return g;
+  };
+  const cases = [
+    [
+      `cross-entropy [${N}, ${V}] fwd+bwd (smoothing 0.1)`,
+      ['crossEntropy', 'crossEntropyBackward'],
+      () => {
+        const loss = t.ops.crossEntropy(x, tg, { labelSmoothing: 0.1 });
+        loss.backward();
+        return [loss, ...grads(x)];
+      },
+    ],
+    [
+      `layerNorm [${R}, ${C}] (w, b) fwd+bwd`,
+      ['layerNorm', 'layerNormBackward'],
+      () => {
+        const y = t.ops.layerNorm(h, lw, lb);
+        y.backward(lg);
+        return [y, ...grads(h, lw, lb)];
+      },
+    ],
+    [
+      `embedding backward ${T} ids -> [${VE}, ${D}]`,
+      ['embeddingBackward'],
+      () => {
+        ey.backward(eg, { retainGraph: true });
+        return grads(ew);
+      },
+    ],
+  ];
+  const rows = [];
+  for (const [name, names, f] of cases) {
+    const once = async () => {
+      const t0 = performance.now();
+      const { result: out, kernels } = await t.profileKernels(f);
+      await sync();
+      const ms = performance.now() - t0;
+      for (const o of out) o.dispose();
+      const kms = kernels.filter((k) => names.includes(k.kernel)).reduce((p, k) => p + k.ms, 0);
+      return { ms, kms };
+    };
+    for (let i = 0; i < 2; i++) await once();
+    const times = [];
+    for (let r = 0; r < reps; r++) times.push(await once());
+    rows.push({ name: `${name}: ${label}`, ms: median(times.map((x) => x.ms)) });
+    if (kernelsOnly) {
+      rows.push({ name: `${name} [kernels only]: ${label}`, ms: median(times.map((x) => x.kms)) });
+    }
+  }
+  for (const z of [x, tg, h, lw, lb, lg, ew, ei, eg, ey]) z.dispose();
+  return rows;
+}
+
+/**
+ * Convolution (64 -> 64 channels, 3×3, pad 1, N=8, 32×32: forward and both adjoints, each kernel alone) and
+ * Philox draws of 1M values (uniform, normal, dropout) on the default backend, ms per call (median of reps
+ * after one warm-up); `sync` waits for the device.
+ */
+async function convRandomRows(t, label, reps, sync) {
+  const rows = [];
+  const a = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+  const xs = [8, 64, 32, 32];
+  const ws = [64, 64, 3, 3];
+  const x = t.tensor(rnd(8 * 64 * 32 * 32, 11), xs);
+  const w = t.tensor(rnd(64 * 64 * 9, 12), ws);
+  const gy = t.tensor(rnd(8 * 64 * 32 * 32, 13), xs);
+  const M = 1 << 20;
+  const xr = t.tensor(rnd(M, 14), [M]);
+  const cases = [
+    ['conv2d 64->64 3x3 N=8 32x32 forward', () => t.ops.kernel('conv2d', [x, w], a)],
+    [
+      'conv2d 64->64 3x3 N=8 32x32 backward input',
+      () => t.ops.kernel('conv2dBackwardInput', [gy, w], { ...a, inShape: xs }),
+    ],
+    [
+      'conv2d 64->64 3x3 N=8 32x32 backward filter',
+      () => t.ops.kernel('conv2dBackwardFilter', [x, gy], { ...a, wShape: ws }),
+    ],
+    ['random uniform 1M', () => t.ops.randomUniform([M], { seed: 1 })],
+    ['random normal 1M', () => t.ops.randomNormal([M], { seed: 2 })],
+    ['dropout p=0.1 1M', () => t.ops.dropout(xr, 0.1, { seed: 3 })],
+  ];
+  for (const [name, f] of cases) {
+    const once = async () => {
+      const t0 = performance.now();
+      const out = f();
+      await sync();
+      const ms = performance.now() - t0;
+      out.dispose();
+      return ms;
+    };
+    await once();
+    const times = [];
+    for (let r = 0; r < reps; r++) times.push(await once());
+    rows.push({ name: `${name}: ${label}`, ms: median(times) });
+  }
+  for (const z of [x, w, gy, xr]) z.dispose();
+  return rows;
+}
+
+/**
+ * Elementwise and reduction kernels on the default backend, ms per call (median of reps after 2 warm-ups):
+ * gelu and add on 1M f32 (same shape, and a row broadcast), a row sum over [1024, 1024].
+ */
+async function elementwiseRows(t, label, reps, sync) {
+  const [R, C] = [1024, 1024];
+  const x = t.tensor(rnd(R * C, 21), [R, C]);
+  const y = t.tensor(rnd(R * C, 22), [R, C]);
+  const b = t.tensor(rnd(C, 23), [C]);
+  const cases = [
+    [`gelu ${R * C}`, () => x.gelu()],
+    [`add ${R * C}`, () => x.add(y)],
+    [`add [${R}, ${C}] + [${C}]`, () => x.add(b)],
+    [`sum rows [${R}, ${C}]`, () => t.ops.sum(x, 1)],
+  ];
+  const rows = [];
+  for (const [name, f] of cases) {
+    const once = async () => {
+      const t0 = performance.now();
+      const out = f();
+      await sync();
+      const ms = performance.now() - t0;
+      out.dispose();
+      return ms;
+    };
+    for (let i = 0; i < 2; i++) await once();
+    const times = [];
+    for (let r = 0; r < reps; r++) times.push(await once());
+    rows.push({ name: `${name}: ${label}`, ms: median(times) });
+  }
+  for (const z of [x, y, b]) z.dispose();
+  return rows;
+}
+
 /** In a child process: one WASM variant over the sizes; prints { info, rows } as JSON. */
 async function child(spec) {
   const t = await import(DIST);
@@ -115,7 +331,18 @@ async function child(spec) {
     const { ms, cpuMs } = await timeMatmul(t, n, spec.reps, async () => {});
     rows.push({ name: spec.name, n, ms, gflops: gflops(n, ms), cpuGflops: gflops(n, cpuMs) });
   }
+  rows.push(...(await attentionRows(t, spec.name, spec.reps, async () => {})));
+  rows.push(...(await convRandomRows(t, spec.name, spec.reps, async () => {})));
+  rows.push(...(await trainingRows(t, spec.name, Math.min(spec.reps, 3), async () => {}, true)));
+  rows.push(...(await elementwiseRows(t, spec.name, spec.reps, async () => {})));
   if (spec.rowKernels) rows.push(...(await rowKernels(t, spec.reps)));
+  if (spec.rowKernels) {
+    await t.init({ backend: 'cpu' });
+    rows.push(...(await attentionRows(t, 'CPU reference (TS)', Math.min(spec.reps, 3), async () => {})));
+    rows.push(...(await convRandomRows(t, 'CPU reference (TS, what the fallback ran)', 1, async () => {})));
+    rows.push(...(await trainingRows(t, 'CPU reference (TS)', Math.min(spec.reps, 3), async () => {}, true)));
+    rows.push(...(await elementwiseRows(t, 'CPU reference (TS, what the fallback ran)', 3, async () => {})));
+  }
   process.stdout.write(`${JSON.stringify({ info: r.wasm, rows })}\n`);
 }
 
@@ -157,6 +384,18 @@ export async function run({
       rows.push({ name, n, ms, gflops: gflops(n, ms), cpuGflops: gflops(n, cpuMs) });
       log(`${name} ${n}: ${gflops(n, ms).toFixed(1)} GFLOP/s`);
     }
+    const attn = await attentionRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
+    for (const r of attn) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
+    rows.push(...attn);
+    const cr = await convRandomRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
+    for (const r of cr) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
+    rows.push(...cr);
+    const train = await trainingRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
+    for (const r of train) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
+    rows.push(...train);
+    const ew = await elementwiseRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
+    for (const r of ew) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
+    rows.push(...ew);
     for (const n of sizes) {
       const g = rows.find((r) => r.name === name && r.n === n);
       for (const v of VARIANTS) {

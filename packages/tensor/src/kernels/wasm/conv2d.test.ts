@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convGeom } from '../../backend/cpu/conv.js';
 import { init } from '../../init.js';
 import { type Conv2dOptions, conv2d } from '../../ops/conv.js';
+import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { getKernel } from '../registry.js';
+import { CONV_WASM_KERNELS } from './conv2d.js';
 
-// WASM conv2d (im2col + packed SIMD matmul) against the CPU reference; adjoints through the fallback.
+// WASM conv2d and both adjoints (im2col / col2im in conv2d.wat around the SIMD matmul) against the CPU
+// reference, kernel by kernel, on a sweep of strides, paddings, dilations, groups and empty sizes.
 let before = 0;
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -26,41 +31,142 @@ const mk = (shape: number[], seed: number, be: string) =>
     { backend: be },
   );
 
-async function compare(build: (be: string) => Tensor, label: string): Promise<void> {
-  const cpu = tidy(() => build('cpu'));
-  const wasm = tidy(() => build('wasm'));
+async function same(cpu: Tensor, wasm: Tensor, label: string, tol: number): Promise<void> {
   expect(wasm.backend.name).toBe('wasm');
-  expect(wasm.shape).toEqual(cpu.shape);
-  expectClose(await wasm.data(), await cpu.data(), { atol: 1e-4, rtol: 1e-4, label });
+  expect(wasm.shape, label).toEqual(cpu.shape);
+  expectClose(await wasm.data(), await cpu.data(), { atol: tol, rtol: tol, label });
   cpu.dispose();
   wasm.dispose();
 }
 
-const cases: [string, number[], number[], boolean, Conv2dOptions][] = [
-  ['1x1 pixel', [1, 1, 1, 1], [1, 1, 1, 1], false, {}],
-  ['3x3 pad 1 + bias', [2, 3, 9, 7], [5, 3, 3, 3], true, { padding: 1 }],
-  ['stride 2, 4x4', [1, 4, 13, 11], [8, 4, 4, 4], true, { stride: 2, padding: [1, 2] }],
-  ['dilation 2', [1, 2, 10, 10], [3, 2, 3, 3], false, { dilation: 2, padding: 2 }],
-  ['groups 2', [2, 6, 8, 8], [4, 3, 3, 3], true, { groups: 2, padding: 1 }],
-  ['depthwise', [1, 4, 6, 5], [4, 1, 3, 3], false, { groups: 4 }],
-  ['1x1 conv 32 -> 40', [2, 32, 12, 12], [40, 32, 1, 1], true, {}],
+interface Case {
+  x: number[];
+  w: number[];
+  bias?: boolean;
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+  groups?: number;
+}
+
+const cases: Case[] = [
+  { x: [1, 1, 1, 1], w: [1, 1, 1, 1] },
+  { x: [2, 3, 9, 7], w: [5, 3, 3, 3], bias: true, padding: [1, 1] },
+  { x: [1, 4, 13, 11], w: [8, 4, 4, 4], bias: true, stride: [2, 2], padding: [1, 2] },
+  { x: [1, 2, 10, 10], w: [3, 2, 3, 3], dilation: [2, 2], padding: [2, 2] },
+  { x: [1, 3, 9, 10], w: [4, 3, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [2, 2] },
+  { x: [2, 6, 8, 8], w: [4, 3, 3, 3], bias: true, groups: 2, padding: [1, 1] },
+  { x: [2, 6, 9, 7], w: [4, 3, 3, 3], stride: [2, 2], padding: [1, 1], groups: 2 },
+  { x: [1, 4, 6, 5], w: [4, 1, 3, 3], groups: 4 },
+  { x: [1, 6, 8, 9], w: [12, 1, 3, 3], stride: [2, 2], padding: [1, 1], groups: 6 },
+  { x: [2, 32, 12, 12], w: [40, 32, 1, 1], bias: true },
+  { x: [1, 4, 6, 13], w: [9, 4, 3, 1], stride: [1, 2], padding: [1, 0] },
+  { x: [1, 7, 5, 6], w: [3, 7, 1, 5], stride: [3, 3], padding: [2, 2] },
+  { x: [1, 3, 5, 5], w: [2, 3, 5, 5], padding: [3, 1], stride: [3, 1] },
+  { x: [3, 16, 16, 16], w: [16, 16, 3, 3], bias: true, padding: [1, 1] },
+  // empty: no images, no input channels, no output channels
+  { x: [0, 3, 5, 5], w: [4, 3, 3, 3] },
+  { x: [2, 0, 5, 5], w: [4, 0, 3, 3] },
+  { x: [2, 0, 5, 5], w: [4, 0, 3, 3], bias: true, padding: [1, 1] },
+  { x: [2, 3, 5, 5], w: [0, 3, 3, 3], padding: [1, 1] },
 ];
 
-describe('wasm conv2d vs CPU reference', () => {
-  for (const [name, xs, ws, hasBias, opts] of cases) {
-    it(name, async () => {
-      await compare(
-        (be) => conv2d(mk(xs, 1, be), mk(ws, 2, be), hasBias ? mk([ws[0]], 3, be) : null, opts),
-        name,
-      );
+const attrsOf = (c: Case) => ({
+  stride: c.stride ?? [1, 1],
+  padding: c.padding ?? [0, 0],
+  dilation: c.dilation ?? [1, 1],
+  groups: c.groups ?? 1,
+});
+const label = (c: Case) => `x ${c.x} w ${c.w} ${JSON.stringify(attrsOf(c))}`;
+
+describe('wasm conv2d family vs CPU reference', () => {
+  it('the registered wasm kernels are these (no CPU fallback)', () => {
+    for (const name of ['conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter'])
+      expect(getKernel(name, 'wasm'), name).toBe(CONV_WASM_KERNELS.get(name));
+  });
+
+  for (const c of cases) {
+    it(label(c), async () => {
+      const a = attrsOf(c);
+      const g = convGeom(c.x, c.w, a);
+      const gyShape = [g.N, g.O, g.Ho, g.Wo];
+      const tol = 2e-5 * Math.max(1, Math.sqrt(g.Cg * g.KH * g.KW * g.Og));
+      const fwd = (be: string) =>
+        tidy(() =>
+          kernel('conv2d', [mk(c.x, 1, be), mk(c.w, 2, be), ...(c.bias ? [mk([c.w[0]], 3, be)] : [])], a),
+        );
+      await same(fwd('cpu'), fwd('wasm'), `${label(c)} forward`, tol);
+      const dx = (be: string) =>
+        tidy(() =>
+          kernel('conv2dBackwardInput', [mk(gyShape, 4, be), mk(c.w, 2, be)], { ...a, inShape: c.x }),
+        );
+      await same(dx('cpu'), dx('wasm'), `${label(c)} dx`, tol);
+      const dw = (be: string) =>
+        tidy(() =>
+          kernel('conv2dBackwardFilter', [mk(c.x, 1, be), mk(gyShape, 4, be)], { ...a, wShape: c.w }),
+        );
+      await same(dw('cpu'), dw('wasm'), `${label(c)} dw`, tol * Math.sqrt(Math.max(1, g.N * g.Ho * g.Wo)));
     });
   }
 
-  it('gradients match', async () => {
+  it('inputs at a storage offset', async () => {
+    const run = (be: string) =>
+      tidy(() => {
+        const xs = mk([2 * 3 * 7 * 6 + 5], 8, be)
+          .slice(0, 5)
+          .reshape([2, 3, 7, 6]);
+        expect(xs.offset).toBe(5);
+        const w = mk([4, 3, 3, 3], 9, be);
+        return [
+          kernel('conv2d', [xs, w], attrsOf({ x: [], w: [], padding: [1, 1] })),
+          kernel('conv2dBackwardFilter', [xs, mk([2, 4, 7, 6], 10, be)], {
+            ...attrsOf({ x: [], w: [], padding: [1, 1] }),
+            wShape: [4, 3, 3, 3],
+          }),
+          kernel(
+            'conv2dBackwardInput',
+            [
+              mk([2 * 4 * 7 * 6 + 3], 10, be)
+                .slice(0, 3)
+                .reshape([2, 4, 7, 6]),
+              w,
+            ],
+            {
+              ...attrsOf({ x: [], w: [], padding: [1, 1] }),
+              inShape: [2, 3, 7, 6],
+            },
+          ),
+        ];
+      });
+    const [c, w] = [run('cpu'), run('wasm')];
+    for (let i = 0; i < c.length; i++) await same(c[i], w[i], `offset ${i}`, 1e-4);
+  });
+
+  it('large enough to use the worker threads (N=2, 16 -> 24, 20x20, stride 1)', async () => {
+    const a = attrsOf({ x: [], w: [], padding: [1, 1] });
+    const run = (be: string) =>
+      tidy(() => {
+        const x = mk([2, 16, 20, 20], 11, be);
+        const w = mk([24, 16, 3, 3], 12, be);
+        const gy = mk([2, 24, 20, 20], 13, be);
+        return [
+          kernel('conv2d', [x, w], a),
+          kernel('conv2dBackwardInput', [gy, w], { ...a, inShape: x.shape }),
+          kernel('conv2dBackwardFilter', [x, gy], { ...a, wShape: w.shape }),
+        ];
+      });
+    const [c, w] = [run('cpu'), run('wasm')];
+    await same(c[0], w[0], 'y', 2e-4);
+    await same(c[1], w[1], 'dx', 2e-4);
+    await same(c[2], w[2], 'dw', 2e-3);
+  });
+
+  it('gradients through the op match', async () => {
+    const opts: Conv2dOptions = { padding: 1, stride: 2, groups: 1 };
     const grads = async (be: string) => {
       const x = mk([2, 3, 7, 6], 4, be).requiresGrad_();
       const w = mk([4, 3, 3, 3], 5, be).requiresGrad_();
-      tidy(() => conv2d(x, w, null, { padding: 1, stride: 2 }).square().sum().backward());
+      tidy(() => conv2d(x, w, null, opts).square().sum().backward());
       const r = [await x.grad!.data(), await w.grad!.data()];
       for (const t of [x, w]) {
         t.grad!.dispose();

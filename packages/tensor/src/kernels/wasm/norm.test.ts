@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WasmBackend } from '../../backend/wasm/backend.js';
+import { engine } from '../../engine.js';
 import { init } from '../../init.js';
 import { layerNorm, rmsNorm } from '../../ops/norm.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { normBackwardCalls, normBlockRows, normForwardCalls } from './norm.js';
 
-// WASM layer norm / RMS norm forward (SIMD) against the CPU reference; backward through the fallback.
+// WASM layer norm / RMS norm forward and backward (SIMD) against the CPU reference.
 let before = 0;
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -72,5 +75,131 @@ describe('wasm layer norm vs CPU reference', () => {
     };
     const [c, w] = [await grads('cpu'), await grads('wasm')];
     for (let i = 0; i < 3; i++) expectClose(w[i], c[i], { atol: 2e-5, rtol: 1e-4, label: `grad ${i}` });
+  });
+});
+
+/** Grads [dx, dw?, db?] of Σ norm(x, w?, b?)·r on backend `be` (which params exist and need grads varies). */
+async function normGrads(
+  be: string,
+  shape: number[],
+  opts: { rms?: boolean; weight?: boolean; bias?: boolean; wGrad?: boolean; bGrad?: boolean; f16?: boolean },
+): Promise<ArrayLike<number>[]> {
+  const n = shape[shape.length - 1];
+  const dtype = opts.f16 ? ('f16' as const) : ('f32' as const);
+  const mkd = (s: number[], seed: number) =>
+    tensor(
+      randomArray(
+        s.reduce((p, d) => p * d, 1),
+        seed,
+        -2,
+        3,
+      ),
+      s,
+      { backend: be, dtype },
+    );
+  const x = mkd(shape, 11).requiresGrad_();
+  const w = opts.weight ? mkd([n], 12).requiresGrad_(opts.wGrad !== false) : null;
+  const b = opts.bias ? mkd([n], 13).requiresGrad_(opts.bGrad !== false) : null;
+  tidy(() => {
+    const y = opts.rms ? rmsNorm(x, w) : layerNorm(x, w, b, 1e-4);
+    y.mul(mkd(shape, 14)).sum().backward();
+  });
+  const out: ArrayLike<number>[] = [];
+  for (const t of [x, w, b]) {
+    if (t?.grad) {
+      out.push(await t.grad.data());
+      t.grad.dispose();
+    }
+    t?.dispose();
+  }
+  return out;
+}
+
+describe('wasm layer norm / RMS norm backward vs CPU reference', () => {
+  const variants = [
+    { label: 'plain' },
+    { label: 'weight', weight: true },
+    { label: 'bias only', bias: true },
+    { label: 'weight + bias', weight: true, bias: true },
+    { label: 'weight + bias, no weight grad', weight: true, bias: true, wGrad: false },
+    { label: 'weight + bias, no bias grad', weight: true, bias: true, bGrad: false },
+    { label: 'rms', rms: true },
+    { label: 'rms weight', rms: true, weight: true },
+  ];
+  for (const shape of [[1], [2, 3], [5, 4], [3, 7, 33], [0, 16], [70, 9], [40, 130]]) {
+    it(`[${shape}]: ${variants.length} variants`, async () => {
+      for (const v of variants) {
+        const c0 = normBackwardCalls.wasm;
+        const wg = await normGrads('wasm', shape, v);
+        expect(normBackwardCalls.wasm, 'the WASM backward ran').toBe(c0 + 1);
+        const cg = await normGrads('cpu', shape, v);
+        expect(wg.length).toBe(cg.length);
+        for (let i = 0; i < cg.length; i++)
+          expectClose(wg[i], cg[i], { atol: 5e-5, rtol: 2e-4, label: `[${shape}] ${v.label} grad ${i}` });
+      }
+    });
+  }
+
+  it('f16, and big inputs on the pool: same as CPU, and the same bits for any split of the blocks', async () => {
+    const f16w = await normGrads('wasm', [6, 37], { weight: true, bias: true, f16: true });
+    const f16c = await normGrads('cpu', [6, 37], { weight: true, bias: true, f16: true });
+    for (let i = 0; i < 3; i++)
+      expectClose(f16w[i], f16c[i], { atol: 2e-3, rtol: 2e-3, label: `f16 grad ${i}` });
+    const shape = [300, 130];
+    expect(normBlockRows(300)).toBe(32);
+    const p0 = normBackwardCalls.pooled;
+    const big = await normGrads('wasm', shape, { weight: true, bias: true });
+    const threads = (engine.backend('wasm') as WasmBackend).pool?.threads ?? 1;
+    if (threads > 1) expect(normBackwardCalls.pooled).toBe(p0 + 1);
+    const cpu = await normGrads('cpu', shape, { weight: true, bias: true });
+    for (let i = 0; i < 3; i++)
+      expectClose(big[i], cpu[i], { atol: 1e-4, rtol: 2e-4, label: `pooled grad ${i}` });
+    // dw, db: Σ over blocks in block order, whichever thread ran a block: one thread gives the same bits
+    const be = engine.backend('wasm') as WasmBackend;
+    const pool = be.pool;
+    const w = be as unknown as { pool: WasmBackend['pool'] };
+    w.pool = null;
+    try {
+      const one = await normGrads('wasm', shape, { weight: true, bias: true });
+      for (let i = 0; i < 3; i++) expect(Array.from(one[i])).toEqual(Array.from(big[i]));
+    } finally {
+      w.pool = pool;
+    }
+  });
+});
+
+describe('wasm layer norm forward: f16 and the pool', () => {
+  it('f16 like the CPU; big inputs on the pool give the one-thread bits', async () => {
+    const h = async (be: string) => {
+      const x = tensor(randomArray(6 * 37, 1, -2, 3), [6, 37], { backend: be, dtype: 'f16' });
+      const w = tensor(randomArray(37, 2), [37], { backend: be, dtype: 'f16' });
+      const y = layerNorm(x, w);
+      expect(y.dtype).toBe('f16');
+      const d = await y.data();
+      for (const t of [x, w, y]) t.dispose();
+      return d;
+    };
+    const c0 = normForwardCalls.wasm;
+    expectClose(await h('wasm'), await h('cpu'), { atol: 2e-3, rtol: 2e-3, label: 'f16' });
+    expect(normForwardCalls.wasm).toBe(c0 + 1);
+    const be = engine.backend('wasm') as WasmBackend;
+    const run = async () => {
+      const y = tidy(() => rmsNorm(mk([129, 300], 3, 'wasm'), mk([300], 4, 'wasm')));
+      const d = Array.from(await y.data());
+      y.dispose();
+      return d;
+    };
+    const p0 = normForwardCalls.pooled;
+    const pooled = await run();
+    if (be.pool) expect(normForwardCalls.pooled).toBe(p0 + 1);
+    const w = be as unknown as { pool: WasmBackend['pool'] };
+    const pool = be.pool;
+    w.pool = null;
+    try {
+      expect(await run()).toEqual(pooled);
+    } finally {
+      w.pool = pool;
+    }
+    await compare((b) => rmsNorm(mk([129, 300], 3, b), mk([300], 4, b)), 'pooled vs CPU');
   });
 });

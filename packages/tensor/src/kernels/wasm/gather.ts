@@ -1,0 +1,173 @@
+// 'gather' and 'scatterAdd' on the WASM backend through kernels/wasm/gather.wat, with the CPU reference's
+// contract (backend/cpu/gather.ts): `axis` (0 ≤ axis < rank), index i32 or u32 of any shape (used
+// flattened; out-of-range entries read 0 / are skipped), and for scatterAdd the output `shape`.
+// gather copies 32-bit elements, so it serves every dtype; scatterAdd adds f32 (f16: stored widened,
+// rounded once at the end like the CPU kernel) or wraps i32/u32. Large jobs are split over the worker
+// pool by output rows or columns: the sums keep their order, bit-identical for any thread count.
+// Non-contiguous inputs or a float index (the ops never pass them) run the CPU reference on WASM memory.
+import { finish } from '../../backend/cpu/util.js';
+import type { WasmBackend } from '../../backend/wasm/backend.js';
+import { fmtShape } from '../../shape.js';
+import { empty, type Tensor } from '../../tensor.js';
+import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
+import { cpuOnWasm } from './fallback.js';
+
+/** The exports of gather.wat (addresses in bytes). */
+export interface GatherExports {
+  gather_rows(
+    x: number,
+    idx: number,
+    out: number,
+    m: number,
+    n: number,
+    post: number,
+    i0: number,
+    i1: number,
+  ): void;
+  scatter_add(
+    idx: number,
+    src: number,
+    dst: number,
+    m: number,
+    n: number,
+    post: number,
+    p0: number,
+    p1: number,
+    q0: number,
+    q1: number,
+    kind: number,
+  ): void;
+}
+
+/** Below this many output elements gather runs on one thread. */
+const GATHER_PARALLEL_MIN = 1 << 18;
+/** Below this many added elements scatterAdd runs on one thread. */
+const SCATTER_PARALLEL_MIN = 1 << 16;
+
+/** How many times each WASM kernel (not the fallback) ran: lets tests prove which path they took. */
+export const gatherKernelCalls = {
+  gather: 0,
+  scatterAdd: 0,
+  embeddingBackward: 0,
+  pooledRows: 0,
+  pooledColumns: 0,
+};
+
+function split(op: string, shape: readonly number[], axis: unknown) {
+  if (!(Number.isInteger(axis) && (axis as number) >= 0 && (axis as number) < shape.length)) {
+    throw new RangeError(`${op}: axis ${String(axis)} is not an axis of ${fmtShape(shape)}`);
+  }
+  const ax = axis as number;
+  const pre = shape.slice(0, ax).reduce((p, d) => p * d, 1);
+  const post = shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+  return { ax, pre, n: shape[ax], post };
+}
+
+const isIndex = (t: Tensor) => t.dtype === 'i32' || t.dtype === 'u32';
+
+/** [start, end) of part t of `total` items cut into T parts, each a multiple of `align` but the last. */
+export function part(total: number, T: number, t: number, align = 1): [number, number] {
+  const per = Math.ceil(total / T / align) * align;
+  return [Math.min(total, t * per), Math.min(total, (t + 1) * per)];
+}
+
+let refGather: KernelFn | null = null;
+let refScatter: KernelFn | null = null;
+
+registerKernel('gather', 'wasm', (inputs: Tensor[], a: Attrs) => {
+  const [x, idx] = inputs;
+  if (!x.isContiguous() || !idx.isContiguous() || !isIndex(idx)) {
+    refGather ??= cpuOnWasm('gather');
+    return refGather(inputs, a);
+  }
+  gatherKernelCalls.gather++;
+  const { ax, pre, n, post } = split('gather', x.shape, a.axis);
+  const m = idx.size;
+  const out = empty([...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)], x.dtype, 'wasm');
+  if (out.size === 0) return out;
+  const be = x.backend as WasmBackend;
+  const k = be.kernels<GatherExports>('gather');
+  const rows = pre * m;
+  const T = be.pool && out.size >= GATHER_PARALLEL_MIN ? Math.min(be.pool.threads, rows) : 1;
+  const base = [
+    be.addr(x.storage, x.offset),
+    be.addr(idx.storage, idx.offset),
+    be.addr(out.storage),
+    m,
+    n,
+    post,
+  ];
+  const args = (t: number) => [...base, ...part(rows, T, t)];
+  const run = (p: number[]) => k.gather_rows(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+  if (T > 1) {
+    gatherKernelCalls.pooledRows++;
+    be.pool!.run('gather.gather_rows', args, run);
+  } else run(args(0));
+  return out;
+});
+
+/**
+ * out = zeros(shape) then out[p, idx[j], q] += src[p, j, q] over j in order, on WASM memory: the
+ * scatterAdd kernel and the embedding backward (pre = 1). `src` holds [pre, m, post] contiguous elements.
+ */
+export function scatterAddInto(
+  be: WasmBackend,
+  out: Tensor,
+  idx: Tensor,
+  src: Tensor,
+  pre: number,
+  n: number,
+  post: number,
+): void {
+  if (out.size === 0) return;
+  const m = idx.size;
+  const k = be.kernels<GatherExports>('gather');
+  const kind = src.dtype === 'i32' || src.dtype === 'u32' ? 1 : 0;
+  const work = pre * Math.max(m, n) * post;
+  const pool = be.pool && work >= SCATTER_PARALLEL_MIN ? be.pool : null;
+  // split p when there are enough of them, else columns in multiples of 4 (whole SIMD vectors)
+  let T = 1;
+  let byP = true;
+  if (pool && pre >= pool.threads) T = pool.threads;
+  else if (pool && post >= 16 * pool.threads) {
+    T = pool.threads;
+    byP = false;
+  }
+  const base = [
+    be.addr(idx.storage, idx.offset),
+    be.addr(src.storage, src.offset),
+    be.addr(out.storage),
+    m,
+    n,
+    post,
+  ];
+  const args = (t: number) =>
+    byP ? [...base, ...part(pre, T, t), 0, post, kind] : [...base, 0, pre, ...part(post, T, t, 4), kind];
+  const run = (p: number[]) =>
+    k.scatter_add(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]);
+  if (T > 1) {
+    if (byP) gatherKernelCalls.pooledRows++;
+    else gatherKernelCalls.pooledColumns++;
+    pool!.run('gather.scatter_add', args, run);
+  } else run(args(0));
+  if (out.dtype === 'f16') finish(out);
+}
+
+registerKernel('scatterAdd', 'wasm', (inputs: Tensor[], a: Attrs) => {
+  const [idx, src] = inputs;
+  if (!src.isContiguous() || !idx.isContiguous() || !isIndex(idx)) {
+    refScatter ??= cpuOnWasm('scatterAdd');
+    return refScatter(inputs, a);
+  }
+  gatherKernelCalls.scatterAdd++;
+  const shape = a.shape as number[];
+  const { pre, n, post } = split('scatterAdd', shape, a.axis);
+  if (src.size !== pre * idx.size * post) {
+    throw new RangeError(
+      `scatterAdd: src ${fmtShape(src.shape)} does not hold [${pre}, ${idx.size}, ${post}] elements for index ${fmtShape(idx.shape)} into ${fmtShape(shape)} along axis ${a.axis}`,
+    );
+  }
+  const out = empty(shape, src.dtype, 'wasm');
+  scatterAddInto(src.backend as WasmBackend, out, idx, src, pre, n, post);
+  return out;
+});

@@ -1,0 +1,169 @@
+// 'avgPool2d', 'avgPool2dBackward' and 'upsampleNearest' on the WASM backend through kernels/wasm/pool.wat,
+// bit-identical to the CPU reference (same f64 sums in the same order); threads split the N·C planes.
+// The upsampling's adjoint is 'avgPool2d' with mul = 1 (ops/conv.ts), so it runs here too. Inputs are
+// contiguous (the ops make them so); non-f32 or strided inputs run the CPU reference on WASM memory.
+import type { WasmBackend } from '../../backend/wasm/backend.js';
+import { empty, type Tensor } from '../../tensor.js';
+import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
+import { cpuOnWasm } from './fallback.js';
+
+/** The exports of pool.wat (mulp: byte address of an f64). */
+export interface PoolExports {
+  avg_pool(
+    src: number,
+    dst: number,
+    p0: number,
+    p1: number,
+    H: number,
+    W: number,
+    Ho: number,
+    Wo: number,
+    k: number,
+    st: number,
+    mulp: number,
+  ): void;
+  avg_pool_backward(
+    gy: number,
+    dst: number,
+    p0: number,
+    p1: number,
+    H: number,
+    W: number,
+    Ho: number,
+    Wo: number,
+    k: number,
+    st: number,
+    mulp: number,
+  ): void;
+  upsample_nearest(src: number, dst: number, p0: number, p1: number, H: number, W: number, s: number): void;
+}
+
+/** Below this many elements touched one thread is faster than waking the workers. */
+const PARALLEL_MIN_ELEMS = 1 << 17;
+
+/** The kernels this file registers for 'wasm' (tests check the registry still holds them). */
+export const POOL_WASM_KERNELS = new Map<string, KernelFn>();
+function register(name: string, fn: KernelFn): void {
+  POOL_WASM_KERNELS.set(name, fn);
+  registerKernel(name, 'wasm', fn);
+}
+
+const fallbacks = new Map<string, KernelFn>();
+function reference(name: string, inputs: Tensor[], a: Attrs) {
+  let f = fallbacks.get(name);
+  if (!f) {
+    f = cpuOnWasm(name);
+    fallbacks.set(name, f);
+  }
+  return f(inputs, a);
+}
+
+/** Run `name` over planes [0, planes), split across threads when `work` elements are many. */
+function byPlanes(
+  be: WasmBackend,
+  name: keyof PoolExports,
+  planes: number,
+  work: number,
+  args: (p0: number, p1: number) => number[],
+): void {
+  const f = be.kernels<PoolExports>('pool')[name] as (...a: number[]) => void;
+  const T = be.pool && work >= PARALLEL_MIN_ELEMS ? Math.min(be.pool.threads, planes) : 1;
+  if (T <= 1) f(...args(0, planes));
+  else
+    be.pool!.run(
+      `pool.${name}`,
+      (t) => args(Math.floor((planes * t) / T), Math.floor((planes * (t + 1)) / T)),
+      (a) => f(...a),
+    );
+}
+
+/** An f64 in scratch memory for the kernels' `mulp`. */
+function withMul<T>(be: WasmBackend, mul: number, f: (mulp: number) => T): T {
+  const s = be.scratch(8);
+  try {
+    new Float64Array(be.memory.buffer as ArrayBuffer, s.ptr, 1)[0] = mul;
+    return f(s.ptr);
+  } finally {
+    be.freeScratch(s);
+  }
+}
+
+const plain = (t: Tensor) => t.dtype === 'f32' && t.isContiguous();
+
+/** out = mul × (sum over each k×k window, windows `stride` apart, no padding). */
+register('avgPool2d', (inputs: Tensor[], a: Attrs) => {
+  const [x] = inputs;
+  if (!plain(x)) return reference('avgPool2d', inputs, a);
+  const k = a.kernel as number;
+  const st = a.stride as number;
+  const [N, C, H, W] = x.shape;
+  const Ho = Math.floor((H - k) / st) + 1;
+  const Wo = Math.floor((W - k) / st) + 1;
+  const out = empty([N, C, Ho, Wo], 'f32', 'wasm');
+  if (out.size === 0) return out;
+  const be = x.backend as WasmBackend;
+  const src = be.addr(x.storage, x.offset);
+  const dst = be.addr(out.storage);
+  withMul(be, a.mul as number, (mulp) =>
+    byPlanes(be, 'avg_pool', N * C, out.size * k * k, (p0, p1) => [
+      src,
+      dst,
+      p0,
+      p1,
+      H,
+      W,
+      Ho,
+      Wo,
+      k,
+      st,
+      mulp,
+    ]),
+  );
+  return out;
+});
+
+/** Adjoint of avgPool2d: each output gradient, times mul, added to every cell of its window. */
+register('avgPool2dBackward', (inputs: Tensor[], a: Attrs) => {
+  const [gy] = inputs;
+  if (!plain(gy)) return reference('avgPool2dBackward', inputs, a);
+  const k = a.kernel as number;
+  const st = a.stride as number;
+  const [N, C, H, W] = a.inShape as number[];
+  const [, , Ho, Wo] = gy.shape;
+  const out = empty([N, C, H, W], 'f32', 'wasm');
+  if (out.size === 0) return out;
+  const be = gy.backend as WasmBackend;
+  const src = be.addr(gy.storage, gy.offset);
+  const dst = be.addr(out.storage);
+  withMul(be, a.mul as number, (mulp) =>
+    byPlanes(be, 'avg_pool_backward', N * C, out.size + gy.size * k * k, (p0, p1) => [
+      src,
+      dst,
+      p0,
+      p1,
+      H,
+      W,
+      Ho,
+      Wo,
+      k,
+      st,
+      mulp,
+    ]),
+  );
+  return out;
+});
+
+/** out[n, c, y, x] = x[n, c, y / s, x / s]. */
+register('upsampleNearest', (inputs: Tensor[], a: Attrs) => {
+  const [x] = inputs;
+  if (!plain(x)) return reference('upsampleNearest', inputs, a);
+  const s = a.scale as number;
+  const [N, C, H, W] = x.shape;
+  const out = empty([N, C, H * s, W * s], 'f32', 'wasm');
+  if (out.size === 0) return out;
+  const be = x.backend as WasmBackend;
+  const src = be.addr(x.storage, x.offset);
+  const dst = be.addr(out.storage);
+  byPlanes(be, 'upsample_nearest', N * C, out.size, (p0, p1) => [src, dst, p0, p1, H, W, s]);
+  return out;
+});
