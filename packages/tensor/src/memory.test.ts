@@ -65,7 +65,9 @@ describe('memory', () => {
     if (DEVICE === 'wasm') {
       await useBackend('wasm');
       // wasm32 memories stop at 2 GiB
-      expect(() => empty([2 ** 29 + 1], 'f32')).toThrow(/wasm backend: out of memory allocating 2147483652 bytes/);
+      expect(() => empty([2 ** 29 + 1], 'f32')).toThrow(
+        /wasm backend: out of memory allocating 2147483652 bytes/,
+      );
       return;
     }
     await useBackend('webgpu');

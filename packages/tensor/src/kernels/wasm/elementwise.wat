@@ -1229,7 +1229,7 @@
                 (if (i32.or
                       (i32.ne (local.get $o)
                         (i32.load offset=48 (i32.add (local.get $work) (i32.shl (local.get $k) (i32.const 2)))))
-                      (i32.gt_u (local.get $len)
+                      (i32.gt_u (i32.const 0)
                         (i32.load offset=96 (i32.add (local.get $work) (i32.shl (local.get $k) (i32.const 2))))))
                   (then
                     (local.set $v (v128.load32_splat (local.get $src)))
