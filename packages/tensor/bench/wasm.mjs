@@ -10,7 +10,8 @@
 // (plain TS, the code the WASM backend's fallback runs) and WGSL on the WebGPU adapter, ms per call.
 // Training-kernel rows, same three ways: cross-entropy fwd+bwd [2048, 8192], layer norm fwd+bwd [4096, 1024]
 // (weight, bias), embedding backward (8192 ids into [8192, 512], duplicates).
-// Elementwise rows, same three ways: gelu and add on 1M f32 (and a row broadcast), a row sum of [1024, 1024].
+// Elementwise rows, same three ways: gelu and add on 1M f32 (and a row broadcast), a row sum of [1024, 1024],
+// the copy of a transposed [1024, 1024] view.
 // `run()` returns rows { name, n, ms, gflops, cpuGflops } (ms per call: median of reps after 2 warm-up calls; the time
 // includes packing and the output allocation) plus ratio rows { name, n, ratio, cpuRatio }.
 import { spawnSync } from 'node:child_process';
@@ -63,7 +64,7 @@ async function timeMatmul(t, n, reps, sync) {
 }
 
 /** ms per call (median of reps after 2 warm-ups) of f() on the current default backend; f returns tensors. */
-function timeSync(t, f, reps) {
+function timeSync(f, reps) {
   const once = () => {
     const t0 = performance.now();
     const out = f();
@@ -103,7 +104,7 @@ async function rowKernels(t, reps) {
     for (const [name, f] of cases) {
       rows.push({
         name: `${name} ${be === 'cpu' ? 'CPU reference (TS)' : 'wasm'}`,
-        ms: timeSync(t, f, reps),
+        ms: timeSync(f, reps),
       });
     }
     for (const z of [x, w, b, p, g, m, v]) z.dispose();
@@ -290,7 +291,8 @@ async function convRandomRows(t, label, reps, sync) {
 
 /**
  * Elementwise and reduction kernels on the default backend, ms per call (median of reps after 2 warm-ups):
- * gelu and add on 1M f32 (same shape, and a row broadcast), a row sum over [1024, 1024].
+ * gelu and add on 1M f32 (same shape, and a row broadcast), a row sum over [1024, 1024], the copy of a
+ * transposed view.
  */
 async function elementwiseRows(t, label, reps, sync) {
   const [R, C] = [1024, 1024];
@@ -302,6 +304,7 @@ async function elementwiseRows(t, label, reps, sync) {
     [`add ${R * C}`, () => x.add(y)],
     [`add [${R}, ${C}] + [${C}]`, () => x.add(b)],
     [`sum rows [${R}, ${C}]`, () => t.ops.sum(x, 1)],
+    [`contiguous() of [${R}, ${C}] transposed`, () => x.transpose(0, 1).contiguous()],
   ];
   const rows = [];
   for (const [name, f] of cases) {

@@ -358,6 +358,26 @@ describe('where, cast, copy, fill, assign', () => {
     await compare((be) => E.clone(mk([4, 6, 5], 1, be).permute([2, 0, 1]).slice(2, 1, 5)), 'copy');
     await compare((be) => E.clone(mk([3, 1], 1, be).expand([3, 7])), 'copy broadcast');
     await compare((be) => E.clone(mk([], 1, be)), 'copy 0-d');
+    // transposes (the 4x4-block path): odd sizes, a sliced source, batches, i32, big (threads)
+    for (const [r, c] of [
+      [4, 4],
+      [5, 7],
+      [37, 50],
+      [64, 3],
+    ]) {
+      await compare((be) => E.clone(mk([r, c], 2, be).transpose(0, 1)), `copy transposed [${r}, ${c}]`);
+    }
+    await compare(
+      (be) => E.clone(mk([50, 40], 3, be).slice(1, 3, 30).transpose(0, 1)),
+      'copy sliced transposed',
+    );
+    await compare((be) => E.clone(mk([3, 9, 13], 4, be).transpose(1, 2)), 'copy batched transposed');
+    await compare(
+      (be) => E.clone(mk([2, 3, 6, 10], 4, be).permute([0, 1, 3, 2])),
+      'copy 4-d batched transposed',
+    );
+    await compare((be) => E.clone(mk([9, 13], 5, be, -9, 9, 'i32').transpose(0, 1)), 'copy i32 transposed');
+    await compare((be) => E.clone(mk([999, 601], 6, be).transpose(0, 1)), 'copy big transposed');
     for (const dtype of ['f32', 'f16', 'i32', 'u32'] as const) {
       for (const value of [0.1, -3, 7, 1e5 + 0.37]) {
         await compare((be) => E.fill([3, 5], value, dtype, be), `fill ${dtype} ${value}`);
@@ -404,7 +424,9 @@ describe('threads, big arrays, rank limits', () => {
     // rows longer than a block, thread ranges starting mid-row: broadcast buffers refilled as runs grow
     await compare((be) => {
       const x = mk([301, 1500], 4, be);
-      return [E.add(x, mk([301, 1], 5, be)), E.where(x.gt(0), x, -7), E.mul(x, 0.5)];
+      // a sliced x keeps 2 dimensions, so the scalar's (constant) buffer sees a short run, then longer ones
+      const xs = mk([301, 2000], 6, be).slice(1, 0, 1500);
+      return [E.add(x, mk([301, 1], 5, be)), E.where(x.gt(0), x, -7), E.mul(xs, 0.5)];
     }, 'broadcasts 450k');
   });
 

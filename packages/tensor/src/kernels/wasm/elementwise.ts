@@ -18,6 +18,18 @@ import { cpuOnWasm } from './fallback.js';
 export interface ElementwiseExports {
   /** Output elements [start, end) of the job at `desc` with a per-thread work area; returns its status. */
   ew(desc: number, work: number, start: number, end: number): number;
+  /** Rows [r0, r1) of dst[b][r][c] = src[b][c ld + r] (a transposed view's copy). */
+  transpose(
+    src: number,
+    dst: number,
+    nb: number,
+    R: number,
+    C: number,
+    ld: number,
+    bs: number,
+    r0: number,
+    r1: number,
+  ): void;
 }
 
 /** The $apply case numbers of elementwise.wat. */
@@ -101,7 +113,27 @@ const POW_INTO_F64 = 66;
 /** Ops worth threads from this many elements on (transcendental ones earlier). */
 const PAR_MIN = 1 << 18;
 const PAR_MIN_COSTLY = 1 << 15;
-const COSTLY = new Set([2, 3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 20, 31, 63, 64, 65, 66]);
+const COSTLY = new Set([
+  ...[
+    'exp',
+    'log',
+    'rsqrt',
+    'tanh',
+    'sigmoid',
+    'gelu',
+    'gelu_grad',
+    'silu',
+    'silu_grad',
+    'sin',
+    'cos',
+    'affine',
+  ].map((op) => UNARY_F[op]),
+  BINARY_F.pow,
+  DIV_BY_F64,
+  DIV_INTO_F64,
+  POW_BY_F64,
+  POW_INTO_F64,
+]);
 
 const RANK = 6;
 const DESC = 256;
@@ -172,6 +204,25 @@ function coalesce(shape: number[], operands: Operand[]): { shape: number[]; stri
   return { shape: dims, strides: st };
 }
 
+/**
+ * A copy that is a (batched) 2-D transpose: output [nb, R, C] contiguous, input strides [bs, 1, ld]
+ * (after merging). Those go to the `transpose` export (4x4 register transposes) instead of the driver.
+ */
+function transposeOf(c: { shape: number[]; strides: number[][] }, job: Job) {
+  if (job.op !== COPY || job.inputs.length !== 1 || job.inputs[0].ptr === SCALAR) return null;
+  const dims = c.shape.map((_, d) => d).filter((d) => c.shape[d] > 1);
+  if (dims.length < 2 || dims.length > 3) return null;
+  const [o, x] = c.strides;
+  const rd = dims[dims.length - 2];
+  const cd = dims[dims.length - 1];
+  const R = c.shape[rd];
+  const C = c.shape[cd];
+  if (R < 4 || C < 4 || o[cd] !== 1 || o[rd] !== C || x[rd] !== 1 || x[cd] < 1) return null;
+  if (dims.length === 2) return { nb: 1, R, C, ld: x[cd], bs: 0 };
+  if (o[dims[0]] !== R * C) return null;
+  return { nb: c.shape[dims[0]], R, C, ld: x[cd], bs: x[dims[0]] };
+}
+
 /** Run a job over all its elements (threads for big ones); false when it must be redone by the reference. */
 function launch(be: WasmBackend, job: Job): boolean {
   const n = numel(job.shape);
@@ -180,6 +231,22 @@ function launch(be: WasmBackend, job: Job): boolean {
   if (!c) return false;
   const pool = be.pool;
   const threads = pool && n >= (COSTLY.has(job.op) ? PAR_MIN_COSTLY : PAR_MIN) ? pool.threads : 1;
+  const ex = be.kernels<ElementwiseExports>('elementwise');
+  const tr = transposeOf(c, job);
+  if (tr) {
+    const { nb, R, C, ld, bs } = tr;
+    const [src, dst] = [job.inputs[0].ptr, job.out.ptr];
+    if (threads === 1) ex.transpose(src, dst, nb, R, C, ld, bs, 0, R);
+    else {
+      const rows = Math.ceil(R / threads / 4) * 4;
+      pool!.run(
+        'elementwise.transpose',
+        (t) => [src, dst, nb, R, C, ld, bs, Math.min(R, t * rows), Math.min(R, (t + 1) * rows)],
+        (a) => ex.transpose(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]),
+      );
+    }
+    return true;
+  }
   const block = be.scratch(DESC + WORK * threads);
   try {
     const desc = block.ptr;
@@ -200,7 +267,6 @@ function launch(be: WasmBackend, job: Job): boolean {
     i32[44] = job.scalarBits ?? 0;
     i32[46] = job.ilo ?? 0;
     i32[47] = job.ihi ?? 0;
-    const ex = be.kernels<ElementwiseExports>('elementwise');
     const work = (t: number) => desc + DESC + WORK * t;
     if (threads === 1) return ex.ew(desc, work(0), 0, n) === 0;
     // split on 16-element boundaries (whole cache lines of the output)

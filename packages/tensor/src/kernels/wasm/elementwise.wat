@@ -30,8 +30,9 @@
 ;; sqrt, recip, floor, abs, neg, square, relu, sign, clamp, maximum/minimum, comparisons, casts: exact.
 ;; rsqrt, affine (x * p0 + p1 in f64, like the reference), pow, sin, cos: computed in f64x2, so they
 ;; round like the reference (sin/cos need |x| < 1.5e6: larger arguments set status = 1 and the caller
-;; recomputes with the reference). exp, log: Cephes-style f32 polynomials (~1 ulp); tanh, sigmoid, silu,
-;; gelu (erfc form, so the negative tail keeps its relative accuracy), gelu_grad, silu_grad: a few ulp.
+;; recomputes with the reference). exp, log, tanh: Cephes-style f32 polynomials, <= 1 ulp from the
+;; reference over their ranges; sigmoid 2 ulp, silu 3 ulp; gelu (erfc form, so the negative tail keeps its
+;; relative accuracy where the reference's 1 + erf cancels to 0), gelu_grad, silu_grad: <= 5e-7 absolute.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -117,12 +118,16 @@
     (f32x4.div (f32x4.splat (f32.const 1))
       (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $x))))))
 
-  ;; s (1 + x (1 - s)), s = sigmoid(x)
+  ;; s (1 + x (1 - s)), s = sigmoid(x), with 1 - s = e s (e = e^-x; 1 where e is infinite): no cancellation
+  ;; in 1 - s for large x
   (func $silu_grad4 (param $x v128) (result v128)
-    (local $s v128)
-    (local.set $s (call $sigmoid4 (local.get $x)))
+    (local $e v128) (local $s v128) (local $om v128)
+    (local.set $e (call $exp4 (f32x4.neg (local.get $x))))
+    (local.set $s (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e))))
+    (local.set $om (v128.bitselect (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $e) (local.get $s))
+      (f32x4.eq (local.get $e) (f32x4.splat (f32.const inf)))))
     (f32x4.mul (local.get $s) (f32x4.add (f32x4.splat (f32.const 1))
-      (f32x4.mul (local.get $x) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s))))))
+      (f32x4.mul (local.get $x) (local.get $om)))))
 
   ;; tanh: |x| < 0.625: Cephes tanhf odd polynomial; else sign(x) (1 - 2 / (e^{2|x|} + 1)).
   (func $tanh4 (param $x v128) (result v128)
@@ -1165,6 +1170,85 @@
     unreachable))
 
 
+  ;; ---- transposed copy --------------------------------------------------------------------------------
+
+  ;; dst[b][r][c] = src[b][c ld + r] (element offsets; src batches bs apart, dst contiguous [B, R, C]) for
+  ;; rows [r0, r1): the copy of a transposed view. The driver would gather each run element by element
+  ;; from lines a row stride apart (4 KiB apart for 1024-wide rows: all in one L1 set); here 4x4 blocks
+  ;; are loaded as 4 vectors along r, transposed with shuffles and stored as 4 vectors along c.
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $nb i32) (param $R i32) (param $C i32)
+    (param $ld i32) (param $bs i32) (param $r0 i32) (param $r1 i32)
+    (local $b i32) (local $s i32) (local $d i32) (local $r i32) (local $c i32) (local $j i32) (local $p i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128)
+    (local $t2 v128) (local $t3 v128)
+    (if (i32.eqz (local.get $nb)) (then (return)))
+    (loop $batches
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $b) (local.get $bs)) (i32.const 2))))
+      (local.set $d (i32.add (local.get $dst)
+        (i32.shl (i32.mul (local.get $b) (i32.mul (local.get $R) (local.get $C))) (i32.const 2))))
+      (local.set $r (local.get $r0))
+      (if (i32.le_s (i32.add (local.get $r) (i32.const 4)) (local.get $r1)) (then
+        (loop $rows4
+          (local.set $c (i32.const 0))
+          (if (i32.le_s (i32.const 4) (local.get $C)) (then
+            (loop $cols4
+              ;; v_i = src[(c + i) ld + r .. + 4]
+              (local.set $p (i32.add (local.get $s)
+                (i32.shl (i32.add (i32.mul (local.get $c) (local.get $ld)) (local.get $r)) (i32.const 2))))
+              (local.set $j (i32.shl (local.get $ld) (i32.const 2)))
+              (local.set $v0 (v128.load (local.get $p)))
+              (local.set $v1 (v128.load (i32.add (local.get $p) (local.get $j))))
+              (local.set $v2 (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 1)))))
+              (local.set $v3 (v128.load (i32.add (local.get $p) (i32.mul (local.get $j) (i32.const 3)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+              ;; dst row r + j, columns c .. c + 4
+              (local.set $p (i32.add (local.get $d)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $c)) (i32.const 2))))
+              (local.set $j (i32.shl (local.get $C) (i32.const 2)))
+              (v128.store (local.get $p)
+                (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store (i32.add (local.get $p) (local.get $j))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 1)))
+                (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store (i32.add (local.get $p) (i32.mul (local.get $j) (i32.const 3)))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (br_if $cols4 (i32.le_s (i32.add (local.get $c) (i32.const 4)) (local.get $C))))))
+          ;; the last C % 4 columns of these 4 rows
+          (if (i32.lt_s (local.get $c) (local.get $C)) (then
+            (loop $ctail
+              (local.set $j (i32.const 0))
+              (loop $rj
+                (i32.store (i32.add (local.get $d) (i32.shl
+                    (i32.add (i32.mul (i32.add (local.get $r) (local.get $j)) (local.get $C)) (local.get $c)) (i32.const 2)))
+                  (i32.load (i32.add (local.get $s) (i32.shl
+                    (i32.add (i32.mul (local.get $c) (local.get $ld)) (i32.add (local.get $r) (local.get $j))) (i32.const 2)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br_if $rj (i32.lt_u (local.get $j) (i32.const 4))))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $ctail (i32.lt_s (local.get $c) (local.get $C))))))
+          (local.set $r (i32.add (local.get $r) (i32.const 4)))
+          (br_if $rows4 (i32.le_s (i32.add (local.get $r) (i32.const 4)) (local.get $r1))))))
+      ;; the last rows, one element at a time
+      (if (i32.lt_s (local.get $r) (local.get $r1)) (then
+        (loop $rtail
+          (local.set $c (i32.const 0))
+          (loop $cs
+            (i32.store (i32.add (local.get $d)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $c)) (i32.const 2)))
+              (i32.load (i32.add (local.get $s)
+                (i32.shl (i32.add (i32.mul (local.get $c) (local.get $ld)) (local.get $r)) (i32.const 2)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br_if $cs (i32.lt_s (local.get $c) (local.get $C))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rtail (i32.lt_s (local.get $r) (local.get $r1))))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $batches (i32.lt_u (local.get $b) (local.get $nb)))))
+
   ;; ---- the driver ------------------------------------------------------------------------------------
 
   ;; Output elements [start, end) of the job described at `desc`, with the work area `work` (one per
@@ -1229,7 +1313,7 @@
                 (if (i32.or
                       (i32.ne (local.get $o)
                         (i32.load offset=48 (i32.add (local.get $work) (i32.shl (local.get $k) (i32.const 2)))))
-                      (i32.gt_u (i32.const 0)
+                      (i32.gt_u (local.get $len)
                         (i32.load offset=96 (i32.add (local.get $work) (i32.shl (local.get $k) (i32.const 2))))))
                   (then
                     (local.set $v (v128.load32_splat (local.get $src)))
