@@ -28,6 +28,8 @@ export interface WasmInfo {
   shared: boolean;
   /** Why threads or FMA are off, when they are. */
   notes: string[];
+  /** Kernels with no WebAssembly version, run by the CPU reference on WASM memory (none today). */
+  fallbacks: string[];
 }
 
 /** The four variants a build-wasm module comes in. */
@@ -134,6 +136,7 @@ export class WasmBackend implements Backend {
       fma,
       shared,
       notes,
+      fallbacks: [],
     });
   }
 

@@ -12,7 +12,7 @@ let wasmInit: Promise<WasmBackend> | null = null;
 export function initWasm(opts: WasmOptions = {}): Promise<WasmBackend> {
   if (!wasmInit) {
     wasmInit = WasmBackend.create(opts).then((be) => {
-      registerWasmFallbacks();
+      be.info.fallbacks = registerWasmFallbacks();
       warmUp(be);
       return be;
     });

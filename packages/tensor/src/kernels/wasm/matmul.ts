@@ -5,7 +5,7 @@
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { UNARY_TS } from '../exprs.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
+import { type Attrs, getKernel, type KernelFn, registerKernel } from '../registry.js';
 import { cpuOnWasm } from './fallback.js';
 
 /** Below this many multiply-adds per batch item one thread is faster than waking the workers. */
@@ -116,21 +116,19 @@ registerKernel('matmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
       if (cp) be.freeScratch(cp);
     }
   }
+  // the epilogue runs the WASM elementwise kernels (bias add, then the activation), as the CPU kernel does
   const act = at.activation as string;
-  const f = !act || act === 'none' ? null : UNARY_TS[act];
-  if (act && act !== 'none' && !f) throw new Error(`matmul: unknown activation '${act}'`);
-  if (bias || f) {
-    const o = handle();
-    const bs = bias ? (bias.storage.handle as Float32Array) : null;
-    const bo = bias ? bias.offset : 0;
-    const bst = bias ? (bias.strides[bias.rank - 1] ?? 1) : 0;
-    for (let r = 0; r < batch * M; r++) {
-      for (let j = 0, i = r * N; j < N; j++, i++) {
-        let s = o[i];
-        if (bs) s = Math.fround(s + bs[bo + j * bst]);
-        o[i] = f ? f(s, 0, 0) : s;
-      }
-    }
+  if (act && act !== 'none' && !UNARY_TS[act]) throw new Error(`matmul: unknown activation '${act}'`);
+  let y = out;
+  if (bias) {
+    const t = getKernel('binary', 'wasm')([y, bias], { op: 'add' }) as Tensor;
+    y.dispose();
+    y = t;
   }
-  return out;
+  if (act && act !== 'none') {
+    const t = getKernel('unary', 'wasm')([y], { op: act }) as Tensor;
+    y.dispose();
+    y = t;
+  }
+  return y;
 });

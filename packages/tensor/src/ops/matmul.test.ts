@@ -1,28 +1,29 @@
 // Matmul and linear: every kernel variant against the CPU reference over a shape/layout sweep, f16,
 // epilogues, linear's gradients (finite differences on CPU, GPU = CPU), and PyTorch golden values.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
-import golden from '../../fixtures/matmul.json';
-import { getBackend } from '../../init.js';
-import { cast } from '../../ops/elementwise.js';
-import { contiguous, slice, transpose } from '../../ops/movement.js';
-import { type LinearActivation, linear, matmul, matmulRaw } from '../../ops/nn.js';
-import { BASE_VARIANT, type MatmulVariant } from '../../programs/matmul-regblock.js';
-import { tidy } from '../../scope.js';
-import { type Tensor, tensor } from '../../tensor.js';
+import golden from '../fixtures/matmul.json';
+import { matmulTuning, pickVariant } from '../kernels/webgpu/matmul.js';
+import { BASE_VARIANT, type MatmulVariant } from '../programs/matmul-regblock.js';
+import { tidy } from '../scope.js';
+import { type Tensor, tensor } from '../tensor.js';
 import {
+  BACKENDS,
   compareBackends,
+  DEVICE,
+  deviceHasF16,
   expectClose,
   gradcheck,
   liveTensors,
   rand,
   useBackend,
-} from '../../testing/index.js';
-import { matmulTuning, pickVariant } from './matmul.js';
+} from '../testing/index.js';
+import { cast } from './elementwise.js';
+import { contiguous, slice, transpose } from './movement.js';
+import { type LinearActivation, linear, matmul, matmulRaw } from './nn.js';
 
 let before = 0;
 beforeAll(async () => {
-  await useBackend('webgpu');
+  await useBackend(DEVICE);
   before = liveTensors();
 });
 afterEach(() => {
@@ -62,7 +63,7 @@ const MODES: { name: string; force: MatmulVariant | null; pack: boolean | null }
   { name: 'scalar 8×8', force: BASE_VARIANT, pack: false },
 ];
 
-describe('matmul: WebGPU = CPU reference', () => {
+describe('matmul: device = CPU reference', () => {
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [3, 5, 7],
@@ -73,7 +74,8 @@ describe('matmul: WebGPU = CPU reference', () => {
     [64, 64, 64],
     [20, 7, 132],
   ];
-  for (const mode of MODES) {
+  // the WGSL variants are WebGPU's; the wasm backend has one kernel
+  for (const mode of DEVICE === 'webgpu' ? MODES : MODES.slice(0, 1)) {
     for (const [m, k, n] of shapes) {
       for (const layout of ['nn', 'tn', 'nt', 'tt', 'offset'] as Layout[]) {
         it(`${mode.name}: [${m}, ${k}] @ [${k}, ${n}] (${layout})`, async () => {
@@ -91,7 +93,7 @@ describe('matmul: WebGPU = CPU reference', () => {
     }
   }
   it('batched with broadcast batch dims, both operand layouts', async () => {
-    for (const mode of MODES) {
+    for (const mode of DEVICE === 'webgpu' ? MODES : MODES.slice(0, 1)) {
       await compareBackends(
         () => {
           matmulTuning.force = mode.force;
@@ -113,17 +115,19 @@ describe('matmul: WebGPU = CPU reference', () => {
       matmul(rand([2, 0], 1), rand([0, 3], 2)),
     ]);
   });
-  it('picks vector loads only where the layout allows them', () => {
-    tidy(() => {
-      const a = rand([8, 12], 1);
-      const b = rand([12, 16], 2);
-      const at = transpose(rand([12, 8], 1), 0, 1);
-      const bOdd = slice(rand([12, 17], 2), 1, 1, 17);
-      expect(pickVariant(a, b, 0, 0, 8, 16)).toMatchObject({ vecB: true, vecAT: false });
-      expect(pickVariant(at, b, 0, 0, 8, 16)).toMatchObject({ vecB: true, vecAT: true });
-      expect(pickVariant(at, bOdd, 0, 0, 8, 16)).toMatchObject({ vecB: false, vecAT: true });
+  // a WGSL variant choice: nothing to pick on wasm
+  if (DEVICE === 'webgpu')
+    it('picks vector loads only where the layout allows them', () => {
+      tidy(() => {
+        const a = rand([8, 12], 1);
+        const b = rand([12, 16], 2);
+        const at = transpose(rand([12, 8], 1), 0, 1);
+        const bOdd = slice(rand([12, 17], 2), 1, 1, 17);
+        expect(pickVariant(a, b, 0, 0, 8, 16)).toMatchObject({ vecB: true, vecAT: false });
+        expect(pickVariant(at, b, 0, 0, 8, 16)).toMatchObject({ vecB: true, vecAT: true });
+        expect(pickVariant(at, bOdd, 0, 0, 8, 16)).toMatchObject({ vecB: false, vecAT: true });
+      });
     });
-  });
   it('inner-dimension mismatch names both shapes', () => {
     const a = rand([2, 3], 1);
     const b = rand([4, 5], 2);
@@ -135,14 +139,13 @@ describe('matmul: WebGPU = CPU reference', () => {
 
 describe('matmul in f16 (array<f16> operands, f32 accumulation)', () => {
   it('matches the CPU f16 reference within f16 rounding (or is refused clearly without shader-f16)', async () => {
-    const be = getBackend('webgpu') as WebGpuBackend;
-    if (!be.hasF16) {
+    if (!deviceHasF16()) {
       expect(() => tensor([1], [1], { dtype: 'f16', backend: 'webgpu' })).toThrow(
         /needs the adapter feature shader-f16/,
       );
       return;
     }
-    for (const mode of MODES) {
+    for (const mode of DEVICE === 'webgpu' ? MODES : MODES.slice(0, 1)) {
       for (const [m, k, n, layout] of [
         [1, 1, 1, 'nn'],
         [9, 17, 13, 'nn'],
@@ -193,7 +196,7 @@ describe('linear: gradients', () => {
         );
         await gradcheck((x, w) => linear(x, w, null, act), [{ shape: [3, 6] }, { shape: [6, 2] }]);
       } finally {
-        await useBackend('webgpu');
+        await useBackend(DEVICE);
       }
     });
     it(`GPU grads = CPU grads (${act})`, async () => {
@@ -251,7 +254,7 @@ describe('PyTorch golden values (tools/golden/matmul.py)', () => {
     dbias?: number[];
   };
   const cases = (golden as unknown as { cases: Case[] }).cases;
-  for (const backend of ['webgpu', 'cpu'] as const) {
+  for (const backend of BACKENDS) {
     for (const c of cases) {
       it(`${backend}: ${c.name}`, async () => {
         await useBackend(backend);
@@ -289,7 +292,7 @@ describe('PyTorch golden values (tools/golden/matmul.py)', () => {
           t.dispose();
         }
         y.dispose();
-        await useBackend('webgpu');
+        await useBackend(DEVICE);
       });
     }
   }
