@@ -475,7 +475,8 @@ export async function runBench({ quick = false, only = PARTS, log = console.erro
   if (only.includes('wasm')) {
     log('WASM backend vs WGSL (bench/wasm.mjs) ...');
     const w = await import(join(here, 'wasm.mjs'));
-    const rows = await w.run({ sizes: cfg.sizes, reps: cfg.reps, log });
+    // --quick: the matmul rows only (the kernel rows have fixed, full sizes)
+    const rows = await w.run({ sizes: cfg.sizes, reps: cfg.reps, matmulOnly: quick, log });
     wasm = { rows, table: w.format(rows) };
   }
   return {

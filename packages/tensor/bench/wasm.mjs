@@ -1,9 +1,10 @@
 // The WASM SIMD backend's matmul against our WGSL matmul on the WebGPU adapter (lavapipe here), in one run:
-// f32 n×n @ n×n for n in 256…2048, WASM with 1 and 2 threads, with plain SIMD128 (stock Node, no flags)
-// and with relaxed-SIMD FMA (a child `node --experimental-wasm-relaxed-simd`: Node 20 has it behind a flag).
-// Every WASM variant runs in its own child process (the backend's options are fixed per process).
+// f32 n×n @ n×n for n in 256…2048, WASM with 1 and 2 threads, with plain SIMD128 (relaxedSimd: false)
+// and with relaxed-SIMD FMA (stock Node 20: the backend switches V8's flag on at runtime).
+// Every WASM variant runs in its own child process (the backend's options are fixed per process). The
+// kernel rows below run in two of them (simd128 1 thread, fma 2 threads: what `auto` gives here).
 // Run after `pnpm --filter @unif2ace/tensor build`:
-//   node bench/wasm.mjs [--sizes 256,512,1024,2048] [--reps 5] [--no-fma] [--no-webgpu]
+//   node bench/wasm.mjs [--sizes 256,512,1024,2048] [--reps 5] [--no-fma] [--no-webgpu] [--matmul-only]
 // The host is shared: next to wall-clock GFLOP/s the table gives GFLOP per CPU-second of the process
 // (process.cpuUsage, which counts lavapipe's and our worker threads), which load from others distorts less.
 // Fused attention rows (causal, forward and forward + backward): WASM (every variant), the CPU reference
@@ -22,10 +23,10 @@ const self = fileURLToPath(import.meta.url);
 const DIST = new URL('../dist/index.js', import.meta.url).href;
 
 const VARIANTS = [
-  { name: 'wasm simd128 1 thread', threads: 1, fma: false, rowKernels: true },
+  { name: 'wasm simd128 1 thread', threads: 1, fma: false, rowKernels: true, kernelRows: true },
   { name: 'wasm simd128 2 threads', threads: 2, fma: false },
   { name: 'wasm fma 1 thread', threads: 1, fma: true },
-  { name: 'wasm fma 2 threads', threads: 2, fma: true },
+  { name: 'wasm fma 2 threads', threads: 2, fma: true, kernelRows: true },
 ];
 
 const rnd = (n, seed) => {
@@ -334,10 +335,16 @@ async function child(spec) {
     const { ms, cpuMs } = await timeMatmul(t, n, spec.reps, async () => {});
     rows.push({ name: spec.name, n, ms, gflops: gflops(n, ms), cpuGflops: gflops(n, cpuMs) });
   }
-  rows.push(...(await attentionRows(t, spec.name, spec.reps, async () => {})));
-  rows.push(...(await convRandomRows(t, spec.name, spec.reps, async () => {})));
-  rows.push(...(await trainingRows(t, spec.name, Math.min(spec.reps, 3), async () => {}, true)));
-  rows.push(...(await elementwiseRows(t, spec.name, spec.reps, async () => {})));
+  if (spec.matmulOnly) {
+    process.stdout.write(`${JSON.stringify({ info: r.wasm, rows })}\n`);
+    return;
+  }
+  if (spec.kernelRows) {
+    rows.push(...(await attentionRows(t, spec.name, spec.reps, async () => {})));
+    rows.push(...(await convRandomRows(t, spec.name, spec.reps, async () => {})));
+    rows.push(...(await trainingRows(t, spec.name, Math.min(spec.reps, 3), async () => {}, true)));
+    rows.push(...(await elementwiseRows(t, spec.name, spec.reps, async () => {})));
+  }
   if (spec.rowKernels) rows.push(...(await rowKernels(t, spec.reps)));
   if (spec.rowKernels) {
     await t.init({ backend: 'cpu' });
@@ -354,17 +361,13 @@ export async function run({
   reps = 5,
   fma = true,
   webgpu = true,
+  matmulOnly = false,
   log = console.error,
 } = {}) {
   const rows = [];
   for (const v of VARIANTS) {
     if (v.fma && !fma) continue;
-    const args = [
-      ...(v.fma ? ['--experimental-wasm-relaxed-simd'] : []),
-      self,
-      '--child',
-      JSON.stringify({ ...v, sizes, reps }),
-    ];
+    const args = [self, '--child', JSON.stringify({ ...v, sizes, reps, matmulOnly })];
     const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (p.status !== 0) throw new Error(`bench/wasm: '${v.name}' child failed (${p.status}):\n${p.stderr}`);
     const { info, rows: r } = JSON.parse(p.stdout.trim().split('\n').pop());
@@ -387,18 +390,15 @@ export async function run({
       rows.push({ name, n, ms, gflops: gflops(n, ms), cpuGflops: gflops(n, cpuMs) });
       log(`${name} ${n}: ${gflops(n, ms).toFixed(1)} GFLOP/s`);
     }
-    const attn = await attentionRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
-    for (const r of attn) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
-    rows.push(...attn);
-    const cr = await convRandomRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
-    for (const r of cr) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
-    rows.push(...cr);
-    const train = await trainingRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
-    for (const r of train) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
-    rows.push(...train);
-    const ew = await elementwiseRows(t, `wgsl (${gpu.adapterName})`, Math.min(reps, 3), () => be.sync());
-    for (const r of ew) log(`${r.name}: ${r.ms.toFixed(2)} ms`);
-    rows.push(...ew);
+    if (!matmulOnly) {
+      const label = `wgsl (${gpu.adapterName})`;
+      const sync = () => be.sync();
+      for (const rowsOf of [attentionRows, convRandomRows, trainingRows, elementwiseRows]) {
+        const r = await rowsOf(t, label, Math.min(reps, 3), sync);
+        for (const x of r) log(`${x.name}: ${x.ms.toFixed(2)} ms`);
+        rows.push(...r);
+      }
+    }
     for (const n of sizes) {
       const g = rows.find((r) => r.name === name && r.n === n);
       for (const v of VARIANTS) {
@@ -459,6 +459,7 @@ if (process.argv[1] === self) {
       reps: { type: 'string', default: '5' },
       'no-fma': { type: 'boolean', default: false },
       'no-webgpu': { type: 'boolean', default: false },
+      'matmul-only': { type: 'boolean', default: false },
     },
   });
   if (values.child) await child(JSON.parse(values.child));
@@ -468,6 +469,7 @@ if (process.argv[1] === self) {
       reps: Number(values.reps),
       fma: !values['no-fma'],
       webgpu: !values['no-webgpu'],
+      matmulOnly: values['matmul-only'],
     });
     console.log(
       `f32 matmul n×n @ n×n (${new Date().toISOString()})\n${format(rows)}\n\n${format(rows, true)}`,
