@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../init.js';
+import { describe, expect, it } from 'vitest';
 import { type AttentionOptions, attention, prefixBidirectionalMask } from '../../ops/attention.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
 import { attentionWasmCalls } from './attention.js';
 
 // The fused WASM attention (forward + backward, threaded) against the CPU reference.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 type Kind = 'none' | 'causal' | 'keyPadding' | 'prefix' | 'mask3d' | 'mask1' | 'causal+keyPadding' | 'all';
 

@@ -12,8 +12,8 @@
 // the backward takes as its seventh input.
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 
 /** The exports of attention.wat: a parameter block (see the .wat header) and the thread index. */
 export interface AttentionExports {
@@ -36,9 +36,6 @@ const QB = 4;
 const FIXED = 1120;
 
 const up = (n: number, m: number) => Math.ceil(n / m) * m;
-
-let reference: KernelFn | null = null;
-let referenceBackward: KernelFn | null = null;
 
 interface Geometry {
   B: number;
@@ -236,8 +233,7 @@ const flops = (g: Geometry) => g.B * g.H * g.Sq * g.Sk * g.D;
 registerKernel('attention', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [q, k, v] = inputs;
   if (q.dtype !== 'f32' || inputs.some((t) => !t.isContiguous())) {
-    reference ??= cpuOnWasm('attention');
-    return reference(inputs, a);
+    return runReference('attention', inputs, a);
   }
   const be = q.backend as WasmBackend;
   let at = 3;
@@ -277,8 +273,7 @@ registerKernel('attention', 'wasm', (inputs: Tensor[], a: Attrs) => {
 registerKernel('attentionBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [q, k, v, o, lse, go, bits0] = inputs;
   if (q.dtype !== 'f32' || inputs.some((t) => !t.isContiguous())) {
-    referenceBackward ??= cpuOnWasm('attentionBackward');
-    return referenceBackward(inputs, a);
+    return runReference('attentionBackward', inputs, a);
   }
   const be = q.backend as WasmBackend;
   const g = geometry(q, k);

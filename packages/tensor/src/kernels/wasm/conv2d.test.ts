@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { convGeom } from '../../backend/cpu/conv.js';
-import { init } from '../../init.js';
 import { type Conv2dOptions, conv2d } from '../../ops/conv.js';
 import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
 import { CONV_WASM_KERNELS } from './conv2d.js';
 
 // WASM conv2d and both adjoints (im2col / col2im in conv2d.wat around the SIMD matmul) against the CPU
 // reference, kernel by kernel, on a sweep of strides, paddings, dilations, groups and empty sizes.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const mk = (shape: number[], seed: number, be: string) =>
   tensor(

@@ -9,7 +9,7 @@ import { type ConvGeom, convGeom } from '../../backend/cpu/conv.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { runReference } from './fallback.js';
 import { gemmInto } from './matmul.js';
 
 /** The exports of conv2d.wat (geometry block: see writeGeom). */
@@ -32,16 +32,6 @@ export interface Conv2dExports {
 const PARALLEL_MIN_ELEMS = 1 << 16;
 /** The filter gradient's packed im2col holds about this many bytes at most (images are taken in chunks). */
 const MAX_COL_BYTES = 32 << 20;
-
-const fallbacks = new Map<string, KernelFn>();
-function reference(name: string, inputs: Tensor[], a: Attrs) {
-  let f = fallbacks.get(name);
-  if (!f) {
-    f = cpuOnWasm(name);
-    fallbacks.set(name, f);
-  }
-  return f(inputs, a);
-}
 
 /** The kernels this file registers for 'wasm' (tests check the registry still holds them). */
 export const CONV_WASM_KERNELS = new Map<string, KernelFn>();
@@ -108,7 +98,7 @@ function scratchSet(be: WasmBackend) {
 
 register('conv2d', (inputs: Tensor[], a: Attrs) => {
   const [x, w, bias] = inputs;
-  if (!wasmable(inputs)) return reference('conv2d', inputs, a);
+  if (!wasmable(inputs)) return runReference('conv2d', inputs, a);
   const be = x.backend as WasmBackend;
   const g = convGeom(x.shape, w.shape, a);
   const out = empty([g.N, g.O, g.Ho, g.Wo], 'f32', 'wasm');
@@ -167,7 +157,7 @@ register('conv2d', (inputs: Tensor[], a: Attrs) => {
 /** dx = col2im(Wᵀ @ gy) per image and group. inputs [gy, w], attrs + inShape. */
 register('conv2dBackwardInput', (inputs: Tensor[], a: Attrs) => {
   const [gy, w] = inputs;
-  if (!wasmable(inputs)) return reference('conv2dBackwardInput', inputs, a);
+  if (!wasmable(inputs)) return runReference('conv2dBackwardInput', inputs, a);
   const be = gy.backend as WasmBackend;
   const g = convGeom(a.inShape as number[], w.shape, a);
   const out = empty([g.N, g.C, g.H, g.W], 'f32', 'wasm');
@@ -216,7 +206,7 @@ register('conv2dBackwardInput', (inputs: Tensor[], a: Attrs) => {
 /** dW_g = Σ_n gy[n, g] @ col(x[n, g])ᵀ as one product over n·P, images in chunks. inputs [x, gy], attrs + wShape. */
 register('conv2dBackwardFilter', (inputs: Tensor[], a: Attrs) => {
   const [x, gy] = inputs;
-  if (!wasmable(inputs)) return reference('conv2dBackwardFilter', inputs, a);
+  if (!wasmable(inputs)) return runReference('conv2dBackwardFilter', inputs, a);
   const be = x.backend as WasmBackend;
   const g = convGeom(x.shape, a.wShape as number[], a);
   const out = empty([g.O, g.Cg, g.KH, g.KW], 'f32', 'wasm');

@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DType } from '../../dtype.js';
-import { init } from '../../init.js';
 import * as E from '../../ops/elementwise.js';
 import { concat } from '../../ops/movement.js';
 import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { UNARY_TS } from '../exprs.js';
 import { elementwiseStats } from './elementwise.js';
 
 // The WASM elementwise kernels against the CPU reference: every op, contiguous / broadcast / strided /
 // 0-size / 0-d operands, integer dtypes, f16, threads. `elementwiseStats` proves which path ran.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const numel = (s: number[]) => s.reduce((p, d) => p * d, 1);
 const mk = (shape: number[], seed: number, be: string, lo = -3, hi = 3, dtype: DType = 'f32') =>

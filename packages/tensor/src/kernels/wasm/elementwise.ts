@@ -11,8 +11,8 @@ import { type DType, roundF16 } from '../../dtype.js';
 import { broadcastShapes, broadcastStrides, numel } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { COMPARE_OPS } from '../exprs.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 
 /** The exports of elementwise.wat. */
 export interface ElementwiseExports {
@@ -143,15 +143,9 @@ const WORK = 256 + 4 * 4096;
 /** How many kernel calls ran in WASM and how many went to the CPU reference (tests read this). */
 export const elementwiseStats = { wasm: 0, reference: 0 };
 
-const references = new Map<string, KernelFn>();
 function reference(name: string, inputs: Tensor[], a: Attrs): Tensor | Tensor[] {
   elementwiseStats.reference++;
-  let f = references.get(name);
-  if (!f) {
-    f = cpuOnWasm(name);
-    references.set(name, f);
-  }
-  return f(inputs, a);
+  return runReference(name, inputs, a);
 }
 
 const isFloat = (d: DType) => d === 'f32' || d === 'f16';

@@ -5,11 +5,9 @@
 // Non-contiguous inputs (the op never passes them) run the CPU reference on WASM memory.
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 import { gatherKernelCalls, scatterAddInto } from './gather.js';
-
-let reference: KernelFn | null = null;
 
 registerKernel('embeddingBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [ids, g] = inputs;
@@ -24,8 +22,7 @@ registerKernel('embeddingBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
     (dtype !== 'f32' && dtype !== 'f16') ||
     g.size !== ids.size * D
   ) {
-    reference ??= cpuOnWasm('embeddingBackward');
-    return reference(inputs, a);
+    return runReference('embeddingBackward', inputs, a);
   }
   gatherKernelCalls.embeddingBackward++;
   const dw = empty([V, D], dtype, 'wasm');

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { init } from '../../init.js';
 import { attention } from '../../ops/attention.js';
 import { embedding } from '../../ops/embedding.js';
 import { crossEntropy } from '../../ops/loss.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { cpuOnWasm } from './fallback.js';
 
 // Every primitive has a WebAssembly kernel; the CPU reference on WASM memory (fallback.ts) remains for the
 // cases a kernel hands back (unusual dtypes, rank > 6 views) and for kernels added to the CPU backend later.
 // A small training-like graph (embedding -> attention -> cross-entropy, forward and backward) gives the CPU
 // backend's values.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 async function step(be: string) {
   const V = 11;

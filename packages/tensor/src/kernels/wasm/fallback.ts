@@ -46,6 +46,21 @@ export function cpuOnWasm(name: string): KernelFn {
   };
 }
 
+const references = new Map<string, KernelFn>();
+
+/**
+ * Run CPU kernel `name` on WASM tensors: where a WASM kernel hands a case back (a dtype or layout its
+ * WebAssembly does not cover).
+ */
+export function runReference(name: string, inputs: Tensor[], attrs: Attrs): Tensor | Tensor[] {
+  let f = references.get(name);
+  if (!f) {
+    f = cpuOnWasm(name);
+    references.set(name, f);
+  }
+  return f(inputs, attrs);
+}
+
 /** Register the CPU fallback for every CPU kernel that has no WASM kernel yet. Returns their names. */
 export function registerWasmFallbacks(): string[] {
   const added: string[] = [];

@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import type { DType } from '../../dtype.js';
 import { engine } from '../../engine.js';
-import { init } from '../../init.js';
 import { embedding } from '../../ops/embedding.js';
 import { indexAdd, indexSelect } from '../../ops/movement.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
 import { gatherKernelCalls } from './gather.js';
 
 // WASM gather / scatterAdd / embeddingBackward (gather.wat) against the CPU reference: these are copies
 // and in-order f32/int sums, so the results must be bit-identical, on one thread or on the pool.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const numel = (s: number[]) => s.reduce((p, d) => p * d, 1);
 

@@ -9,8 +9,8 @@ import { finish } from '../../backend/cpu/util.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 
 /** The exports of gather.wat (addresses in bytes). */
 export interface GatherExports {
@@ -71,14 +71,10 @@ export function part(total: number, T: number, t: number, align = 1): [number, n
   return [Math.min(total, t * per), Math.min(total, (t + 1) * per)];
 }
 
-let refGather: KernelFn | null = null;
-let refScatter: KernelFn | null = null;
-
 registerKernel('gather', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [x, idx] = inputs;
   if (!x.isContiguous() || !idx.isContiguous() || !isIndex(idx)) {
-    refGather ??= cpuOnWasm('gather');
-    return refGather(inputs, a);
+    return runReference('gather', inputs, a);
   }
   gatherKernelCalls.gather++;
   const { ax, pre, n, post } = split('gather', x.shape, a.axis);
@@ -156,8 +152,7 @@ export function scatterAddInto(
 registerKernel('scatterAdd', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [idx, src] = inputs;
   if (!src.isContiguous() || !idx.isContiguous() || !isIndex(idx)) {
-    refScatter ??= cpuOnWasm('scatterAdd');
-    return refScatter(inputs, a);
+    return runReference('scatterAdd', inputs, a);
   }
   gatherKernelCalls.scatterAdd++;
   const shape = a.shape as number[];

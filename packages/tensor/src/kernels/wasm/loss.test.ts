@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { engine } from '../../engine.js';
-import { init } from '../../init.js';
 import { type CrossEntropyOptions, crossEntropy } from '../../ops/loss.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, liveTensors, randomArray } from '../../testing/index.js';
 import { CE_PARALLEL_MIN, lossKernelCalls } from './loss.js';
 
 // WASM cross-entropy (loss.wat) forward and backward against the CPU reference (backend/cpu/loss.ts).
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const logits = (N: number, V: number, seed: number, be: string, dtype: 'f32' | 'f16' = 'f32') =>
   tensor(randomArray(N * V, seed, -6, 6), [N, V], { backend: be, dtype });

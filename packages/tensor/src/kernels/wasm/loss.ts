@@ -7,8 +7,8 @@
 import { finish } from '../../backend/cpu/util.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 
 /** The exports of loss.wat (addresses in bytes; see the .wat for the math). */
 export interface LossExports {
@@ -71,16 +71,12 @@ const usable = (inputs: Tensor[]) =>
   (inputs[0].dtype === 'f32' || inputs[0].dtype === 'f16') &&
   inputs[1].dtype === 'i32';
 
-let reference: KernelFn | null = null;
-let referenceBackward: KernelFn | null = null;
-
 /** How many times the WASM kernels (not the fallback) ran: lets tests prove which path they took. */
 export const lossKernelCalls = { forward: 0, backward: 0, pooled: 0 };
 
 registerKernel('crossEntropy', 'wasm', (inputs: Tensor[], at: Attrs) => {
   if (!usable(inputs)) {
-    reference ??= cpuOnWasm('crossEntropy');
-    return reference(inputs, at);
+    return runReference('crossEntropy', inputs, at);
   }
   lossKernelCalls.forward++;
   const a = at as unknown as CeAttrs;
@@ -157,8 +153,7 @@ registerKernel('crossEntropy', 'wasm', (inputs: Tensor[], at: Attrs) => {
 registerKernel('crossEntropyBackward', 'wasm', (inputs: Tensor[], at: Attrs) => {
   const [logits, targets, lse, g, cnt] = inputs;
   if (!usable(inputs) || lse.dtype !== 'f32' || g.dtype !== 'f32') {
-    referenceBackward ??= cpuOnWasm('crossEntropyBackward');
-    return referenceBackward(inputs, at);
+    return runReference('crossEntropyBackward', inputs, at);
   }
   lossKernelCalls.backward++;
   const a = at as unknown as CeAttrs;

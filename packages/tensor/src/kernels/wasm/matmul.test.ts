@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
-import { getBackend, init } from '../../init.js';
+import { getBackend } from '../../init.js';
 import { matmul } from '../../ops/nn.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 
 // WASM matmul (packed SIMD kernels, worker threads) against the CPU reference, on a shape sweep.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 type Build = (be: string) => Tensor;
 

@@ -5,13 +5,11 @@
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { UNARY_TS } from '../exprs.js';
-import { type Attrs, getKernel, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, getKernel, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 
 /** Below this many multiply-adds per batch item one thread is faster than waking the workers. */
 const PARALLEL_MIN_FLOPS = 64 * 64 * 64;
-
-let reference: KernelFn | null = null;
 
 /** The exports of matmul.wat. */
 export interface MatmulExports {
@@ -62,8 +60,7 @@ export function gemmInto(
 registerKernel('matmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
   const [A, B, bias] = inputs;
   if (A.dtype !== 'f32' || B.dtype !== 'f32' || (bias && bias.dtype !== 'f32')) {
-    reference ??= cpuOnWasm('matmul');
-    return reference(inputs, at);
+    return runReference('matmul', inputs, at);
   }
   const be = A.backend as WasmBackend;
   const M = A.shape[A.rank - 2];

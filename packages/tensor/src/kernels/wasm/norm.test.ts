@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { engine } from '../../engine.js';
-import { init } from '../../init.js';
 import { layerNorm, rmsNorm } from '../../ops/norm.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { normBackwardCalls, normBlockRows, normForwardCalls } from './norm.js';
 
 // WASM layer norm / RMS norm forward and backward (SIMD) against the CPU reference.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const mk = (shape: number[], seed: number, be: string, lo = -2, hi = 3) =>
   tensor(

@@ -8,8 +8,8 @@
 import { finish } from '../../backend/cpu/util.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 import { runRows } from './rows.js';
 
 /** The exports of norm.wat (w, b: 0 when absent). */
@@ -43,8 +43,6 @@ export interface NormExports {
   layer_norm_sum_partials(p: number, nblocks: number, n: number, dst: number, j0: number, j1: number): void;
 }
 
-let reference: KernelFn | null = null;
-
 /** How many times the WASM forward (not the fallback) ran, and on the pool (for tests). */
 export const normForwardCalls = { wasm: 0, pooled: 0 };
 
@@ -53,8 +51,7 @@ registerKernel('layerNorm', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const w = a.hasWeight ? inputs[1] : null;
   const bias = a.hasBias ? inputs[a.hasWeight ? 2 : 1] : null;
   if (inputs.some((t) => (t.dtype !== 'f32' && t.dtype !== 'f16') || !t.isContiguous())) {
-    reference ??= cpuOnWasm('layerNorm');
-    return reference(inputs, a);
+    return runReference('layerNorm', inputs, a);
   }
   normForwardCalls.wasm++;
   const be = x.backend as WasmBackend;
@@ -101,8 +98,6 @@ const BACKWARD_PARALLEL_MIN = 1 << 15;
 /** How many times the WASM backward (not the fallback) ran, and how often on the pool (for tests). */
 export const normBackwardCalls = { wasm: 0, pooled: 0 };
 
-let referenceBackward: KernelFn | null = null;
-
 registerKernel('layerNormBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [x, g, stats] = inputs;
   const w = a.hasWeight ? inputs[3] : null;
@@ -115,8 +110,7 @@ registerKernel('layerNormBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
     (w && !float(w)) ||
     (a.needWeightGrad && !w)
   ) {
-    referenceBackward ??= cpuOnWasm('layerNormBackward');
-    return referenceBackward(inputs, a);
+    return runReference('layerNormBackward', inputs, a);
   }
   normBackwardCalls.wasm++;
   const be = x.backend as WasmBackend;

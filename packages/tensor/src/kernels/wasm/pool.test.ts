@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../init.js';
+import { describe, expect, it } from 'vitest';
 import { avgPool2d, upsampleNearest } from '../../ops/conv.js';
 import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
 import { POOL_WASM_KERNELS } from './pool.js';
 
 // WASM average pooling (+ adjoint) and nearest upsampling against the CPU reference: the WASM kernels do
 // the reference's f64 arithmetic in the same order, so the results must be bit-identical.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const mk = (shape: number[], seed: number, be: string, extra = 0) => {
   const n = shape.reduce((p, d) => p * d, 1);

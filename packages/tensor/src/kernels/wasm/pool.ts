@@ -5,7 +5,7 @@
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { runReference } from './fallback.js';
 
 /** The exports of pool.wat (mulp: byte address of an f64). */
 export interface PoolExports {
@@ -48,16 +48,6 @@ function register(name: string, fn: KernelFn): void {
   registerKernel(name, 'wasm', fn);
 }
 
-const fallbacks = new Map<string, KernelFn>();
-function reference(name: string, inputs: Tensor[], a: Attrs) {
-  let f = fallbacks.get(name);
-  if (!f) {
-    f = cpuOnWasm(name);
-    fallbacks.set(name, f);
-  }
-  return f(inputs, a);
-}
-
 /** Run `name` over planes [0, planes), split across threads when `work` elements are many. */
 function byPlanes(
   be: WasmBackend,
@@ -93,7 +83,7 @@ const plain = (t: Tensor) => t.dtype === 'f32' && t.isContiguous();
 /** out = mul × (sum over each k×k window, windows `stride` apart, no padding). */
 register('avgPool2d', (inputs: Tensor[], a: Attrs) => {
   const [x] = inputs;
-  if (!plain(x)) return reference('avgPool2d', inputs, a);
+  if (!plain(x)) return runReference('avgPool2d', inputs, a);
   const k = a.kernel as number;
   const st = a.stride as number;
   const [N, C, H, W] = x.shape;
@@ -125,7 +115,7 @@ register('avgPool2d', (inputs: Tensor[], a: Attrs) => {
 /** Adjoint of avgPool2d: each output gradient, times mul, added to every cell of its window. */
 register('avgPool2dBackward', (inputs: Tensor[], a: Attrs) => {
   const [gy] = inputs;
-  if (!plain(gy)) return reference('avgPool2dBackward', inputs, a);
+  if (!plain(gy)) return runReference('avgPool2dBackward', inputs, a);
   const k = a.kernel as number;
   const st = a.stride as number;
   const [N, C, H, W] = a.inShape as number[];
@@ -156,7 +146,7 @@ register('avgPool2dBackward', (inputs: Tensor[], a: Attrs) => {
 /** out[n, c, y, x] = x[n, c, y / s, x / s]. */
 register('upsampleNearest', (inputs: Tensor[], a: Attrs) => {
   const [x] = inputs;
-  if (!plain(x)) return reference('upsampleNearest', inputs, a);
+  if (!plain(x)) return runReference('upsampleNearest', inputs, a);
   const s = a.scale as number;
   const [N, C, H, W] = x.shape;
   const out = empty([N, C, H * s, W * s], 'f32', 'wasm');

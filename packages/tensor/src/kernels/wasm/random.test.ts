@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { engine } from '../../engine.js';
-import { init } from '../../init.js';
 import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, randomArray } from '../../testing/index.js';
 import { type Attrs, getKernel } from '../registry.js';
 import { RANDOM_WASM_KERNELS, type RandomExports, wasmExpMatchesEngine } from './random.js';
 
 // WASM Philox (SIMD, four blocks per pass) against the CPU reference: every output must be bit-identical
 // for the same key and counter, including counters whose low word wraps inside a draw.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 type Rng = { key: [number, number]; ctr: [number, number, number, number] };
 const RNGS: Rng[] = [

@@ -14,7 +14,7 @@ import { roundF16 } from '../../dtype.js';
 import { engine } from '../../engine.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { runReference } from './fallback.js';
 
 /** The exports of random.wat (parameter block layout: see the .wat). */
 export interface RandomExports {
@@ -43,16 +43,6 @@ export const RANDOM_WASM_KERNELS = new Map<string, KernelFn>();
 function register(name: string, fn: KernelFn): void {
   RANDOM_WASM_KERNELS.set(name, fn);
   registerKernel(name, 'wasm', fn);
-}
-
-const fallbacks = new Map<string, KernelFn>();
-function reference(name: string, inputs: Tensor[], a: Attrs) {
-  let f = fallbacks.get(name);
-  if (!f) {
-    f = cpuOnWasm(name);
-    fallbacks.set(name, f);
-  }
-  return f(inputs, a);
 }
 
 interface Prm {
@@ -140,7 +130,7 @@ register('random', (inputs: Tensor[], a: Attrs) => {
   const ok =
     ((dist === 'bits' || dist === 'keep') && int) ||
     ((dist === 'uniform' || dist === 'normal' || dist === 'gumbel') && float);
-  if (!ok) return reference('random', inputs, a);
+  if (!ok) return runReference('random', inputs, a);
   const be = engine.backend('wasm') as WasmBackend;
   const out = empty(a.shape as number[], dtype as 'f32', 'wasm');
   const n = out.size;
@@ -177,7 +167,8 @@ register('random', (inputs: Tensor[], a: Attrs) => {
 /** x * scale where uniform >= p, else 0 (x contiguous). attrs: p, scale, key, ctr. */
 register('dropout', (inputs: Tensor[], a: Attrs) => {
   const [x] = inputs;
-  if ((x.dtype !== 'f32' && x.dtype !== 'f16') || !x.isContiguous()) return reference('dropout', inputs, a);
+  if ((x.dtype !== 'f32' && x.dtype !== 'f16') || !x.isContiguous())
+    return runReference('dropout', inputs, a);
   const be = x.backend as WasmBackend;
   const out = empty(x.shape, x.dtype, 'wasm');
   if (out.size === 0) return out;
@@ -202,7 +193,7 @@ register('multinomial', (inputs: Tensor[], a: Attrs) => {
     !x.isContiguous() ||
     (a.fromLogits ? !wasmExpMatchesEngine(be) : invT !== 1)
   )
-    return reference('multinomial', inputs, a);
+    return runReference('multinomial', inputs, a);
   const n = x.shape[x.rank - 1];
   const rows = n === 0 ? 0 : x.size / n;
   const out = empty(x.shape.slice(0, -1), 'i32', 'wasm');

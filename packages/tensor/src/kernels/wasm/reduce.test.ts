@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DType } from '../../dtype.js';
-import { init } from '../../init.js';
 import * as R from '../../ops/reduce.js';
 import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { reduceStats } from './reduce.js';
 
 // The WASM 'reduce' kernel against the CPU reference: every op and dtype, row lengths around the SIMD
 // widths, segmented rows (parts), NaN / ±0 / ties, threads. `reduceStats` proves the WASM path ran.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 const numel = (s: number[]) => s.reduce((p, d) => p * d, 1);
 const mk = (shape: number[], seed: number, be: string, dtype: DType = 'f32', lo = -5, hi = 5) => {

@@ -5,8 +5,8 @@
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { type DType, roundF16 } from '../../dtype.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 
 /** The exports of reduce.wat. */
 export interface ReduceExports {
@@ -30,8 +30,6 @@ const PAR_MIN = 1 << 18;
 /** How many 'reduce' calls ran in WASM and how many went to the CPU reference (tests read this). */
 export const reduceStats = { wasm: 0, reference: 0 };
 
-let reference: KernelFn | null = null;
-
 registerKernel('reduce', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [x] = inputs;
   const op = a.op as string;
@@ -41,8 +39,7 @@ registerKernel('reduce', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const code = OPS[op];
   if (code === undefined || !x.isContiguous() || !(parts >= 1)) {
     reduceStats.reference++;
-    reference ??= cpuOnWasm('reduce');
-    return reference(inputs, a);
+    return runReference('reduce', inputs, a);
   }
   const be = x.backend as WasmBackend;
   const out = empty([outer * parts], code >= 3 ? 'i32' : x.dtype, 'wasm');

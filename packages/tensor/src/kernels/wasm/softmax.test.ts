@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { engine } from '../../engine.js';
-import { init } from '../../init.js';
 import { logSoftmax, softmax } from '../../ops/nn.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { softmaxKernelCalls } from './softmax.js';
 
 // WASM softmax (SIMD exp) against the CPU reference.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 async function compare(build: (be: string) => Tensor, label: string, atol = 1e-6): Promise<void> {
   const cpu = tidy(() => build('cpu'));

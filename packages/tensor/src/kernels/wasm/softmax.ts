@@ -5,8 +5,8 @@
 import { finish } from '../../backend/cpu/util.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
 import { runRows } from './rows.js';
 
 /** The exports of softmax.wat. */
@@ -19,16 +19,12 @@ export interface SoftmaxExports {
 /** How many times each WASM kernel (not the fallback) ran, and on the pool: lets tests prove the path. */
 export const softmaxKernelCalls = { softmax: 0, log: 0, backward: 0, pooled: 0 };
 
-let reference: KernelFn | null = null;
-let referenceBackward: KernelFn | null = null;
-
 const float = (t: Tensor) => t.dtype === 'f32' || t.dtype === 'f16';
 
 registerKernel('softmax', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [x] = inputs;
   if (!float(x) || !x.isContiguous()) {
-    reference ??= cpuOnWasm('softmax');
-    return reference(inputs, a);
+    return runReference('softmax', inputs, a);
   }
   const be = x.backend as WasmBackend;
   const n = x.rank ? x.shape[x.rank - 1] : 1;
@@ -55,8 +51,7 @@ registerKernel('softmax', 'wasm', (inputs: Tensor[], a: Attrs) => {
 registerKernel('softmaxBackward', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [y, g] = inputs;
   if (inputs.some((t) => !float(t) || !t.isContiguous())) {
-    referenceBackward ??= cpuOnWasm('softmaxBackward');
-    return referenceBackward(inputs, a);
+    return runReference('softmaxBackward', inputs, a);
   }
   const be = y.backend as WasmBackend;
   const n = y.rank ? y.shape[y.rank - 1] : 1;

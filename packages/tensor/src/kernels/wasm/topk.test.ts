@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../init.js';
+import { describe, expect, it } from 'vitest';
 import { kernel } from '../../ops/run.js';
 import { topk } from '../../ops/sampling.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
-import { liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
 import { TOPK_WASM_KERNELS } from './topk.js';
 
 // WASM top-k (a k-heap per row) against the CPU reference: identical values and indices, ties included.
-let before = 0;
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-  before = liveTensors();
-});
-afterAll(() => {
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks('wasm');
 
 async function identical(build: (be: string) => Tensor[], label: string): Promise<void> {
   const c = tidy(() => build('cpu'));

@@ -5,7 +5,7 @@
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
-import { cpuOnWasm } from './fallback.js';
+import { runReference } from './fallback.js';
 
 /** The exports of topk.wat (heap: k·4 bytes of scratch per thread). */
 export interface TopkExports {
@@ -27,13 +27,10 @@ const PARALLEL_MIN_ELEMS = 1 << 15;
 /** The kernels this file registers for 'wasm' (tests check the registry still holds them). */
 export const TOPK_WASM_KERNELS = new Map<string, KernelFn>();
 
-let reference: KernelFn | null = null;
-
 const topk: KernelFn = (inputs: Tensor[], a: Attrs) => {
   const [x] = inputs;
   if ((x.dtype !== 'f32' && x.dtype !== 'f16') || !x.isContiguous()) {
-    reference ??= cpuOnWasm('topk');
-    return reference(inputs, a);
+    return runReference('topk', inputs, a);
   }
   const k = a.k as number;
   const n = x.shape[x.rank - 1];
