@@ -1,6 +1,7 @@
-// Proves bench/wasm.mjs runs end to end on a tiny size: every WASM variant (1/2 threads, SIMD128 and
-// relaxed-SIMD FMA in a flagged child process) and the WGSL matmul give positive numbers, the ratio rows
-// exist and the table renders. Not a timing test. Needs dist/ (turbo runs `build` before `test`).
+// Proves bench/wasm.mjs runs end to end on a tiny matmul size: every WASM variant (1/2 threads, SIMD128 and
+// relaxed-SIMD FMA) and the WGSL matmul give positive numbers, the ratio rows exist, the kernel rows
+// (fixed sizes) are there for WASM, the CPU reference and WGSL, and the table renders. Not a timing test.
+// Needs dist/ (turbo runs `build` before `test`).
 import { describe, expect, it } from 'vitest';
 
 describe('bench/wasm.mjs (tiny sizes)', () => {
@@ -27,5 +28,21 @@ describe('bench/wasm.mjs (tiny sizes)', () => {
     }
     expect(rows.find((r) => r.name.startsWith('wgsl matmul'))?.gflops).toBeGreaterThan(0);
     expect(format(rows)).toMatch(/wasm simd128 2 threads \/ wgsl\s+\d+\.\d+×/);
+    const kernelRows = rows.filter((r) => r.n === undefined) as unknown as { name: string; ms: number }[];
+    for (const op of [
+      'attention',
+      'conv2d',
+      'cross-entropy',
+      'layerNorm',
+      'embedding backward',
+      'gelu',
+      'random',
+    ]) {
+      for (const who of ['wasm fma 2 threads', 'CPU reference', 'wgsl']) {
+        const r = kernelRows.filter((x) => x.name.startsWith(op) && x.name.includes(who));
+        expect(r.length, `${op} / ${who}`).toBeGreaterThan(0);
+        for (const x of r) expect(x.ms, x.name).toBeGreaterThan(0);
+      }
+    }
   });
 });

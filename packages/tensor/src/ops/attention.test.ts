@@ -11,60 +11,10 @@ import {
   randomArray,
   useBackend,
 } from '../testing/index.js';
-import { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
+import { attention } from './attention.js';
+import { type Case, type MaskKind, optsFor } from './attention-cases.js';
 
 checkLeaks();
-
-type MaskKind = 'none' | 'causal' | 'keyPadding' | 'prefix' | 'mask3d' | 'causal+keyPadding' | 'all';
-
-interface Case {
-  B: number;
-  H: number;
-  Sq: number;
-  Sk?: number;
-  Dh: number;
-  kind: MaskKind;
-}
-
-/** Host-side mask inputs for a case, deterministic from the sizes. */
-function maskData(c: Case) {
-  const Sk = c.Sk ?? c.Sq;
-  // even batches: the last quarter of the keys is padding; odd batches: the first third (left padding)
-  const kp = new Int32Array(c.B * Sk).map((_, i) => {
-    const b = Math.floor(i / Sk);
-    const j = i % Sk;
-    return b % 2 === 0 ? (j < Sk - Math.floor(Sk / 4) ? 1 : 0) : j >= Math.floor(Sk / 3) ? 1 : 0;
-  });
-  const m3 = new Uint32Array(c.B * c.Sq * Sk).map((_, i) => (((i * 2654435761) >>> 0) % 7 < 4 ? 1 : 0));
-  return { kp, m3 };
-}
-
-function optsFor(c: Case, backend: string): AttentionOptions {
-  const Sk = c.Sk ?? c.Sq;
-  const { kp, m3 } = maskData(c);
-  const kpT = () => tensor(kp, [c.B, Sk], { dtype: 'i32', backend });
-  switch (c.kind) {
-    case 'none':
-      return {};
-    case 'causal':
-      return { causal: true };
-    case 'keyPadding':
-      return { keyPadding: kpT() };
-    case 'prefix':
-      return { mask: prefixBidirectionalMask(c.Sq, Math.floor(c.Sq / 2), backend) };
-    case 'mask3d':
-      return { mask: tensor(m3, [c.B, c.Sq, Sk], { dtype: 'u32', backend }) };
-    case 'causal+keyPadding':
-      return { causal: true, keyPadding: kpT() };
-    case 'all':
-      return {
-        causal: true,
-        keyPadding: kpT(),
-        mask: tensor(m3, [c.B, c.Sq, Sk], { dtype: 'u32', backend }),
-        scale: 0.3,
-      };
-  }
-}
 
 /** Forward + backward on one backend: [out, dq, dk, dv] as host arrays. */
 async function run(c: Case, backend: typeof DEVICE | 'cpu', dtype: 'f32' | 'f16' = 'f32', seed = 1) {

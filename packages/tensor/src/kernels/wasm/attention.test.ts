@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AttentionOptions, attention, prefixBidirectionalMask } from '../../ops/attention.js';
+import { attention } from '../../ops/attention.js';
+import { type Case, type MaskKind, optsFor } from '../../ops/attention-cases.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
@@ -9,58 +10,7 @@ import { attentionWasmCalls } from './attention.js';
 // The fused WASM attention (forward + backward, threaded) against the CPU reference.
 checkLeaks('wasm');
 
-type Kind = 'none' | 'causal' | 'keyPadding' | 'prefix' | 'mask3d' | 'mask1' | 'causal+keyPadding' | 'all';
-
-interface Case {
-  B: number;
-  H: number;
-  Sq: number;
-  Sk?: number;
-  Dh: number;
-  kind: Kind;
-}
-
 const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
-
-/** Mask options for a case on backend `be` (deterministic from the sizes). */
-function optsFor(c: Case, be: string): AttentionOptions {
-  const Sk = c.Sk ?? c.Sq;
-  // even batches: the last quarter of the keys is padding; odd batches: the first third
-  const kp = new Int32Array(c.B * Sk).map((_, i) => {
-    const b = Math.floor(i / Sk);
-    const j = i % Sk;
-    return b % 2 === 0 ? (j < Sk - Math.floor(Sk / 4) ? 1 : 0) : j >= Math.floor(Sk / 3) ? 1 : 0;
-  });
-  const m3 = (n: number) =>
-    new Uint32Array(n * c.Sq * Sk).map((_, i) => (((i * 2654435761) >>> 0) % 7 < 4 ? 1 : 0));
-  const kpT = () => tensor(kp, [c.B, Sk], { dtype: 'i32', backend: be });
-  switch (c.kind) {
-    case 'none':
-      return {};
-    case 'causal':
-      return { causal: true };
-    case 'keyPadding':
-      return { keyPadding: kpT() };
-    case 'prefix':
-      return { mask: prefixBidirectionalMask(c.Sq, Math.floor(c.Sq / 2), be) };
-    case 'mask3d':
-      return { mask: tensor(m3(c.B), [c.B, c.Sq, Sk], { dtype: 'u32', backend: be }) };
-    case 'mask1':
-      return {
-        mask: tensor(new Int32Array(m3(1)), [1, c.Sq, Sk], { dtype: 'i32', backend: be }),
-        scale: 0.7,
-      };
-    case 'causal+keyPadding':
-      return { causal: true, keyPadding: kpT() };
-    case 'all':
-      return {
-        causal: true,
-        keyPadding: kpT(),
-        mask: tensor(m3(c.B), [c.B, c.Sq, Sk], { dtype: 'u32', backend: be }),
-        scale: 0.3,
-      };
-  }
-}
 
 /** Forward + backward on one backend: [out, dq, dk, dv] as host arrays. */
 async function run(c: Case, be: 'wasm' | 'cpu', dtype: 'f32' | 'f16' = 'f32') {
@@ -100,7 +50,7 @@ async function compare(c: Case, tol = { atol: 1e-5, rtol: 1e-4 }) {
 }
 
 describe('wasm attention vs CPU reference (forward and gradients)', () => {
-  const kinds: Kind[] = [
+  const kinds: MaskKind[] = [
     'none',
     'causal',
     'keyPadding',
@@ -119,7 +69,7 @@ describe('wasm attention vs CPU reference (forward and gradients)', () => {
   }
 
   it('Sq != Sk (causal bottom-right aligned, rows that see no key), decoding rows, batch x heads > threads', async () => {
-    for (const kind of ['none', 'causal', 'causal+keyPadding', 'mask3d', 'all'] as Kind[]) {
+    for (const kind of ['none', 'causal', 'causal+keyPadding', 'mask3d', 'all'] as MaskKind[]) {
       await compare({ B: 2, H: 2, Sq: 5, Sk: 70, Dh: 16, kind });
       await compare({ B: 2, H: 1, Sq: 37, Sk: 6, Dh: 8, kind });
       await compare({ B: 3, H: 4, Sq: 1, Sk: 33, Dh: 32, kind });
@@ -132,7 +82,7 @@ describe('wasm attention vs CPU reference (forward and gradients)', () => {
   }, 120_000);
 
   it('B·H not a multiple of the threads: the backward splits key blocks (partial dQ per thread)', async () => {
-    for (const kind of ['none', 'causal', 'prefix', 'all'] as Kind[]) {
+    for (const kind of ['none', 'causal', 'prefix', 'all'] as MaskKind[]) {
       await compare({ B: 1, H: 3, Sq: 130, Dh: 16, kind });
       await compare({ B: 1, H: 1, Sq: 200, Sk: 190, Dh: 12, kind: kind === 'prefix' ? 'mask3d' : kind });
     }
