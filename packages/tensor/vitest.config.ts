@@ -13,8 +13,9 @@ const node = (device: 'webgpu' | 'wasm', exclude: string[]) => ({
     name: device === 'webgpu' ? 'node' : 'node-wasm',
     include: ['src/**/*.test.ts', ...(device === 'webgpu' ? ['test/**/*.test.ts'] : [])],
     exclude,
-    // Node tests the plain SIMD128 kernels, Chromium the relaxed-SIMD FMA ones
-    provide: { device, wasmFma: false },
+    // Node tests the plain SIMD128 kernels on 3 threads (uneven splits), Chromium the relaxed-SIMD FMA
+    // ones on the default thread count
+    provide: { device, wasmFma: false, wasmThreads: 3 },
     environment: 'node' as const,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -13,6 +13,8 @@ declare module 'vitest' {
     device: 'webgpu' | 'wasm';
     /** WASM projects: relaxed-SIMD FMA kernels (true) or plain SIMD128 (false), so both get tested. */
     wasmFma?: boolean;
+    /** WASM projects: worker threads (the Node project runs 3 on 2 cores, so uneven splits get tested). */
+    wasmThreads?: number;
   }
 }
 
@@ -34,7 +36,10 @@ export function deviceHasF16(): boolean {
 /** Initialise `name` (or, for 'cpu', the backend under test) and the CPU reference once; make `name` the default. */
 export async function useBackend(name: BackendName): Promise<void> {
   const be = name === 'cpu' ? DEVICE : name === 'wasm' ? 'wasm' : 'webgpu';
-  await init({ backend: be, wasm: { relaxedSimd: inject('wasmFma') ?? true } });
+  await init({
+    backend: be,
+    wasm: { relaxedSimd: inject('wasmFma') ?? true, threads: inject('wasmThreads') },
+  });
   await init({ backend: 'cpu' });
   setBackend(name);
 }

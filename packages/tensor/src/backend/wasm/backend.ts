@@ -9,7 +9,7 @@ import { createMemory, ELEM, Heap, WasmStorage } from './memory.js';
 import { WorkerPool } from './pool.js';
 
 export interface WasmOptions {
-  /** Threads for matmul (caller + workers). Default: min(2, cores); 1 where memory cannot be shared. */
+  /** Threads for the kernels (caller + workers). Default: min(4, cores); 1 where memory cannot be shared. */
   threads?: number;
   /**
    * Use relaxed-SIMD FMA where the engine supports it (default true). Node 20 ships relaxed SIMD behind
@@ -128,7 +128,7 @@ export class WasmBackend implements Backend {
       modules[family] = new WebAssembly.Module(bytes(pick(v, fma, shared)));
       instances[family] = new WebAssembly.Instance(modules[family], { env: { memory } }).exports;
     }
-    let threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, await hardwareThreads())));
+    let threads = Math.max(1, Math.floor(opts.threads ?? Math.min(4, await hardwareThreads())));
     if (threads > 1 && !shared) threads = 1;
     const pool = threads > 1 ? await WorkerPool.create(modules, memory, threads) : null;
     return new WasmBackend(new Heap(memory), instances, pool, {

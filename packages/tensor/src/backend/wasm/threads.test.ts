@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { getBackend, init } from '../../init.js';
 import type { AdamwExports } from '../../kernels/wasm/adamw.js';
 import { matmul } from '../../ops/nn.js';
@@ -17,7 +17,7 @@ describe('wasm worker threads', () => {
   it('start wherever memory can be shared, and say why not otherwise', async () => {
     const be = (await init({ backend: 'wasm' })).backend as WasmBackend;
     expect(be.info.shared).toBe(true);
-    expect(be.info.threads).toBe(Math.min(2, cores()));
+    expect(be.info.threads).toBe(inject('wasmThreads') ?? Math.min(4, cores()));
     expect(be.info.threads > 1 ? be.pool : null).not.toBeNull();
     expect(be.info.notes.filter((n) => n.startsWith('one thread'))).toEqual([]);
   });
