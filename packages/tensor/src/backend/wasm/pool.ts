@@ -12,6 +12,12 @@
 const SLOT = 16;
 const HEADER = 8;
 const MAX_ARGS = SLOT - 2;
+/**
+ * How long a thread polls before it sleeps on a futex, in ms. A futex wake-up costs tens of microseconds
+ * to milliseconds on a busy host, which small kernels (a [512, 128] @ [128, 384] matmul takes ~1 ms) feel
+ * on every call; a worker idle for longer than this sleeps.
+ */
+const SPIN_MS = 1;
 
 /** Every export of every module, as "family.name": the id a job sends is an index into this list. */
 export function exportNames(modules: Record<string, WebAssembly.Module>): string[] {
@@ -27,6 +33,7 @@ export function exportNames(modules: Record<string, WebAssembly.Module>): string
 // The worker's loop, shared by Node (worker_threads, eval'd CommonJS) and pages (a Blob-URL worker):
 // `start(data, ready)` gets { modules, memory, ctl, index, names } and loops until the sequence is < 0.
 const WORKER_LOOP = `
+const SPIN_MS = ${SPIN_MS};
 function start({ modules, memory, ctl, index, names }, ready) {
   const inst = {};
   for (const f of Object.keys(modules)) inst[f] = new WebAssembly.Instance(modules[f], { env: { memory } }).exports;
@@ -38,6 +45,9 @@ function start({ modules, memory, ctl, index, names }, ready) {
   let seen = Atomics.load(c, 0);
   ready();
   for (;;) {
+    // kernels come in bursts: poll a while before sleeping, so the next job skips a futex wake-up
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(c, 0) === seen && performance.now() < until);
     Atomics.wait(c, 0, seen);
     seen = Atomics.load(c, 0);
     if (seen < 0) break;
@@ -186,6 +196,8 @@ export class WorkerPool {
     }
     const n = this.workers.length;
     if (isNode) {
+      const until = performance.now() + SPIN_MS;
+      while (Atomics.load(c, 1) < n && performance.now() < until);
       let d: number;
       // biome-ignore lint/suspicious/noAssignInExpressions: the standard wait loop
       while ((d = Atomics.load(c, 1)) < n) Atomics.wait(c, 1, d);
