@@ -9,8 +9,7 @@ export declare function browserProject(opts: {
   /** Serve the test pages with COOP/COEP so they are cross-origin isolated (SharedArrayBuffer). */
   crossOriginIsolated?: boolean;
 }): {
-  // biome-ignore lint/suspicious/noExplicitAny: vite's server config type
-  server?: any;
+  server?: { headers: Record<string, string> };
   // biome-ignore lint/suspicious/noExplicitAny: vitest's project config type
   test: any;
 };

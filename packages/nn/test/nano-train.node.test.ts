@@ -2,7 +2,6 @@
 // batch give the same losses on the WASM and WebGPU backends, and a few AdamW steps lower the loss. Not a
 // timing test (the bench script reports the speeds).
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: plain ESM script without types
 import { QUICK, trainSteps } from '../bench/nano-train.mjs';
 
 interface Row {

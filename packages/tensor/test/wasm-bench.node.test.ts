@@ -6,14 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 describe('bench/wasm.mjs (tiny sizes)', () => {
   it('runs every variant and the WGSL baseline, and prints the table', { timeout: 300_000 }, async () => {
-    // @ts-expect-error: plain ESM script without types
     const { format, run } = await import('../bench/wasm.mjs');
-    const rows: { name: string; n: number; gflops?: number; cpuGflops?: number; ratio?: number }[] =
-      await run({
-        sizes: [64],
-        reps: 2,
-        log: () => {},
-      });
+    const rows = await run({ sizes: [64], reps: 2, log: () => {} });
     const names = rows.map((r) => r.name);
     for (const v of [
       'wasm simd128 1 thread',
@@ -28,7 +22,7 @@ describe('bench/wasm.mjs (tiny sizes)', () => {
     }
     expect(rows.find((r) => r.name.startsWith('wgsl matmul'))?.gflops).toBeGreaterThan(0);
     expect(format(rows)).toMatch(/wasm simd128 2 threads \/ wgsl\s+\d+\.\d+×/);
-    const kernelRows = rows.filter((r) => r.n === undefined) as unknown as { name: string; ms: number }[];
+    const kernelRows = rows.filter((r) => r.n === undefined);
     for (const op of [
       'attention',
       'conv2d',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { checkLeaks, compareBackends, DEVICE, gradcheck, rand, useBackend } from '../testing/index.js';
 import { type CrossEntropyOptions, crossEntropy } from './loss.js';
+import { describeRowLaneCounts } from './row-lanes.js';
 
 checkLeaks();
 
@@ -103,30 +103,16 @@ describe('crossEntropy gradients on the CPU reference', () => {
   });
 });
 
-// WebGPU only: the row kernels' workgroup width.
-if (DEVICE === 'webgpu')
-  describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
-    for (const wg of [64, 256]) {
-      it(`${wg} lanes per row`, async () => {
-        rowKnobs.wg = wg;
-        try {
-          for (const [N, V] of [
-            [3, 1],
-            [5, 300],
-            [2, 1500],
-          ]) {
-            await compareBackends(
-              () => {
-                const x = rand([N, V], 41, { lo: -6, hi: 6, requiresGrad: true });
-                crossEntropy(x, targets(N, 0, V, true), { labelSmoothing: 0.1 }).backward();
-                return [x.grad!];
-              },
-              { atol: 2e-5, rtol: 1e-4, label: `[${N}, ${V}]` },
-            );
-          }
-        } finally {
-          rowKnobs.wg = 0;
-        }
-      });
-    }
-  });
+describeRowLaneCounts(
+  [
+    [3, 1],
+    [5, 300],
+    [2, 1500],
+  ],
+  ([N, V]) => {
+    const x = rand([N, V], 41, { lo: -6, hi: 6, requiresGrad: true });
+    crossEntropy(x, targets(N, 0, V, true), { labelSmoothing: 0.1 }).backward();
+    return [x.grad!];
+  },
+  { atol: 2e-5, rtol: 1e-4 },
+);

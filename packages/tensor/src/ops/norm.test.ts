@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { tensor } from '../tensor.js';
 import {
@@ -14,6 +13,7 @@ import {
   useBackend,
 } from '../testing/index.js';
 import { layerNorm, rmsNorm } from './norm.js';
+import { describeRowLaneCounts } from './row-lanes.js';
 
 checkLeaks();
 
@@ -100,35 +100,21 @@ describe('norm gradients on the CPU reference', () => {
   });
 });
 
-// WebGPU only: the row kernels' workgroup width.
-if (DEVICE === 'webgpu')
-  describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
-    for (const wg of [64, 256]) {
-      it(`${wg} lanes per row`, async () => {
-        rowKnobs.wg = wg;
-        try {
-          for (const shape of [
-            [3, 1],
-            [2, 300],
-            [2, 1500],
-          ]) {
-            const n = shape[1];
-            await compareBackends(
-              () => {
-                const x = rand(shape, 21, { lo: 1, hi: 5, requiresGrad: true });
-                const w = rand([n], 22, { lo: 0.5, hi: 1.5, requiresGrad: true });
-                const b = rand([n], 23, { requiresGrad: true });
-                const y = layerNorm(x, w, b);
-                const z = rmsNorm(x, w);
-                y.mul(rand(shape, 25)).sum().add(z.sum()).backward();
-                return [y, z, x.grad!, w.grad!, b.grad!];
-              },
-              { atol: 3e-5, rtol: 2e-4, label: `[${shape}]` },
-            );
-          }
-        } finally {
-          rowKnobs.wg = 0;
-        }
-      });
-    }
-  });
+describeRowLaneCounts(
+  [
+    [3, 1],
+    [2, 300],
+    [2, 1500],
+  ],
+  (shape) => {
+    const n = shape[1];
+    const x = rand(shape, 21, { lo: 1, hi: 5, requiresGrad: true });
+    const w = rand([n], 22, { lo: 0.5, hi: 1.5, requiresGrad: true });
+    const b = rand([n], 23, { requiresGrad: true });
+    const y = layerNorm(x, w, b);
+    const z = rmsNorm(x, w);
+    y.mul(rand(shape, 25)).sum().add(z.sum()).backward();
+    return [y, z, x.grad!, w.grad!, b.grad!];
+  },
+  { atol: 3e-5, rtol: 2e-4 },
+);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import { tidy } from '../scope.js';
 import { tensor } from '../tensor.js';
 import {
@@ -14,6 +13,7 @@ import {
   useBackend,
 } from '../testing/index.js';
 import { logSoftmax, softmax } from './nn.js';
+import { describeRowLaneCounts } from './row-lanes.js';
 
 checkLeaks();
 
@@ -103,33 +103,19 @@ describe('softmax gradients on the CPU reference', () => {
   });
 });
 
-// WebGPU only: the row kernels' workgroup width.
-if (DEVICE === 'webgpu')
-  describe("GPU lane counts other than this adapter's choice (64 and 256 lanes, as on GPUs)", () => {
-    for (const wg of [64, 256]) {
-      it(`${wg} lanes per row`, async () => {
-        rowKnobs.wg = wg;
-        try {
-          for (const shape of [
-            [3, 1],
-            [2, 300],
-            [2, 1500],
-          ]) {
-            await compareBackends(
-              () => {
-                const x = rand(shape, 13, { lo: -8, hi: 8, requiresGrad: true });
-                const w = rand(shape, 14);
-                const y = softmax(x);
-                const z = logSoftmax(x);
-                y.mul(w).sum().add(z.mul(w).sum()).backward();
-                return [y, z, x.grad!];
-              },
-              { atol: 2e-6, rtol: 1e-4, label: `[${shape}]` },
-            );
-          }
-        } finally {
-          rowKnobs.wg = 0;
-        }
-      });
-    }
-  });
+describeRowLaneCounts(
+  [
+    [3, 1],
+    [2, 300],
+    [2, 1500],
+  ],
+  (shape) => {
+    const x = rand(shape, 13, { lo: -8, hi: 8, requiresGrad: true });
+    const w = rand(shape, 14);
+    const y = softmax(x);
+    const z = logSoftmax(x);
+    y.mul(w).sum().add(z.mul(w).sum()).backward();
+    return [y, z, x.grad!];
+  },
+  { atol: 2e-6, rtol: 1e-4 },
+);

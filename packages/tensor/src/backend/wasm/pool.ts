@@ -198,9 +198,7 @@ export class WorkerPool {
     if (isNode) {
       const until = performance.now() + SPIN_MS;
       while (Atomics.load(c, 1) < n && performance.now() < until);
-      let d: number;
-      // biome-ignore lint/suspicious/noAssignInExpressions: the standard wait loop
-      while ((d = Atomics.load(c, 1)) < n) Atomics.wait(c, 1, d);
+      for (let d = Atomics.load(c, 1); d < n; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
     } else {
       // a page's main thread may not block in Atomics.wait: spin (the job is short by construction)
       while (Atomics.load(c, 1) < n) {}

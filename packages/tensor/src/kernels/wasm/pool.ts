@@ -78,6 +78,24 @@ function withMul<T>(be: WasmBackend, mul: number, f: (mulp: number) => T): T {
   }
 }
 
+/**
+ * avg_pool and its backward over N·C planes: both take (src, dst, plane range, H, W, Ho, Wo, k, stride,
+ * address of the f64 multiplier).
+ */
+function avgPoolPlanes(
+  be: WasmBackend,
+  name: 'avg_pool' | 'avg_pool_backward',
+  planes: number,
+  work: number,
+  [src, dst]: [number, number],
+  geometry: number[],
+  mul: number,
+): void {
+  withMul(be, mul, (mulp) =>
+    byPlanes(be, name, planes, work, (p0, p1) => [src, dst, p0, p1, ...geometry, mulp]),
+  );
+}
+
 const plain = (t: Tensor) => t.dtype === 'f32' && t.isContiguous();
 
 /** out = mul × (sum over each k×k window, windows `stride` apart, no padding). */
@@ -94,21 +112,7 @@ register('avgPool2d', (inputs: Tensor[], a: Attrs) => {
   const be = x.backend as WasmBackend;
   const src = be.addr(x.storage, x.offset);
   const dst = be.addr(out.storage);
-  withMul(be, a.mul as number, (mulp) =>
-    byPlanes(be, 'avg_pool', N * C, out.size * k * k, (p0, p1) => [
-      src,
-      dst,
-      p0,
-      p1,
-      H,
-      W,
-      Ho,
-      Wo,
-      k,
-      st,
-      mulp,
-    ]),
-  );
+  avgPoolPlanes(be, 'avg_pool', N * C, out.size * k * k, [src, dst], [H, W, Ho, Wo, k, st], a.mul as number);
   return out;
 });
 
@@ -125,21 +129,8 @@ register('avgPool2dBackward', (inputs: Tensor[], a: Attrs) => {
   const be = gy.backend as WasmBackend;
   const src = be.addr(gy.storage, gy.offset);
   const dst = be.addr(out.storage);
-  withMul(be, a.mul as number, (mulp) =>
-    byPlanes(be, 'avg_pool_backward', N * C, out.size + gy.size * k * k, (p0, p1) => [
-      src,
-      dst,
-      p0,
-      p1,
-      H,
-      W,
-      Ho,
-      Wo,
-      k,
-      st,
-      mulp,
-    ]),
-  );
+  const work = out.size + gy.size * k * k;
+  avgPoolPlanes(be, 'avg_pool_backward', N * C, work, [src, dst], [H, W, Ho, Wo, k, st], a.mul as number);
   return out;
 });
 
