@@ -112,8 +112,7 @@ export async function init(opts: InitOptions = {}): Promise<InitResult> {
 }
 
 async function initWasmDefault(opts: InitOptions, reason: string): Promise<InitResult> {
-  const be = await initWasm(opts.wasm);
-  engine.backends.set('wasm', be);
+  const be = await initWasm(opts.wasm); // registered as engine.backends 'wasm'
   if (!engine.backends.has('cpu')) engine.backends.set('cpu', new CpuBackend());
   engine.defaultBackend = be;
   return { backend: be, reason, wasm: be.info };

@@ -1,9 +1,8 @@
 // Bringing up the WASM backend (once per process): compile, start the worker pool, register the CPU
-// fallbacks for kernels without a WASM version, warm the kernels up. And the `auto` policy's test for a
-// software WebGPU adapter.
+// fallbacks for kernels without a WASM version, register the backend, warm the kernels up. And the
+// `auto` policy's test for a software WebGPU adapter.
 import { engine } from '../../engine.js';
 import { registerWasmFallbacks } from '../../kernels/wasm/fallback.js';
-import { gemmInto } from '../../kernels/wasm/matmul.js';
 import { attention } from '../../ops/attention.js';
 import { embedding } from '../../ops/embedding.js';
 import { crossEntropy } from '../../ops/loss.js';
@@ -21,8 +20,8 @@ export function initWasm(opts: WasmOptions = {}): Promise<WasmBackend> {
   if (!wasmInit) {
     wasmInit = WasmBackend.create(opts).then((be) => {
       be.info.fallbacks = registerWasmFallbacks();
-      warmUp(be);
-      warmUpKernels(be);
+      engine.backends.set('wasm', be);
+      warmUp();
       return be;
     });
     wasmInit.catch(() => {
@@ -33,70 +32,44 @@ export function initWasm(opts: WasmOptions = {}): Promise<WasmBackend> {
 }
 
 /**
- * V8 runs a wasm function's first calls in its baseline compiler (Liftoff, ~4 GFLOP/s on matmul) and
- * tiers up to TurboFan in the background: run the kernels a few times, on every thread, at init.
+ * V8 runs a wasm function's first calls in its baseline compiler (Liftoff, a fraction of the speed) and
+ * tiers up to TurboFan in the background: run the hot kernels once at init in a small training step
+ * (embedding, layer norm, attention, GELU, matmul, cross-entropy, their backwards, AdamW), sized over the
+ * thread thresholds so the workers' copies tier up too. Without it a first large call runs ~3x slower;
+ * it costs ~0.13 s of init here.
  */
-function warmUp(be: WasmBackend): void {
-  const n = 128;
-  const buf = be.scratch(3 * n * n * 4);
-  const ap = be.scratch(n * n * 4);
-  const bp = be.scratch(n * n * 4);
-  try {
-    const a = { ptr: buf.ptr, rs: n, cs: 1 };
-    const b = { ptr: buf.ptr + n * n * 4, rs: n, cs: 1 };
-    for (let i = 0; i < 8; i++)
-      gemmInto(be, a, b, n, n, n, buf.ptr + 2 * n * n * 4, n, { ap: ap.ptr, bp: bp.ptr });
-  } finally {
-    be.freeScratch(bp);
-    be.freeScratch(ap);
-    be.freeScratch(buf);
-  }
-}
-
-/**
- * The same for the other hot kernels: a small training step (embedding, layer norm, attention, GELU,
- * cross-entropy, their backwards, AdamW), sized over the thread thresholds so the workers' copies tier up
- * too. Without it a first large call runs ~3x slower (~15 ms of init here).
- */
-function warmUpKernels(be: WasmBackend): void {
-  const had = engine.backends.get('wasm');
-  engine.backends.set('wasm', be);
-  try {
-    const [B, S, D, V] = [2, 128, 1024, 64];
-    const opts = { backend: 'wasm' };
-    const fill = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
-    for (let rep = 0; rep < 2; rep++) {
-      tidy(() => {
-        const w = tensor(
-          fill(V * D, (i) => Math.sin(i) * 0.02),
-          [V, D],
-          { ...opts, requiresGrad: true },
-        );
-        const ids = tensor(
-          Int32Array.from({ length: B * S }, (_, i) => (i * 7) % V),
-          [B, S],
-          opts,
-        );
-        const x = layerNorm(embedding(w, ids));
-        const q = x.reshape([B, S, 8, D / 8]).permute([0, 2, 1, 3]);
-        const h = attention(q, q, q, { causal: true })
-          .permute([0, 2, 1, 3])
-          .reshape([B * S, D]);
-        const logits = h
-          .gelu()
-          .add(x.reshape([B * S, D]))
-          .matmul(w.T);
-        crossEntropy(logits, ids.reshape([B * S])).backward();
-        const m = tensor(new Float32Array(V * D), [V, D], opts);
-        const v = tensor(new Float32Array(V * D), [V, D], opts);
-        adamwStep([w.detach()], [w.grad!], [m], [v], { lr: 1e-3, step: 1 });
-        w.grad!.dispose();
-        w.grad = null;
-      });
-    }
-  } finally {
-    if (had) engine.backends.set('wasm', had);
-    else engine.backends.delete('wasm');
+function warmUp(): void {
+  const [B, S, D, V] = [2, 128, 1024, 64];
+  const opts = { backend: 'wasm' };
+  const fill = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+  for (let rep = 0; rep < 2; rep++) {
+    tidy(() => {
+      const w = tensor(
+        fill(V * D, (i) => Math.sin(i) * 0.02),
+        [V, D],
+        { ...opts, requiresGrad: true },
+      );
+      const ids = tensor(
+        Int32Array.from({ length: B * S }, (_, i) => (i * 7) % V),
+        [B, S],
+        opts,
+      );
+      const x = layerNorm(embedding(w, ids));
+      const q = x.reshape([B, S, 8, D / 8]).permute([0, 2, 1, 3]);
+      const h = attention(q, q, q, { causal: true })
+        .permute([0, 2, 1, 3])
+        .reshape([B * S, D]);
+      const logits = h
+        .gelu()
+        .add(x.reshape([B * S, D]))
+        .matmul(w.T);
+      crossEntropy(logits, ids.reshape([B * S])).backward();
+      const m = tensor(new Float32Array(V * D), [V, D], opts);
+      const v = tensor(new Float32Array(V * D), [V, D], opts);
+      adamwStep([w.detach()], [w.grad!], [m], [v], { lr: 1e-3, step: 1 });
+      w.grad!.dispose();
+      w.grad = null;
+    });
   }
 }
 
