@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { browserProject } from '../../tools/vitest/browser-project.js';
+import { deviceProjects } from '../../tools/vitest/device-projects.js';
 
 // Tests run against the tensor package's source, so a change there needs no rebuild to be tested here.
 const alias = {
@@ -10,37 +10,15 @@ const alias = {
   '@unif2ace/nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };
 
-// Each suite runs on WebGPU and on the WASM backend (`DEVICE` in @unif2ace/tensor/testing), in Node and
-// in Chromium (the WASM page cross-origin isolated, so its worker threads run).
-const node = (device: 'webgpu' | 'wasm') => ({
-  resolve: { alias },
-  test: {
-    name: device === 'webgpu' ? 'node' : 'node-wasm',
-    // test/: the bench smoke tests, which compare the backends themselves
-    include: ['src/**/*.test.ts', ...(device === 'webgpu' ? ['test/**/*.test.ts'] : [])],
-    // the crash test trains in child processes of its own (once is enough)
-    exclude: device === 'wasm' ? ['src/io/checkpoint.node.test.ts'] : [],
-    // Node tests the plain SIMD128 kernels, Chromium the relaxed-SIMD FMA ones
-    provide: { device, wasmFma: false },
-    environment: 'node' as const,
-    testTimeout: 300_000,
-    hookTimeout: 120_000,
-    pool: 'forks' as const,
-    maxWorkers: 1,
-  },
-});
-
-const browser = (device: 'webgpu' | 'wasm') => {
-  const p = browserProject({
-    name: device === 'webgpu' ? 'browser' : 'browser-wasm',
-    include: ['src/**/*.test.ts'],
-    exclude: ['src/**/*.node.test.ts'],
-    crossOriginIsolated: device === 'wasm',
-  });
-  return { resolve: { alias }, ...p, test: { ...p.test, provide: { device, wasmFma: true } } };
-};
-
+// Each suite runs on WebGPU and on the WASM backend (`DEVICE` in @unif2ace/tensor/testing).
 export default defineConfig({
   resolve: { alias },
-  test: { projects: [node('webgpu'), node('wasm'), browser('webgpu'), browser('wasm')] },
+  test: {
+    projects: deviceProjects({
+      resolve: { alias },
+      // the crash test trains in child processes of its own (once is enough)
+      webgpuOnly: ['src/io/checkpoint.node.test.ts'],
+      testTimeout: 300_000,
+    }),
+  },
 });

@@ -1,0 +1,13 @@
+export declare function deviceProjects(opts: {
+  // biome-ignore lint/suspicious/noExplicitAny: vite's resolve config type
+  resolve?: any;
+  /** Test files only the WebGPU projects run (left out of node-wasm and browser-wasm). */
+  webgpuOnly?: string[];
+  /** Test files only the WASM projects run. */
+  wasmOnly?: string[];
+  /** Worker threads in node-wasm (default: the backend's). */
+  wasmThreads?: number;
+  /** Node projects' test timeout in ms (default 120 000). */
+  testTimeout?: number;
+  // biome-ignore lint/suspicious/noExplicitAny: vitest's project config type
+}): any[];
