@@ -1,3 +1,5 @@
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
 export declare const chromiumPath: string;
 export declare const chromiumArgs: string[];
 export declare const crossOriginIsolationHeaders: Record<string, string>;
@@ -10,6 +12,5 @@ export declare function browserProject(opts: {
   crossOriginIsolated?: boolean;
 }): {
   server?: { headers: Record<string, string> };
-  // biome-ignore lint/suspicious/noExplicitAny: vitest's project config type
-  test: any;
+  test: NonNullable<TestProjectInlineConfiguration['test']>;
 };

@@ -1,6 +1,8 @@
+import type { AliasOptions } from 'vite';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
 export declare function deviceProjects(opts: {
-  // biome-ignore lint/suspicious/noExplicitAny: vite's resolve config type
-  resolve?: any;
+  resolve?: { alias: AliasOptions };
   /** Test files only the WebGPU projects run (left out of node-wasm and browser-wasm). */
   webgpuOnly?: string[];
   /** Test files only the WASM projects run. */
@@ -9,5 +11,4 @@ export declare function deviceProjects(opts: {
   wasmThreads?: number;
   /** Node projects' test timeout in ms (default 120 000). */
   testTimeout?: number;
-  // biome-ignore lint/suspicious/noExplicitAny: vitest's project config type
-}): any[];
+}): TestProjectInlineConfiguration[];
