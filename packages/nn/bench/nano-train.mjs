@@ -118,7 +118,7 @@ export async function trainSteps(backend, c, steps, profile = false) {
   const params = model.parameters().reduce((a, p) => a + p.size, 0);
   ids.dispose();
   model.dispose();
-  opt.dispose?.();
+  opt.dispose();
   await getBackend(backend).sync();
   times.sort((a, b) => a - b);
   const ms = times[times.length >> 1];
