@@ -1,0 +1,162 @@
+// The sparse-MoE kernels on the WASM backend. groupedMatmul / groupedMatmulWgrad pack every expert's
+// operands with matmul.wat's packers and run all experts' products as ONE threaded job
+// (matmul.wat `gemm_grouped`: threads split the B panels of every group), so E experts cost one pool
+// dispatch and the inner loops are the packed matmul's. countingSort is integer bookkeeping over N keys
+// (two passes, no arithmetic to vectorise): the CPU reference, run in place on the WASM memory.
+
+import { groupRanges } from '../../backend/cpu/grouped.js';
+import type { WasmBackend } from '../../backend/wasm/backend.js';
+import { empty, type Tensor } from '../../tensor.js';
+import { type Attrs, registerKernel } from '../registry.js';
+import { runReference } from './fallback.js';
+
+interface GroupedExports {
+  pack_a(src: number, rs: number, cs: number, m: number, k: number, dst: number): void;
+  pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
+  gemm_grouped(desc: number, n: number, ldc: number, q0: number, q1: number): void;
+}
+
+/** Below this many multiply-adds in all one thread is faster than waking the workers. */
+const PARALLEL_MIN_FLOPS = 64 * 64 * 64;
+
+/** One group's product: A [m, k] and B [k, n] as strided views (byte addresses, element strides). */
+interface Group {
+  a: { ptr: number; rs: number; cs: number };
+  b: { ptr: number; rs: number; cs: number };
+  m: number;
+  k: number;
+}
+
+/**
+ * Computes every group's A @ B (all with n columns) into a padded scratch C: group g's rows start at
+ * rowBase[g] (a multiple of 4), ldc = ceil(n / 8) * 8. Calls `read(c, ldc, rowBase)` while C is alive.
+ */
+function groupedGemm(
+  be: WasmBackend,
+  groups: Group[],
+  n: number,
+  read: (c: Float32Array, ldc: number, rowBase: number[]) => void,
+): void {
+  const mm = be.kernels<GroupedExports>('matmul');
+  const nq = (n + 7) >> 3;
+  const ldc = nq * 8;
+  const rowBase: number[] = [];
+  let rows = 0;
+  let aBytes = 0;
+  let bBytes = 0;
+  let flops = 0;
+  for (const g of groups) {
+    rowBase.push(rows);
+    const mp = (g.m + 3) >> 2;
+    rows += mp * 4;
+    aBytes += mp * 16 * g.k;
+    bBytes += nq * 32 * g.k;
+    flops += g.m * g.k * n;
+  }
+  const ap = be.scratch(Math.max(16, aBytes));
+  const bp = be.scratch(Math.max(16, bBytes));
+  const cp = be.scratch(Math.max(16, rows * ldc * 4));
+  const desc = be.scratch(Math.max(16, groups.length * 20));
+  try {
+    const d = new Int32Array(be.memory.buffer as ArrayBuffer, desc.ptr, groups.length * 5);
+    let pa = ap.ptr;
+    let pb = bp.ptr;
+    let live = 0;
+    groups.forEach((g, i) => {
+      if (!g.m || !g.k) {
+        // k = 0 (an expert with no rows in the weight gradient): its rows of C must read as zeros
+        new Float32Array(
+          be.memory.buffer as ArrayBuffer,
+          cp.ptr + rowBase[i] * ldc * 4,
+          ((g.m + 3) >> 2) * 4 * ldc,
+        ).fill(0);
+        return;
+      }
+      mm.pack_a(g.a.ptr, g.a.rs, g.a.cs, g.m, g.k, pa);
+      mm.pack_b(g.b.ptr, g.b.rs, g.b.cs, g.k, n, pb);
+      d.set([pa, pb, cp.ptr + rowBase[i] * ldc * 4, (g.m + 3) >> 2, g.k], live * 5);
+      live++;
+      pa += ((g.m + 3) >> 2) * 16 * g.k;
+      pb += nq * 32 * g.k;
+    });
+    const T = be.pool && flops >= PARALLEL_MIN_FLOPS ? Math.min(be.pool.threads, nq) : 1;
+    if (T <= 1) mm.gemm_grouped(desc.ptr, live, ldc, 0, nq);
+    else {
+      const part = (t: number) => [
+        desc.ptr,
+        live,
+        ldc,
+        Math.floor((nq * t) / T),
+        Math.floor((nq * (t + 1)) / T),
+      ];
+      be.pool!.run('matmul.gemm_grouped', part, (p) => mm.gemm_grouped(p[0], p[1], p[2], p[3], p[4]));
+    }
+    read(new Float32Array(be.memory.buffer as ArrayBuffer, cp.ptr, rows * ldc), ldc, rowBase);
+  } finally {
+    for (const s of [ap, bp, cp, desc]) be.freeScratch(s);
+  }
+}
+
+const i32s = (be: WasmBackend, t: Tensor) =>
+  new Int32Array(be.memory.buffer as ArrayBuffer, be.addr(t.storage), t.size);
+
+registerKernel('groupedMatmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
+  const [x, w, off] = inputs;
+  if (x.dtype !== 'f32' || w.dtype !== 'f32') return runReference('groupedMatmul', inputs, at);
+  const be = x.backend as WasmBackend;
+  const transB = at.transB as boolean;
+  const [N, K] = x.shape;
+  const [E, P, Q] = w.shape;
+  const H = transB ? P : Q;
+  const out = empty([N, H], 'f32', 'wasm');
+  if (out.size === 0) return out;
+  const ranges = groupRanges(i32s(be, off), off.offset, E, N);
+  const groups: Group[] = ranges.map(([s, t], e) => ({
+    a: { ptr: be.addr(x.storage, x.offset + s * K), rs: K, cs: 1 },
+    b: { ptr: be.addr(w.storage, w.offset + e * P * Q), rs: transB ? 1 : Q, cs: transB ? Q : 1 },
+    m: t - s,
+    k: K,
+  }));
+  groupedGemm(be, groups, H, (c, ldc, rowBase) => {
+    const o = out.storage.handle as Float32Array;
+    o.fill(0); // rows outside every group
+    if (K === 0) return;
+    ranges.forEach(([s, t], e) => {
+      for (let r = 0; r < t - s; r++)
+        o.set(c.subarray((rowBase[e] + r) * ldc, (rowBase[e] + r) * ldc + H), (s + r) * H);
+    });
+  });
+  return out;
+});
+
+registerKernel('groupedMatmulWgrad', 'wasm', (inputs: Tensor[], at: Attrs) => {
+  const [x, dy, off] = inputs;
+  if (x.dtype !== 'f32' || dy.dtype !== 'f32') return runReference('groupedMatmulWgrad', inputs, at);
+  const be = x.backend as WasmBackend;
+  const E = at.E as number;
+  const [N, D] = x.shape;
+  const H = dy.shape[1];
+  const out = empty([E, D, H], 'f32', 'wasm');
+  if (out.size === 0) return out;
+  const ranges = groupRanges(i32s(be, off), off.offset, E, N);
+  const groups: Group[] = ranges.map(([s, t]) => ({
+    a: { ptr: be.addr(x.storage, x.offset + s * D), rs: 1, cs: D }, // x_eᵀ [D, n_e]
+    b: { ptr: be.addr(dy.storage, dy.offset + s * H), rs: H, cs: 1 }, // dy_e [n_e, H]
+    m: D,
+    k: t - s,
+  }));
+  groupedGemm(be, groups, H, (c, ldc, rowBase) => {
+    const o = out.storage.handle as Float32Array;
+    for (let e = 0; e < E; e++) {
+      for (let d = 0; d < D; d++)
+        o.set(c.subarray((rowBase[e] + d) * ldc, (rowBase[e] + d) * ldc + H), (e * D + d) * H);
+    }
+  });
+  return out;
+});
+
+// integer bookkeeping (two passes over N keys, nothing to vectorise): the reference code, run in place on the
+// WASM memory
+registerKernel('countingSort', 'wasm', (inputs: Tensor[], at: Attrs) =>
+  runReference('countingSort', inputs, at),
+);
