@@ -25,21 +25,25 @@ interface Group {
   b: { ptr: number; rs: number; cs: number };
   m: number;
   k: number;
+  /** Byte address of its C block (ldc elements per row), or -1 for a padded scratch block. */
+  c: number;
 }
 
 /**
- * Computes every group's A @ B (all with n columns) into a padded scratch C: group g's rows start at
- * rowBase[g] (a multiple of 4), ldc = ceil(n / 8) * 8. Calls `read(c, ldc, rowBase)` while C is alive.
+ * Computes every group's A @ B (all with n columns, ldc >= 8 * ceil(n / 8) elements per row of C).
+ * Groups with c = -1 write into a scratch C (4-row panels, so a block has 4 * ceil(m / 4) rows); the
+ * others (m a multiple of 4) straight into their c. Then `read(scratch, rowBase)` runs while the scratch
+ * is alive (rowBase[g]: the group's first scratch row).
  */
 function groupedGemm(
   be: WasmBackend,
   groups: Group[],
   n: number,
-  read: (c: Float32Array, ldc: number, rowBase: number[]) => void,
+  ldc: number,
+  read: (c: Float32Array, rowBase: number[]) => void = () => {},
 ): void {
   const mm = be.kernels<GroupedExports>('matmul');
   const nq = (n + 7) >> 3;
-  const ldc = nq * 8;
   const rowBase: number[] = [];
   let rows = 0;
   let aBytes = 0;
@@ -48,7 +52,7 @@ function groupedGemm(
   for (const g of groups) {
     rowBase.push(rows);
     const mp = (g.m + 3) >> 2;
-    rows += mp * 4;
+    if (g.c < 0) rows += mp * 4;
     aBytes += mp * 16 * g.k;
     bBytes += nq * 32 * g.k;
     flops += g.m * g.k * n;
@@ -63,18 +67,16 @@ function groupedGemm(
     let pb = bp.ptr;
     let live = 0;
     groups.forEach((g, i) => {
-      if (!g.m || !g.k) {
-        // k = 0 (an expert with no rows in the weight gradient): its rows of C must read as zeros
-        new Float32Array(
-          be.memory.buffer as ArrayBuffer,
-          cp.ptr + rowBase[i] * ldc * 4,
-          ((g.m + 3) >> 2) * 4 * ldc,
-        ).fill(0);
+      const c = g.c < 0 ? cp.ptr + rowBase[i] * ldc * 4 : g.c;
+      if (!g.m) return;
+      if (!g.k) {
+        // no rows to sum over (an expert without tokens in the weight gradient): its block is zero
+        new Float32Array(be.memory.buffer as ArrayBuffer, c, (g.m - 1) * ldc + n).fill(0);
         return;
       }
       mm.pack_a(g.a.ptr, g.a.rs, g.a.cs, g.m, g.k, pa);
       mm.pack_b(g.b.ptr, g.b.rs, g.b.cs, g.k, n, pb);
-      d.set([pa, pb, cp.ptr + rowBase[i] * ldc * 4, (g.m + 3) >> 2, g.k], live * 5);
+      d.set([pa, pb, c, (g.m + 3) >> 2, g.k], live * 5);
       live++;
       pa += ((g.m + 3) >> 2) * 16 * g.k;
       pb += nq * 32 * g.k;
@@ -91,14 +93,14 @@ function groupedGemm(
       ];
       be.pool!.run('matmul.gemm_grouped', part, (p) => mm.gemm_grouped(p[0], p[1], p[2], p[3], p[4]));
     }
-    read(new Float32Array(be.memory.buffer as ArrayBuffer, cp.ptr, rows * ldc), ldc, rowBase);
+    read(new Float32Array(be.memory.buffer as ArrayBuffer, cp.ptr, rows * ldc), rowBase);
   } finally {
     for (const s of [ap, bp, cp, desc]) be.freeScratch(s);
   }
 }
 
 const i32s = (be: WasmBackend, t: Tensor) =>
-  new Int32Array(be.memory.buffer as ArrayBuffer, be.addr(t.storage), t.size);
+  new Int32Array(be.memory.buffer as ArrayBuffer, be.addr(t.storage, t.offset), t.size);
 
 registerKernel('groupedMatmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
   const [x, w, off] = inputs;
@@ -110,22 +112,42 @@ registerKernel('groupedMatmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
   const H = transB ? P : Q;
   const out = empty([N, H], 'f32', 'wasm');
   if (out.size === 0) return out;
-  const ranges = groupRanges(i32s(be, off), off.offset, E, N);
-  const groups: Group[] = ranges.map(([s, t], e) => ({
-    a: { ptr: be.addr(x.storage, x.offset + s * K), rs: K, cs: 1 },
-    b: { ptr: be.addr(w.storage, w.offset + e * P * Q), rs: transB ? 1 : Q, cs: transB ? Q : 1 },
-    m: t - s,
-    k: K,
-  }));
-  groupedGemm(be, groups, H, (c, ldc, rowBase) => {
-    const o = out.storage.handle as Float32Array;
-    o.fill(0); // rows outside every group
-    if (K === 0) return;
-    ranges.forEach(([s, t], e) => {
-      for (let r = 0; r < t - s; r++)
-        o.set(c.subarray((rowBase[e] + r) * ldc, (rowBase[e] + r) * ldc + H), (s + r) * H);
-    });
+  const ranges = groupRanges(i32s(be, off), 0, E, N);
+  const o = () => out.storage.handle as Float32Array;
+  if (K === 0) {
+    o().fill(0);
+    return out;
+  }
+  // Whole 4-row panels go straight into the output when its rows are whole 8-column panels (H % 8 = 0);
+  // each group's leftover rows (< 4) go through the scratch, so no block spills into other rows.
+  const direct = H % 8 === 0;
+  const ldc = direct ? H : ((H + 7) >> 3) * 8;
+  const base = be.addr(out.storage);
+  const groups: Group[] = [];
+  const placed: { row: number; m: number; g: number }[] = []; // scratch blocks to copy out
+  ranges.forEach(([s, t], e) => {
+    const b = { ptr: be.addr(w.storage, w.offset + e * P * Q), rs: transB ? 1 : Q, cs: transB ? Q : 1 };
+    const a = (row: number) => ({ ptr: be.addr(x.storage, x.offset + row * K), rs: K, cs: 1 });
+    const m = t - s;
+    const whole = direct ? m & ~3 : 0;
+    if (whole) groups.push({ a: a(s), b, m: whole, k: K, c: base + s * H * 4 });
+    if (m > whole) {
+      placed.push({ row: s + whole, m: m - whole, g: groups.length });
+      groups.push({ a: a(s + whole), b, m: m - whole, k: K, c: -1 });
+    }
   });
+  groupedGemm(be, groups, H, ldc, (c, rowBase) => {
+    const y = o();
+    for (const p of placed) {
+      for (let r = 0; r < p.m; r++)
+        y.set(c.subarray((rowBase[p.g] + r) * ldc, (rowBase[p.g] + r) * ldc + H), (p.row + r) * H);
+    }
+  });
+  // rows outside every group
+  const lo = ranges.length ? ranges[0][0] : N;
+  const hi = ranges.length ? Math.max(lo, ranges[ranges.length - 1][1]) : N;
+  o().fill(0, 0, lo * H);
+  o().fill(0, hi * H);
   return out;
 });
 
@@ -138,14 +160,20 @@ registerKernel('groupedMatmulWgrad', 'wasm', (inputs: Tensor[], at: Attrs) => {
   const H = dy.shape[1];
   const out = empty([E, D, H], 'f32', 'wasm');
   if (out.size === 0) return out;
-  const ranges = groupRanges(i32s(be, off), off.offset, E, N);
-  const groups: Group[] = ranges.map(([s, t]) => ({
+  const ranges = groupRanges(i32s(be, off), 0, E, N);
+  // dw[e] is written in place when it is whole panels (D % 4 = 0, H % 8 = 0), else through the scratch
+  const direct = D % 4 === 0 && H % 8 === 0;
+  const ldc = direct ? H : ((H + 7) >> 3) * 8;
+  const base = be.addr(out.storage);
+  const groups: Group[] = ranges.map(([s, t], e) => ({
     a: { ptr: be.addr(x.storage, x.offset + s * D), rs: 1, cs: D }, // x_eᵀ [D, n_e]
     b: { ptr: be.addr(dy.storage, dy.offset + s * H), rs: H, cs: 1 }, // dy_e [n_e, H]
     m: D,
     k: t - s,
+    c: direct ? base + e * D * H * 4 : -1,
   }));
-  groupedGemm(be, groups, H, (c, ldc, rowBase) => {
+  groupedGemm(be, groups, H, ldc, (c, rowBase) => {
+    if (direct) return;
     const o = out.storage.handle as Float32Array;
     for (let e = 0; e < E; e++) {
       for (let d = 0; d < D; d++)
@@ -155,8 +183,6 @@ registerKernel('groupedMatmulWgrad', 'wasm', (inputs: Tensor[], at: Attrs) => {
   return out;
 });
 
-// integer bookkeeping (two passes over N keys, nothing to vectorise): the reference code, run in place on the
-// WASM memory
 registerKernel('countingSort', 'wasm', (inputs: Tensor[], at: Attrs) =>
   runReference('countingSort', inputs, at),
 );
