@@ -28,7 +28,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const gf = (ms) => (2 * N * D * H) / ms / 1e6;
 
 function sizes(E, ragged) {
-  if (!ragged) return Array.from({ length: E }, (_, e) => Math.floor((N * (e + 1)) / E) - Math.floor((N * e) / E));
+  if (!ragged)
+    return Array.from({ length: E }, (_, e) => Math.floor((N * (e + 1)) / E) - Math.floor((N * e) / E));
   let s = 12345;
   const w = Array.from({ length: E }, (_, e) => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
