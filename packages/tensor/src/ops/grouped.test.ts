@@ -102,11 +102,12 @@ function keysOf(n: number, V: number, seed: number): number[] {
 }
 
 /** The stable sort with capacity, written out plainly. */
-function expected(keys: number[], V: number, cap: number) {
+function expected(keys: number[], V: number, cap: number | number[]) {
   const kept: number[][] = Array.from({ length: V }, () => []);
   const tail: number[] = [];
+  const capOf = (b: number) => (typeof cap === 'number' ? cap : cap[b]);
   keys.forEach((k, i) => {
-    if (k >= 0 && k < V && (cap < 0 || kept[k].length < cap)) kept[k].push(i);
+    if (k >= 0 && k < V && (capOf(k) < 0 || kept[k].length < capOf(k))) kept[k].push(i);
     else tail.push(i);
   });
   const offsets = [0];
@@ -115,7 +116,9 @@ function expected(keys: number[], V: number, cap: number) {
 }
 
 describe('countingSort: stable, with capacity, device = reference exactly', () => {
+  const perBucket = [3, -1, 0, 5, 1, 2, -1, 4];
   for (const [n, V, cap] of [
+    [300, 8, perBucket],
     [1, 1, -1],
     [10, 3, -1],
     [300, 8, -1],
@@ -123,13 +126,13 @@ describe('countingSort: stable, with capacity, device = reference exactly', () =
     [5000, 64, 70],
     [8192, 36, -1],
     [0, 4, -1],
-  ]) {
-    it(`N=${n} buckets=${V} capacity=${cap < 0 ? 'none' : cap}`, async () => {
+  ] as [number, number, number | number[]][]) {
+    it(`N=${n} buckets=${V} capacity=${cap === -1 ? 'none' : cap}`, async () => {
       const keys = keysOf(n, V, 5 + n);
       const want = expected(keys, V, cap);
       const { device } = await compareBackends(
         () => {
-          const s = countingSort(i32(keys), V, cap < 0 ? {} : { capacity: cap });
+          const s = countingSort(i32(keys), V, cap === -1 ? {} : { capacity: cap });
           return [s.order, s.offsets];
         },
         { atol: 0, rtol: 0 },

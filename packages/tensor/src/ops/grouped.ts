@@ -7,7 +7,7 @@ import { registerGradient } from '../autograd/rules.js';
 import { noGrad } from '../autograd/tape.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
 import { kernel, record } from './run.js';
 
@@ -66,11 +66,15 @@ export interface CountingSort {
 }
 
 /**
- * Stable counting sort of positions by integer key (i32 [N]) into `buckets` buckets. With `capacity`,
- * each bucket keeps its first `capacity` positions (in position order) and the rest join the dropped
- * tail. Not differentiable (integer outputs).
+ * Stable counting sort of positions by integer key (i32 [N]) into `buckets` buckets. With `capacity` (one
+ * number for every bucket, or one per bucket; negative = unlimited), each bucket keeps its first
+ * `capacity` positions (in position order) and the rest join the dropped tail. Not differentiable.
  */
-export function countingSort(keys: Tensor, buckets: number, opts: { capacity?: number } = {}): CountingSort {
+export function countingSort(
+  keys: Tensor,
+  buckets: number,
+  opts: { capacity?: number | readonly number[] } = {},
+): CountingSort {
   keys.live('countingSort');
   if (keys.dtype !== 'i32' || keys.rank !== 1) {
     throw new TypeError(`countingSort: keys must be i32 [N], got ${keys.dtype} ${fmtShape(keys.shape)}`);
@@ -78,12 +82,18 @@ export function countingSort(keys: Tensor, buckets: number, opts: { capacity?: n
   if (!Number.isInteger(buckets) || buckets < 1) {
     throw new RangeError(`countingSort: buckets must be a positive integer, got ${buckets}`);
   }
-  const cap = opts.capacity ?? -1;
-  if (opts.capacity !== undefined && (!Number.isInteger(cap) || cap < 0)) {
-    throw new RangeError(`countingSort: capacity must be a non-negative integer, got ${opts.capacity}`);
+  const c = opts.capacity ?? -1;
+  const caps = typeof c === 'number' ? new Array<number>(buckets).fill(c) : [...c];
+  if (caps.length !== buckets || caps.some((v) => !Number.isInteger(v))) {
+    throw new RangeError(
+      `countingSort: capacity must be an integer or ${buckets} integers (one per bucket), got ${JSON.stringify(opts.capacity)}`,
+    );
   }
   const [order, offsets] = noGrad(() =>
-    tidy(() => kernel('countingSort', [contiguous(keys)], { buckets, capacity: cap }) as unknown as Tensor[]),
+    tidy(() => {
+      const capT = tensor(Int32Array.from(caps), [buckets], { dtype: 'i32', backend: keys.backend.name });
+      return kernel('countingSort', [contiguous(keys), capT], { buckets }) as unknown as Tensor[];
+    }),
   );
   return { order, offsets };
 }

@@ -63,9 +63,11 @@ registerKernel('groupedMatmulWgrad', 'cpu', ([x, dy, off]: Tensor[], a: Attrs) =
   return finish(out);
 });
 
-registerKernel('countingSort', 'cpu', ([keys]: Tensor[], a: Attrs) => {
+// keys i32 [N], caps i32 [buckets] (negative: unlimited) -> [order i32 [N], offsets i32 [buckets + 1]]
+registerKernel('countingSort', 'cpu', ([keys, caps]: Tensor[], a: Attrs) => {
   const V = a.buckets as number;
-  const cap = a.capacity as number;
+  const cs = arr(caps);
+  const capOf = (b: number) => cs[caps.offset + b];
   const N = keys.size;
   const ks = arr(keys);
   const order = empty([N], 'i32', 'cpu');
@@ -79,7 +81,7 @@ registerKernel('countingSort', 'cpu', ([keys]: Tensor[], a: Attrs) => {
   };
   for (let i = 0; i < N; i++) {
     const b = bucketOf(i);
-    if (b >= 0 && (cap < 0 || count[b] < cap)) count[b]++;
+    if (b >= 0 && (capOf(b) < 0 || count[b] < capOf(b))) count[b]++;
   }
   let run = 0;
   for (let b = 0; b < V; b++) {

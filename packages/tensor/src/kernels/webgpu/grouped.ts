@@ -5,7 +5,7 @@
 // falls back to a per-row loop. groupedMatmulWgrad: one invocation per 4x4 block of dw[e], summing over
 // expert e's rows. countingSort: one workgroup (fine for the few thousand routing assignments of a
 // layer): per-thread histograms of contiguous chunks, a scan, then a stable scatter, with per-bucket
-// capacity and the dropped positions kept in order at the tail. No float atomics: deterministic.
+// capacities (CAPS) and the dropped positions kept in order at the tail. No float atomics: deterministic.
 import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
@@ -174,10 +174,9 @@ registerKernel('groupedMatmulWgrad', 'webgpu', ([x, dy, off]: Tensor[], a: Attrs
 
 const SORT_WG = 256;
 
-registerKernel('countingSort', 'webgpu', ([keys]: Tensor[], a: Attrs) => {
-  const be = gpuOf([keys], 'countingSort');
+registerKernel('countingSort', 'webgpu', ([keys, caps]: Tensor[], a: Attrs) => {
+  const be = gpuOf([keys, caps], 'countingSort');
   const V = a.buckets as number;
-  const cap = a.capacity as number;
   const N = keys.size;
   const order = empty([N], 'i32', 'webgpu');
   const offsets = empty([V + 1], 'i32', 'webgpu');
@@ -189,11 +188,12 @@ registerKernel('countingSort', 'webgpu', ([keys]: Tensor[], a: Attrs) => {
       key: 'countingSort',
       bindings: [
         { name: 'KEYS', dtype: 'i32', access: 'read' },
+        { name: 'CAPS', dtype: 'i32', access: 'read' },
         { name: 'ORDER', dtype: 'i32', access: 'read_write' },
         { name: 'START', dtype: 'i32', access: 'read_write' },
         u32b('HIST'),
       ],
-      uniforms: [...u32s(['N', 'V', 'koff']), { name: 'cap', type: 'i32' as const }],
+      uniforms: u32s(['N', 'V', 'koff', 'coff']),
       workgroupSize: [SORT_WG, 1, 1],
       helpers: `var<workgroup> part: array<u32, ${SORT_WG}>;
 fn bucketOf(i: u32) -> u32 {
@@ -231,7 +231,8 @@ fn bucketOf(i: u32) -> u32 {
     for (var b = 0u; b < V; b++) {
       START[b] = i32(run);
       var c = HIST[cnt + b];
-      if (u_cap() >= 0) { c = min(c, u32(u_cap())); }
+      let cap = CAPS[u_coff() + b];
+      if (cap >= 0) { c = min(c, u32(cap)); }
       run += c;
     }
     START[V] = i32(run);
@@ -246,7 +247,8 @@ fn bucketOf(i: u32) -> u32 {
     if (b == 0xffffffffu) { dropped++; continue; }
     let r = HIST[h + b];
     HIST[h + b] = r + 1u;
-    if (u_cap() >= 0 && r >= u32(u_cap())) { dropped++; }
+    let cap = CAPS[u_coff() + b];
+    if (cap >= 0 && r >= u32(cap)) { dropped++; }
   }
   workgroupBarrier();
   part[lidx] = dropped;
@@ -271,7 +273,8 @@ fn bucketOf(i: u32) -> u32 {
     if (b != 0xffffffffu) {
       let r = HIST[h + b];
       HIST[h + b] = r + 1u;
-      keep = u_cap() < 0 || r < u32(u_cap());
+      let cap = CAPS[u_coff() + b];
+      keep = cap < 0 || r < u32(cap);
       dst = u32(START[b]) + r;
     }
     if (!keep) {
@@ -281,8 +284,8 @@ fn bucketOf(i: u32) -> u32 {
     ORDER[dst] = i32(i);
   }`,
     },
-    [keys, order, offsets, hist].map(buf),
-    { N, V, koff: keys.offset, cap },
+    [keys, caps, order, offsets, hist].map(buf),
+    { N, V, koff: keys.offset, coff: caps.offset },
     [1, 1, 1],
   );
   hist.dispose();
