@@ -1,0 +1,19 @@
+export { balanceLoss, zLoss } from './balance-loss.js';
+export type { DispatchPlan } from './dispatch.js';
+export { combine, gatherRows, plan } from './dispatch.js';
+export { BUILTIN_TOKEN_EXPERT, ExpertBank, MlpExpert } from './experts.js';
+export type {
+  ExpertContext,
+  ExpertLevel,
+  SequenceExpert,
+  SequenceExpertFactory,
+  SequenceInput,
+  TokenExpert,
+  TokenExpertFactory,
+} from './registry.js';
+export { expertFactory, registeredExperts, registerExpert } from './registry.js';
+export type { RouterOutput } from './router.js';
+export { Router } from './router.js';
+export type { SlotLayout } from './shared-expert.js';
+export type { TokenMoEOptions, TokenMoEOutput, TokenRoutingStats } from './token-moe.js';
+export { TokenMoE } from './token-moe.js';
