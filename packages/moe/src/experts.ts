@@ -35,7 +35,7 @@ export class ExpertBank extends Module {
   expert(s: number, x: Tensor): Tensor {
     const w1 = this.w1.slice(0, s, s + 1).reshape([this.dim, this.hidden]);
     const w2 = this.w2.slice(0, s, s + 1).reshape([this.hidden, this.dim]);
-    return ops.matmul(ops.matmul(x, w1).gelu(), w2);
+    return ops.matmul(ops.linear(x, w1, null, 'gelu'), w2);
   }
 }
 

@@ -313,9 +313,15 @@ export class TokenMoE extends Module {
   /**
    * The readable reference (DeepSeek-V3's loop over experts): every expert runs on every token, weighted
    * by the same router's dense gates (shared experts by their group's indicator). Ignores capacity: with
-   * unlimited capacity it equals forward(). Cost grows with the number of experts.
+   * unlimited capacity it equals forward(). Cost grows with the number of experts. With `parts`, also
+   * returns each expert's weighted [T, dim] term (y is their sum), so a caller can back-propagate expert
+   * by expert (the benchmark does, to bound memory).
    */
-  routeDense(x: Tensor, groups: readonly (number | string)[]): TokenMoEOutput {
+  routeDense(
+    x: Tensor,
+    groups: readonly (number | string)[],
+    opts: { parts?: boolean } = {},
+  ): TokenMoEOutput & { parts: Tensor[] } {
     const { T, D, tokenGroup, tokensPerGroup } = this.prepare(x, groups);
     const G = this.groupNames.length;
     const E = this.expertNames.length;
@@ -323,9 +329,12 @@ export class TokenMoE extends Module {
       const xt = x.reshape([T, D]);
       const r = this.router.route(xt, tokenGroup);
       const gd = this.denseGates(r.weights, r.indices, T);
-      let y: Tensor | null = this.customOutputs(xt, gd);
+      const custom = this.customOutputs(xt, gd);
+      let y: Tensor | null = custom;
+      const parts: Tensor[] = custom ? [custom] : [];
       const add = (t: Tensor) => {
         y = y ? y.add(t) : t;
+        if (opts.parts) parts.push(t);
       };
       for (let g = 0; g < G; g++) {
         const own = tensor(
@@ -344,7 +353,13 @@ export class TokenMoE extends Module {
       }
       const bal = balanceLoss(r.probs, r.indices, tokensPerGroup, E, this.balanceWeight);
       const z = this.zLossWeight ? zLoss(r.logits).mul(this.zLossWeight) : tensor(0);
-      return { y: y!.reshape([...x.shape]), auxLoss: bal.add(z), balanceLoss: bal, zLoss: z };
+      return {
+        y: y!.reshape([...x.shape]),
+        auxLoss: bal.add(z),
+        balanceLoss: bal,
+        zLoss: z,
+        parts: opts.parts ? parts : [],
+      };
     });
   }
 

@@ -27,6 +27,18 @@ interface Group {
   k: number;
   /** Byte address of its C block (ldc elements per row), or -1 for a padded scratch block. */
   c: number;
+  /** Reuse the packed B of group `bFrom` (same B: two row pieces of one expert). */
+  bFrom?: number;
+}
+
+/**
+ * Scratch sizes rounded up to one of 8 steps per power of two: the heap reuses only blocks of the same
+ * size, and the exact sizes here follow the routing, which changes every step.
+ */
+function sizeClass(bytes: number): number {
+  const b = Math.max(64, bytes);
+  const step = 2 ** Math.max(6, Math.ceil(Math.log2(b)) - 3);
+  return Math.ceil(b / step) * step;
 }
 
 /**
@@ -54,18 +66,19 @@ function groupedGemm(
     const mp = (g.m + 3) >> 2;
     if (g.c < 0) rows += mp * 4;
     aBytes += mp * 16 * g.k;
-    bBytes += nq * 32 * g.k;
+    if (g.bFrom === undefined) bBytes += nq * 32 * g.k;
     flops += g.m * g.k * n;
   }
-  const ap = be.scratch(Math.max(16, aBytes));
-  const bp = be.scratch(Math.max(16, bBytes));
-  const cp = be.scratch(Math.max(16, rows * ldc * 4));
-  const desc = be.scratch(Math.max(16, groups.length * 20));
+  const ap = be.scratch(sizeClass(aBytes));
+  const bp = be.scratch(sizeClass(bBytes));
+  const cp = be.scratch(sizeClass(rows * ldc * 4));
+  const desc = be.scratch(sizeClass(groups.length * 20));
   try {
     const d = new Int32Array(be.memory.buffer as ArrayBuffer, desc.ptr, groups.length * 5);
     let pa = ap.ptr;
     let pb = bp.ptr;
     let live = 0;
+    const packedB: number[] = [];
     groups.forEach((g, i) => {
       const c = g.c < 0 ? cp.ptr + rowBase[i] * ldc * 4 : g.c;
       if (!g.m) return;
@@ -75,11 +88,16 @@ function groupedGemm(
         return;
       }
       mm.pack_a(g.a.ptr, g.a.rs, g.a.cs, g.m, g.k, pa);
-      mm.pack_b(g.b.ptr, g.b.rs, g.b.cs, g.k, n, pb);
-      d.set([pa, pb, c, (g.m + 3) >> 2, g.k], live * 5);
+      let b = g.bFrom === undefined ? -1 : packedB[g.bFrom];
+      if (b < 0) {
+        mm.pack_b(g.b.ptr, g.b.rs, g.b.cs, g.k, n, pb);
+        b = pb;
+        pb += nq * 32 * g.k;
+      }
+      packedB[i] = b;
+      d.set([pa, b, c, (g.m + 3) >> 2, g.k], live * 5);
       live++;
       pa += ((g.m + 3) >> 2) * 16 * g.k;
-      pb += nq * 32 * g.k;
     });
     const T = be.pool && flops >= PARALLEL_MIN_FLOPS ? Math.min(be.pool.threads, nq) : 1;
     if (T <= 1) mm.gemm_grouped(desc.ptr, live, ldc, 0, nq);
@@ -133,7 +151,14 @@ registerKernel('groupedMatmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
     if (whole) groups.push({ a: a(s), b, m: whole, k: K, c: base + s * H * 4 });
     if (m > whole) {
       placed.push({ row: s + whole, m: m - whole, g: groups.length });
-      groups.push({ a: a(s + whole), b, m: m - whole, k: K, c: -1 });
+      groups.push({
+        a: a(s + whole),
+        b,
+        m: m - whole,
+        k: K,
+        c: -1,
+        bFrom: whole ? groups.length - 1 : undefined,
+      });
     }
   });
   groupedGemm(be, groups, H, ldc, (c, rowBase) => {
