@@ -11,7 +11,7 @@ export type {
   TokenExpert,
   TokenExpertFactory,
 } from './registry.js';
-export { expertFactory, registeredExperts, registerExpert } from './registry.js';
+export { expertFactory, registerExpert, registeredExperts } from './registry.js';
 export type { RouterOutput } from './router.js';
 export { Router } from './router.js';
 export type { SlotLayout } from './shared-expert.js';
