@@ -55,7 +55,9 @@ for (const E of args.E.split(',').map(Number)) {
       const o = m.routeDense(x, groups, { parts: true });
       const dy = t.noGrad(() => o.y.mul(2 / o.y.size).reshape([tokens, dim]));
       o.auxLoss.backward({ retainGraph: true });
-      o.parts.forEach((p, i) => p.backward(dy, { retainGraph: i < o.parts.length - 1 }));
+      o.parts.forEach((p, i) => {
+        p.backward(dy, { retainGraph: i < o.parts.length - 1 });
+      });
     });
     const ms = performance.now() - t0;
     m.zeroGrad();

@@ -188,14 +188,14 @@ describe(`TokenMoE (${DEVICE})`, () => {
     expect(st.groups[0].dropped + st.groups[1].dropped).toBeGreaterThan(0);
     // drops are the latest tokens of each over-full expert
     const seen = new Map<number, number>();
-    st.tokenExperts.forEach((ids, t) =>
+    st.tokenExperts.forEach((ids, t) => {
       ids.forEach((id, q) => {
         const n = (seen.get(id) ?? 0) + 1;
         seen.set(id, n);
         const cap = Math.ceil((0.5 * st.groups[Math.floor(id / 4)].tokens * 2) / 4);
         expect(st.tokenDropped[t][q]).toBe(n > cap);
-      }),
-    );
+      });
+    });
     for (const t of Object.values(o)) t.dispose();
     x.dispose();
     free.dispose();
