@@ -14,6 +14,10 @@ export type {
 export { expertFactory, registerExpert, registeredExperts } from './registry.js';
 export type { RouterOutput } from './router.js';
 export { Router } from './router.js';
+export type { FeatureFn } from './seq-experts.js';
+export { ClipExpert, CopyExpert, FaceExpert, NoiseExpert, ZeroExpert } from './seq-experts.js';
+export type { SeqMoEOptions, SeqMoEOutput, SeqRoutingStats } from './seq-moe.js';
+export { DEFAULT_SEQ_EXPERTS, SeqMoE } from './seq-moe.js';
 export type { SlotLayout } from './shared-expert.js';
 export type { TokenMoEOptions, TokenMoEOutput, TokenRoutingStats } from './token-moe.js';
 export { TokenMoE } from './token-moe.js';

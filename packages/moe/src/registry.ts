@@ -30,6 +30,11 @@ export interface SequenceInput {
   /** Per-sequence conditioning the layer was given (e.g. images for feature experts), or undefined. */
   context?: unknown;
   training: boolean;
+  /**
+   * i32 [n]: which of the batch's sequences this call sees (x holds those n), so batch-first context
+   * (features) can be picked with indexSelect; absent when x is the whole batch.
+   */
+  rows?: Tensor;
 }
 
 /** A sequence-level expert: [B, L, dim] -> [B, L, dim] for the sequences routed to it. */
