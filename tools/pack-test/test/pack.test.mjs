@@ -27,6 +27,13 @@ const PACKAGES = [
     dir: 'packages/nn',
     expect: [/^XOR loss: \d\.\d\de-(\d\d|[3-9])$/m, /^keys: layers\.0\.weight, layers\.0\.bias/m],
   },
+  {
+    dir: 'packages/moe',
+    expect: [
+      /^generation: \d+ \d+ \d+ \d+, understanding: \d+ \d+ \d+ \d+$/m,
+      /^custom\.generation\.3\.gain\.gain, custom\.understanding\.3\.gain\.gain$/m,
+    ],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
