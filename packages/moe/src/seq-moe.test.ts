@@ -201,3 +201,32 @@ describe('custom sequence experts and pluggable features', () => {
     });
   });
 });
+
+describe('SeqMoE config', () => {
+  it('round-trips through JSON; feature functions come back through fromConfig extra', async () => {
+    const features = (ctx: unknown) => (ctx as { c: Tensor }).c;
+    const a = layer({
+      expertOptions: { clip: { featureDim: CLIP, features }, face: { featureDim: FACE } },
+    }).eval();
+    const cfg = JSON.parse(JSON.stringify(a.toConfig()));
+    expect(cfg.expertOptions.clip).toEqual({ featureDim: CLIP });
+    const b = SeqMoE.fromConfig(cfg, { expertOptions: { clip: { features } } }).eval();
+    loadModule(b, await saveModule(a));
+    const x0 = randomArray(B * L * D, 3);
+    const y = async (m: SeqMoE) => {
+      const t = tidy(() => {
+        const c = context();
+        return m.route(tensor(x0, [B, L, D]), GROUPS, { context: { c: c.clip, face: c.face } }).y;
+      });
+      const d = Float32Array.from(await t.data());
+      t.dispose();
+      return d;
+    };
+    expectClose(await y(b), await y(a), { atol: 0, rtol: 0 });
+    expect(() => SeqMoE.fromConfig({ ...cfg, hidden: 3 })).toThrow(
+      /unknown keys hidden; valid keys: dim, groups/,
+    );
+    a.dispose();
+    b.dispose();
+  });
+});

@@ -6,6 +6,7 @@
 import { type InitRng, Module } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { balanceLoss } from './balance-loss.js';
+import { mergeOptions, readConfig, serialisableOptions } from './config.js';
 import { type ExpertContext, expertFactory, type SequenceExpert } from './registry.js';
 import { Router } from './router.js';
 import './seq-experts.js';
@@ -117,6 +118,26 @@ export class SeqMoE extends Module {
       throw e;
     }
     this.router = new Router(dim, this.groupNames.length, E, this.topK, opts.rng);
+  }
+
+  /** JSON config that rebuilds this layer (feature functions left out: pass them to fromConfig). */
+  toConfig(): Record<string, unknown> {
+    return {
+      _class: 'SeqMoE',
+      _version: 1,
+      dim: this.opts.dim,
+      groups: [...this.groupNames],
+      experts: this.expertNames.map((l) => [...l]),
+      topK: this.topK,
+      balanceWeight: this.balanceWeight,
+      ...(this.opts.expertOptions ? { expertOptions: serialisableOptions(this.opts.expertOptions) } : {}),
+    };
+  }
+
+  static fromConfig(config: Record<string, unknown>, extra: Partial<SeqMoEOptions> = {}): SeqMoE {
+    const valid = ['dim', 'groups', 'experts', 'topK', 'balanceWeight', 'expertOptions'];
+    const o = readConfig('SeqMoE', 1, config, valid) as unknown as SeqMoEOptions;
+    return new SeqMoE({ ...o, ...extra, expertOptions: mergeOptions(o.expertOptions, extra.expertOptions) });
   }
 
   forward(x: Tensor, groups: readonly (number | string)[], opts: { context?: unknown } = {}): Tensor {

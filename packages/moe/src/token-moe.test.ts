@@ -285,3 +285,31 @@ describe('custom token experts', () => {
     });
   });
 });
+
+describe('config round trip', () => {
+  it('toConfig / fromConfig rebuild the layer; unknown keys are rejected with the valid ones', async () => {
+    const a = layer({ capacityFactor: 1.5, zLossWeight: 0.01 });
+    const cfg = JSON.parse(JSON.stringify(a.toConfig()));
+    expect(cfg).toMatchObject({
+      _class: 'TokenMoE',
+      _version: 1,
+      dim: D,
+      experts: ['mlp', 'mlp', 'mlp', 'mlp'],
+    });
+    const b = TokenMoE.fromConfig(cfg);
+    loadModule(b, await saveModule(a));
+    const x0 = randomArray(5 * 7 * D, 2);
+    expectClose((await run(b, false, x0, [5, 7, D])).y, (await run(a, false, x0, [5, 7, D])).y, {
+      atol: 0,
+      rtol: 0,
+    });
+    expect(() => TokenMoE.fromConfig({ ...cfg, topk: 2 })).toThrow(
+      /unknown keys topk; valid keys: dim, hidden, .*topK/,
+    );
+    expect(() => TokenMoE.fromConfig({ ...cfg, _class: 'SeqMoE' })).toThrow(
+      /_class is "SeqMoE", expected 'TokenMoE'/,
+    );
+    a.dispose();
+    b.dispose();
+  });
+});

@@ -7,6 +7,7 @@
 import { type InitRng, Module } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { balanceLoss, zLoss } from './balance-loss.js';
+import { mergeOptions, readConfig, serialisableOptions } from './config.js';
 import { combine, gatherRows, plan } from './dispatch.js';
 import { BUILTIN_TOKEN_EXPERT, ExpertBank } from './experts.js';
 import { type ExpertContext, expertFactory, type TokenExpert } from './registry.js';
@@ -173,6 +174,46 @@ export class TokenMoE extends Module {
         (this.custom as unknown as Record<string, Module>)[`${group}.${j}.${name}`] = mod;
         this.customs.push({ g, j, m: mod, name });
       });
+    });
+  }
+
+  /** JSON config that rebuilds this layer (function-valued expert options left out). */
+  toConfig(): Record<string, unknown> {
+    return {
+      _class: 'TokenMoE',
+      _version: 1,
+      dim: this.opts.dim,
+      hidden: this.opts.hidden,
+      groups: [...this.groupNames],
+      experts: [...this.expertNames],
+      shared: this.shared,
+      topK: this.topK,
+      capacityFactor: this.capacityFactor,
+      balanceWeight: this.balanceWeight,
+      zLossWeight: this.zLossWeight,
+      ...(this.opts.expertOptions ? { expertOptions: serialisableOptions(this.opts.expertOptions) } : {}),
+    };
+  }
+
+  /** Rebuild from toConfig(); `extra` adds what JSON cannot hold (rng, feature functions in expertOptions). */
+  static fromConfig(config: Record<string, unknown>, extra: Partial<TokenMoEOptions> = {}): TokenMoE {
+    const valid = [
+      'dim',
+      'hidden',
+      'groups',
+      'experts',
+      'shared',
+      'topK',
+      'capacityFactor',
+      'balanceWeight',
+      'zLossWeight',
+      'expertOptions',
+    ];
+    const o = readConfig('TokenMoE', 1, config, valid) as unknown as TokenMoEOptions;
+    return new TokenMoE({
+      ...o,
+      ...extra,
+      expertOptions: mergeOptions(o.expertOptions, extra.expertOptions),
     });
   }
 
