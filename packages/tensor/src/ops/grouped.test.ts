@@ -29,6 +29,7 @@ const CASES: [number, number, number, number[], number][] = [
   [64, 33, 17, [0, 64], 0],
   [130, 40, 70, [1, 2, 3, 50, 74], 0],
   [300, 32, 40, [150, 0, 150], 0], // threaded, with an empty expert in the weight gradient
+  [1000, 64, 72, [300, 0, 400, 290], 5], // packing threaded too
   [0, 4, 4, [0, 0], 0],
 ];
 
