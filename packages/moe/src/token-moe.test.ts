@@ -23,16 +23,18 @@ function layer(opts: Partial<TokenMoEOptions> = {}, seed = 3): TokenMoE {
 /** Output, aux loss and every parameter's gradient of loss = Σ y·r + aux. */
 async function run(m: TokenMoE, dense: boolean, x0: Float32Array, shape: number[], groups = GROUPS) {
   m.zeroGrad();
-  const [y, aux] = tidy(() => {
-    const x = tensor(x0, shape);
+  const [y, aux, dx] = tidy(() => {
+    const x = tensor(x0, shape, { requiresGrad: true });
     const o = dense ? m.routeDense(x, groups) : m.route(x, groups);
     o.y.mul(rand(shape, 77)).sum().add(o.auxLoss).backward();
-    return [o.y, o.auxLoss];
+    return [o.y, o.auxLoss, x.grad!];
   });
   const out = { y: await y.data(), aux: (await aux.data())[0], grads: new Map<string, Float32Array>() };
   for (const [k, p] of m.namedParameters()) out.grads.set(k, Float32Array.from(await p.grad!.data()));
+  out.grads.set('input', Float32Array.from(await dx.data()));
   y.dispose();
   aux.dispose();
+  dx.dispose();
   m.zeroGrad();
   return out;
 }
