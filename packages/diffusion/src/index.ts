@@ -24,7 +24,7 @@ export {
   seddSample,
 } from './sample.js';
 export { type MaskGitOptions, MaskGitScheduler, type RevealOrder } from './schedulers/maskgit.js';
-export type { Scheduler, SchedulerOptions, SchedulerStep } from './schedulers/scheduler.js';
+export type { Scheduler, SchedulerOptions, SchedulerStep, StepOptions } from './schedulers/scheduler.js';
 export { SeddAbsorbingScheduler, type SeddMethod, type SeddOptions } from './schedulers/sedd-absorbing.js';
 export {
   CosineSchedule,

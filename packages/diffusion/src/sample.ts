@@ -147,11 +147,15 @@ async function run(
     };
     const cond = await call(false);
     const uncond = needsUncond ? await call(true) : null;
-    for (let i = 0; i < active.length; i++) active[i] = sample[i] === maskId ? 1 : 0;
-    logits.set(cond);
+    // only masked positions are sampled: copy (and process) just their rows
+    for (let i = 0; i < active.length; i++) {
+      active[i] = sample[i] === maskId ? 1 : 0;
+      if (active[i]) logits.set(cond.subarray(i * K, (i + 1) * K), i * K);
+    }
     const ctx: ProcessorContext = { step: s, steps, t, K, active, uncond };
     for (const p of processors) p.apply(logits, ctx);
-    const { prevSample, predX0 } = scheduler.step(logits, s, sample, { rng });
+    // predX0 at every masked position only when someone looks at it (same samples either way)
+    const { prevSample, predX0 } = scheduler.step(logits, s, sample, { rng, predX0: !!opts.onStep });
     sample = prevSample;
     if (opts.onStep) await opts.onStep({ step: s, steps, t, tokens: sample.slice(), predX0 });
   }

@@ -181,9 +181,11 @@ export function lowestK(scores: Float64Array, k: number, out = new Uint8Array(sc
 /** Standard Gumbel noise from a uniform on (0, 1). */
 export const gumbelOf = (u: number): number => -Math.log(-Math.log(u));
 
+let scratch = new Float64Array(0);
+
 /**
- * Inverse-CDF draw from softmax(logits[off .. off + K)) with a uniform u on (0, 1), in f64. Returns the
- * code and its log-probability; -1 when the row has no finite logit.
+ * Inverse-CDF draw from softmax(logits[off .. off + K)) with a uniform u on (0, 1), in f64 (one exp per
+ * code). Returns the code and its log-probability; id -1 when the row has no finite maximum.
  */
 export function sampleLogits(
   logits: ArrayLike<number>,
@@ -194,16 +196,21 @@ export function sampleLogits(
   let mx = -Infinity;
   for (let k = 0; k < K; k++) if (logits[off + k] > mx) mx = logits[off + k];
   if (!(mx > -Infinity) || mx === Infinity) return { id: -1, logp: Number.NaN };
+  if (scratch.length < K) scratch = new Float64Array(K);
+  const e = scratch;
   let z = 0;
-  for (let k = 0; k < K; k++) z += Math.exp(logits[off + k] - mx);
+  for (let k = 0; k < K; k++) {
+    e[k] = Math.exp(logits[off + k] - mx);
+    z += e[k];
+  }
   const target = u * z;
   let acc = 0;
   let id = -1;
   for (let k = 0; k < K; k++) {
-    const e = Math.exp(logits[off + k] - mx);
-    if (e > 0) id = k; // the last positive-weight code catches rounding at the top of the CDF
-    acc += e;
-    if (acc > target && e > 0) break;
+    if (e[k] === 0) continue;
+    id = k; // the last positive-weight code catches rounding at the top of the CDF
+    acc += e[k];
+    if (acc > target) break;
   }
   return { id, logp: logits[off + id] - mx - Math.log(z) };
 }

@@ -3,9 +3,9 @@
 // at least one until the last step, and at least one fewer than before, so steps = N reveals exactly
 // one token per step. Confidence = log p(sampled) + noise·(1 - (s+1)/T)·Gumbel. order 'random' uses
 // uniform keys instead: an exact ancestral sampler when one token is revealed per step.
-import { type Philox, Purpose } from '../rng.js';
+import { Purpose } from '../rng.js';
 import { gumbelOf, lowestK, type ScheduleName, sampleLogits } from '../schedules.js';
-import { BaseScheduler, type SchedulerOptions, type SchedulerStep } from './scheduler.js';
+import { BaseScheduler, type SchedulerOptions, type SchedulerStep, type StepOptions } from './scheduler.js';
 
 export type RevealOrder = 'confidence' | 'random';
 
@@ -45,7 +45,12 @@ export class MaskGitScheduler extends BaseScheduler {
     return Math.max(1, Math.min(unknown - 1, Math.floor(this.length * gamma)));
   }
 
-  step(logits: Float64Array, index: number, sample: Int32Array, { rng }: { rng: Philox }): SchedulerStep {
+  step(
+    logits: Float64Array,
+    index: number,
+    sample: Int32Array,
+    { rng, predX0: all = true }: StepOptions,
+  ): SchedulerStep {
     const B = this.check(logits, index, sample);
     const N = this.length;
     const prevSample = sample.slice();
@@ -53,6 +58,7 @@ export class MaskGitScheduler extends BaseScheduler {
     const conf = new Float64Array(N);
     const stay = new Uint8Array(N);
     const anneal = this.noise * (1 - (index + 1) / this.steps);
+    const random = this.order === 'random';
     for (let b = 0; b < B; b++) {
       let unknown = 0;
       for (let j = 0; j < N; j++) {
@@ -63,15 +69,22 @@ export class MaskGitScheduler extends BaseScheduler {
         }
         unknown++;
         const [u1, u2] = rng.uniform2(i, index, Purpose.value);
+        if (random) {
+          conf[j] = u2; // the order does not depend on the draws: they can wait
+          continue;
+        }
         const { id, logp } = this.draw(logits, i, index, u1, sampleLogits);
         predX0[i] = id;
-        conf[j] = this.order === 'random' ? u2 : logp + anneal * gumbelOf(u2);
+        conf[j] = logp + anneal * gumbelOf(u2);
       }
       if (unknown === 0) continue;
       lowestK(conf, this.keepMasked(index, unknown), stay);
       for (let j = 0; j < N; j++) {
         const i = b * N + j;
-        if (sample[i] === this.maskId && !stay[j]) prevSample[i] = predX0[i];
+        if (sample[i] !== this.maskId || (stay[j] && !(random && all))) continue;
+        if (random)
+          predX0[i] = this.draw(logits, i, index, rng.uniform2(i, index, Purpose.value)[0], sampleLogits).id;
+        if (!stay[j]) prevSample[i] = predX0[i];
       }
     }
     return { prevSample, predX0 };

@@ -23,12 +23,22 @@ export interface SchedulerStep {
   predX0: Int32Array;
 }
 
+export interface StepOptions {
+  rng: Philox;
+  /**
+   * Draw predX0 at every masked position (default true). false lets a scheduler draw only the positions
+   * it reveals (where the choice does not depend on the draws); the sample is the same either way, and
+   * predX0 then holds draws only where they were made (maskId elsewhere).
+   */
+  predX0?: boolean;
+}
+
 export interface Scheduler {
   readonly name: string;
   /** The diffusion time the denoiser sees at each step (1 at the first, all masked). */
   readonly timesteps: Float64Array;
   setTimesteps(steps: number): void;
-  step(logits: Float64Array, index: number, sample: Int32Array, opts: { rng: Philox }): SchedulerStep;
+  step(logits: Float64Array, index: number, sample: Int32Array, opts: StepOptions): SchedulerStep;
   /** The forward process at times t (one per row): exactly ceil(m(t)·N) positions masked. */
   addNoise(x0: Int32Array, t: ArrayLike<number>, opts: { seed: number }): { noisy: Int32Array } & HostMask;
   toConfig(): Record<string, unknown>;
@@ -60,12 +70,7 @@ export abstract class BaseScheduler implements Scheduler {
   }
 
   protected abstract defaultSchedule(): ScheduleName;
-  abstract step(
-    logits: Float64Array,
-    index: number,
-    sample: Int32Array,
-    opts: { rng: Philox },
-  ): SchedulerStep;
+  abstract step(logits: Float64Array, index: number, sample: Int32Array, opts: StepOptions): SchedulerStep;
 
   get steps(): number {
     return this.timesteps.length;

@@ -3,9 +3,9 @@
 // (m(t) - m(s)) / m(t) ('analytic', exact per token; SEDD's Tweedie tau-leaping for the absorbing case)
 // or min(1, (t - s)·w(t)) ('euler', the first-order step with the total reverse rate w = m'/m), and a
 // revealed token takes a code drawn from softmax(logits). The last step reveals everything left.
-import { type Philox, Purpose } from '../rng.js';
+import { Purpose } from '../rng.js';
 import { type ScheduleName, sampleLogits } from '../schedules.js';
-import { BaseScheduler, type SchedulerOptions, type SchedulerStep } from './scheduler.js';
+import { BaseScheduler, type SchedulerOptions, type SchedulerStep, type StepOptions } from './scheduler.js';
 
 export type SeddMethod = 'analytic' | 'euler';
 
@@ -41,7 +41,12 @@ export class SeddAbsorbingScheduler extends BaseScheduler {
     return (mt - this.schedule.maskProb(s)) / mt;
   }
 
-  step(logits: Float64Array, index: number, sample: Int32Array, { rng }: { rng: Philox }): SchedulerStep {
+  step(
+    logits: Float64Array,
+    index: number,
+    sample: Int32Array,
+    { rng, predX0: all = true }: StepOptions,
+  ): SchedulerStep {
     this.check(logits, index, sample);
     const p = this.revealProb(index);
     const prevSample = sample.slice();
@@ -49,8 +54,10 @@ export class SeddAbsorbingScheduler extends BaseScheduler {
     for (let i = 0; i < sample.length; i++) {
       if (sample[i] !== this.maskId) continue;
       const [u1, u2] = rng.uniform2(i, index, Purpose.jump);
+      const jump = u1 < p;
+      if (!jump && !all) continue;
       predX0[i] = this.draw(logits, i, index, u2, sampleLogits).id;
-      if (u1 < p) prevSample[i] = predX0[i];
+      if (jump) prevSample[i] = predX0[i];
     }
     return { prevSample, predX0 };
   }
