@@ -70,6 +70,12 @@ describe('samplers against the exact denoiser of a 3-pattern mixture (6 symbols,
     expect(tv).toBeLessThan(BOUND);
   });
 
+  it('negative control: SEDD with 4 steps reveals correlated tokens together and fails the bound', async () => {
+    const tv = tvOf(await seddSample(denoiser, { ...base, steps: 4 }));
+    console.log(`[${DEVICE}] sedd 4-step TV ${tv.toFixed(4)}`);
+    expect(tv).toBeGreaterThan(BOUND + 0.05);
+  });
+
   it('negative control: one MaskGIT step samples positions independently and fails the bound', async () => {
     const tv = tvOf(await maskgitSample(denoiser, { ...base, steps: 1, order: 'random' }));
     expect(tv).toBeGreaterThan(0.5);
