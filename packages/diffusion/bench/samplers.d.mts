@@ -5,6 +5,8 @@ export interface BenchRow {
   /** Minimum over the interleaved repeats, ms per sampler step. */
   msPerStep: number;
   median: number;
+  /** Minimum process CPU time (all threads) per step, ms. */
+  cpuMsPerStep: number;
 }
 export declare function run(opts?: {
   lengths?: number[];

@@ -4,7 +4,9 @@
 //   maskgit          — maskgitSample, 18 steps (Show-o defaults: confidence order, noise 4.5)
 //   maskgit cfg 3    — the same with classifier-free guidance (two denoiser calls per step)
 //   sedd             — seddSample, 64 steps (log-linear, analytic)
-// The sampler's own cost per step is its time minus the denoiser-only time.
+// The sampler's own cost per step is its time minus the denoiser-only time. Wall times are the minimum
+// over interleaved repeats (median in brackets); CPU is the process's CPU time per step (all threads,
+// so it includes WASM workers' spinning), a load-independent check on a shared machine.
 // Run: pnpm --filter @unif2ace/diffusion build && node packages/diffusion/bench/samplers.mjs [--reps 3]
 import { maskgitSample, seddSample } from '@unif2ace/diffusion';
 import { getBackend, init, keep, ops, tidy } from '@unif2ace/tensor';
@@ -41,18 +43,23 @@ export async function run({ lengths = [64, 256], repeats = reps } = {}) {
       ['sedd (64 steps)', 64, () => seddSample(denoiser, { ...base, steps: 64 })],
     ];
     const times = cases.map(() => []);
+    const cpuTimes = cases.map(() => []);
     for (const [, , fn] of cases) await fn(); // warm-up
     // interleaved repeats: on a shared machine the minimum is the best estimate of the quiet cost
     for (let r = 0; r < repeats; r++) {
       for (const [c, [, steps, fn]] of cases.entries()) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         await fn();
+        const cpu = process.cpuUsage(c0);
         times[c].push((performance.now() - t0) / steps);
+        cpuTimes[c].push((cpu.user + cpu.system) / 1000 / steps);
       }
     }
     for (const [c, [name]] of cases.entries()) {
       const ts = times[c].sort((a, b) => a - b);
-      rows.push({ N, name, msPerStep: ts[0], median: ts[Math.floor(ts.length / 2)] });
+      const cs = cpuTimes[c].sort((a, b) => a - b);
+      rows.push({ N, name, msPerStep: ts[0], median: ts[Math.floor(ts.length / 2)], cpuMsPerStep: cs[0] });
     }
   }
   table.dispose();
@@ -71,7 +78,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const extra =
         r.name === 'denoiser only' ? '' : `  (${(r.msPerStep / own).toFixed(1)}× the denoiser call)`;
       const ms = `${r.msPerStep.toFixed(2)} (${r.median.toFixed(2)})`.padStart(16);
-      console.log(`  ${r.name.padEnd(26)} ${ms} ms/step${extra}`);
+      console.log(`  ${r.name.padEnd(26)} ${ms} ms/step, CPU ${r.cpuMsPerStep.toFixed(2)} ms/step${extra}`);
     }
   }
 }

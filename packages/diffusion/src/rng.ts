@@ -9,16 +9,9 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** High 32 bits of a u32 × u32 product, from 16-bit limbs (every partial product is exact in f64). */
+/** High 32 bits of a u32 × u32 product: a·b = (a·bh)·2^16 + a·bl, each part < 2^48 (exact in f64). */
 function mulhi(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const lh = al * bh;
-  const hl = ah * bl;
-  const carry = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (ah * bh + Math.floor(lh / 65536) + Math.floor(hl / 65536) + Math.floor(carry / 65536)) >>> 0;
+  return Math.floor((a * (b >>> 16) + Math.floor((a * (b & 0xffff)) / 65536)) / 65536);
 }
 
 /** What a draw is for: one counter word, so draws for different purposes never share a block. */

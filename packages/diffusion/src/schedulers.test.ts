@@ -87,7 +87,7 @@ describe.each(SCHEDULERS)('%s', (_name, make) => {
     const x0 = Int32Array.from({ length: B * N }, (_, i) => i % K);
     const t = [0.1, 0.5, 1];
     const { noisy, mask, counts } = s.addNoise(x0, t, { seed: 3 });
-    t.forEach((ti, b) => expect(counts[b]).toBe(maskCount(s.schedule.maskProb(ti), N)));
+    for (const [b, ti] of t.entries()) expect(counts[b]).toBe(maskCount(s.schedule.maskProb(ti), N));
     for (let i = 0; i < x0.length; i++) expect(noisy[i]).toBe(mask[i] ? MASK : x0[i]);
     const c = JSON.parse(JSON.stringify(s.toConfig()));
     expect(c).toMatchObject({ _class: s.name, _version: 1, length: N, codebookSize: K, maskId: MASK });

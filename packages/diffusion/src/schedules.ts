@@ -171,10 +171,23 @@ export function lowestK(scores: Float64Array, k: number, out = new Uint8Array(sc
   out.fill(0);
   if (k <= 0) return out;
   if (k >= n) return out.fill(1);
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  idx.sort((a, b) => scores[a] - scores[b] || a - b);
-  for (let i = 0; i < k; i++) out[idx[i]] = 1;
+  // the k-th smallest value by a native numeric sort, then everything below it and, in index order,
+  // as many equal to it as are still needed
+  const sorted = scores.slice().sort();
+  const cut = sorted[k - 1];
+  let left = k;
+  for (let i = 0; i < n; i++) {
+    if (scores[i] < cut) {
+      out[i] = 1;
+      left--;
+    }
+  }
+  for (let i = 0; i < n && left > 0; i++) {
+    if (scores[i] === cut) {
+      out[i] = 1;
+      left--;
+    }
+  }
   return out;
 }
 
