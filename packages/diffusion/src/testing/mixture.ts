@@ -116,3 +116,20 @@ export function expectedSamplingTV(p: ArrayLike<number>, n: number): number {
   }
   return s / 2;
 }
+
+/** Exact joint distribution of positions (i, j): [K·K], index a·K + b. */
+export function pairProbs(m: Mixture, i: number, j: number): Float64Array {
+  const out = new Float64Array(m.K * m.K);
+  for (let c = 0; c < m.weights.length; c++)
+    for (let a = 0; a < m.K; a++)
+      for (let b = 0; b < m.K; b++) out[a * m.K + b] += m.weights[c] * m.probs[c][i][a] * m.probs[c][j][b];
+  return out;
+}
+
+/** Empirical joint distribution of positions (i, j) of samples with L tokens each. */
+export function pairHistogram(samples: Int32Array, K: number, L: number, i: number, j: number): Float64Array {
+  const B = samples.length / L;
+  const h = new Float64Array(K * K);
+  for (let b = 0; b < B; b++) h[samples[b * L + i] * K + samples[b * L + j]] += 1 / B;
+  return h;
+}
