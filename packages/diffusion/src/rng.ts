@@ -18,7 +18,6 @@ function mulhi(a: number, b: number): number {
 export const Purpose = {
   maskKeys: 1,
   value: 2,
-  order: 3,
   jump: 4,
 } as const;
 
