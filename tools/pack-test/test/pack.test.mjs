@@ -27,6 +27,15 @@ const PACKAGES = [
     dir: 'packages/nn',
     expect: [/^XOR loss: \d\.\d\de-(\d\d|[3-9])$/m, /^keys: layers\.0\.weight, layers\.0\.bias/m],
   },
+  {
+    dir: 'packages/diffusion',
+    expect: [
+      /^masked per row: 3, 6$/m,
+      /^L_mask 2\.0794, L_score 2\.4818$/m,
+      /^maskgit: 0 1 2 3 4 5$/m,
+      /^sedd: 0 1 2 3 4 5$/m,
+    ],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
