@@ -1,5 +1,5 @@
 // `unif2ace-data ingest`: a CelebA-style or unlabelled photo folder -> WebDataset shards of records.
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@unif2ace/common/node';
 import { parseArgs } from 'node:util';
 import { describeAttributes } from '../ingest/describe.js';
 import { ingestFolder } from '../ingest/index.js';
@@ -58,7 +58,7 @@ export async function ingestCli(argv: string[]): Promise<number> {
     Object.entries(splits).map(([k, v]) => [k, { samples: v.samples, shards: v.shards.length }]),
   );
   console.log(JSON.stringify({ ...summary, splits: perSplit }, null, 2));
-  if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(report, null, 2)}\n`);
   for (const s of skippedFiles.slice(0, 20)) console.error(`skipped ${s.file}: ${s.reason}`);
   if (skippedFiles.length > 20) console.error(`... and ${skippedFiles.length - 20} more (see --report)`);
   return 0;

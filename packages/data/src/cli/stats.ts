@@ -1,7 +1,7 @@
 // `unif2ace-data stats DIR [--sheet 64]`: prints histograms, writes DIR/stats.json and DIR/contact-sheet.png.
 import { parseArgs } from 'node:util';
 import { encodePng } from '../png/encode.js';
-import { writeFileAtomic } from '../shards/index.js';
+import { writeFileAtomic } from '@unif2ace/common/node';
 import { datasetStats, formatStats } from '../stats.js';
 
 const HELP = `usage: unif2ace-data stats DIR [--sheet 64]
@@ -32,9 +32,9 @@ export async function run(args: string[]): Promise<number> {
     throw new Error(`stats: --sheet must be a non-negative integer, got "${values.sheet}"`);
   const { stats, sheet } = await datasetStats(dir, { sheet: sheetN });
   console.log(formatStats(stats));
-  await writeFileAtomic(dir, 'stats.json', `${JSON.stringify(stats, null, 2)}\n`);
+  await writeFileAtomic(`${dir}/stats.json`, `${JSON.stringify(stats, null, 2)}\n`);
   if (sheet) {
-    await writeFileAtomic(dir, 'contact-sheet.png', encodePng(sheet.rgb, sheet.width, sheet.height));
+    await writeFileAtomic(`${dir}/contact-sheet.png`, encodePng(sheet.rgb, sheet.width, sheet.height));
     console.log(`\nwrote ${dir}/stats.json and ${dir}/contact-sheet.png (${sheet.width}x${sheet.height})`);
   }
   return 0;

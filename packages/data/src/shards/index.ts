@@ -4,4 +4,4 @@ export { expandBraces } from './rng.js';
 export type { TarMember } from './tar.js';
 export { buildTar, parseTar, ShardError, tarHeader } from './tar.js';
 export type { ShardIndex, ShardInfo, ShardWriterOptions } from './writer.js';
-export { indexName, readShardIndex, ShardWriter, shardName, writeFileAtomic } from './writer.js';
+export { indexName, readShardIndex, ShardWriter, shardName } from './writer.js';

@@ -2,7 +2,8 @@
 // shuffle buffer whose state is saved in every sample's `position`, so `startAt: position` resumes with
 // exactly the samples that had not been yielded yet, in the same order.
 import { isNode, nodeModules } from './node.js';
-import { expandBraces, fnv1a, permutation, rngNext } from './rng.js';
+import { mulberry32 } from '@unif2ace/common';
+import { expandBraces, fnv1a, permutation } from './rng.js';
 import { parseTar, ShardError } from './tar.js';
 import { indexName } from './writer.js';
 
@@ -110,7 +111,7 @@ export class ShardStream implements AsyncIterable<ShardSample> {
       restore.clear();
     };
     const rand = (n: number): number => {
-      const [u, s] = rngNext(rng);
+      const [u, s] = mulberry32(rng);
       rng = s;
       return Math.floor(u * n);
     };

@@ -252,11 +252,10 @@ export class BpeTokenizer {
 
   /** Writes tokenizer.json and tokenizer_config.json into `dir` (Node; atomic). */
   async save(dir: string): Promise<void> {
-    const { writeFileAtomic } = await import('../shards/writer.js');
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(dir, { recursive: true });
-    await writeFileAtomic(dir, 'tokenizer.json', `${JSON.stringify(this.toJSON(), null, 2)}\n`);
-    await writeFileAtomic(dir, 'tokenizer_config.json', `${JSON.stringify(this.configJSON(), null, 2)}\n`);
+    const { makeDir, writeFileAtomic } = await import('@unif2ace/common/node');
+    await makeDir(dir);
+    await writeFileAtomic(`${dir}/tokenizer.json`, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
+    await writeFileAtomic(`${dir}/tokenizer_config.json`, `${JSON.stringify(this.configJSON(), null, 2)}\n`);
   }
 
   /** Reads `dir/tokenizer.json` (Node), or a tokenizer.json path. */
