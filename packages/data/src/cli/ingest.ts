@@ -1,6 +1,7 @@
 // `unif2ace-data ingest`: a CelebA-style or unlabelled photo folder -> WebDataset shards of records.
-import { writeFileAtomic } from '@unif2ace/common/node';
+
 import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '@unif2ace/common/node';
 import { describeAttributes } from '../ingest/describe.js';
 import { ingestFolder } from '../ingest/index.js';
 

@@ -1,7 +1,7 @@
 // `unif2ace-data stats DIR [--sheet 64]`: prints histograms, writes DIR/stats.json and DIR/contact-sheet.png.
 import { parseArgs } from 'node:util';
-import { encodePng } from '../png/encode.js';
 import { writeFileAtomic } from '@unif2ace/common/node';
+import { encodePng } from '../png/encode.js';
 import { datasetStats, formatStats } from '../stats.js';
 
 const HELP = `usage: unif2ace-data stats DIR [--sheet 64]

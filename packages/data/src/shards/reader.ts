@@ -1,8 +1,9 @@
 // Streaming WebDataset reader for Node (files) and browsers (fetch). Deterministic for a seed, with a
 // shuffle buffer whose state is saved in every sample's `position`, so `startAt: position` resumes with
 // exactly the samples that had not been yielded yet, in the same order.
-import { isNode, nodeModules } from './node.js';
+
 import { mulberry32 } from '@unif2ace/common';
+import { isNode, nodeModules } from './node.js';
 import { expandBraces, fnv1a, permutation } from './rng.js';
 import { parseTar, ShardError } from './tar.js';
 import { indexName } from './writer.js';

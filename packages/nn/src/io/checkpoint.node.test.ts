@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import { writeFileAtomicSync as writeFileAtomic } from '@unif2ace/common/node';
+import { describe, expect, it } from 'vitest';
 import { loadLatestCheckpoint, verifyCheckpoint, writeCheckpoint } from './checkpoint.js';
 
 const child = fileURLToPath(new URL('../../test/crash-child.mjs', import.meta.url));
