@@ -29,6 +29,23 @@ export interface ShardSample {
   position: ShardPosition;
 }
 
+const utf8 = new TextDecoder();
+
+/**
+ * The sample's JSON member (`<key>.json`, or another extension), parsed; a missing or invalid member is a
+ * ShardError naming the shard and the member.
+ */
+export function sampleJson<T = unknown>(sample: ShardSample, ext = 'json'): T {
+  const member = `${sample.key}.${ext}`;
+  const bytes = sample.files[ext];
+  if (!bytes) throw new ShardError(sample.shard, member, -1, `sample "${sample.key}" has no .${ext} member`);
+  try {
+    return JSON.parse(utf8.decode(bytes)) as T;
+  } catch (e) {
+    throw new ShardError(sample.shard, member, -1, `invalid JSON (${(e as Error).message})`);
+  }
+}
+
 export interface ReadShardsOptions {
   /** Shard paths (Node) or URLs; brace notation is expanded. */
   urls?: string | string[];
@@ -205,13 +222,28 @@ async function resolveSources(o: ReadShardsOptions): Promise<string[]> {
   if (!isNode()) throw new Error('readShards: `dir` needs Node; in a browser pass `urls`');
   const { fs, path } = await nodeModules();
   const dir = o.dir as string;
+  const indexFile = path.join(dir, indexName(o.prefix ?? 'faces'));
+  let text: string | undefined;
   try {
-    const idx = JSON.parse(await fs.readFile(path.join(dir, indexName(o.prefix ?? 'faces')), 'utf8'));
-    return (idx.shards as { name: string }[]).map((s) => path.join(dir, s.name));
+    text = await fs.readFile(indexFile, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`readShards: ${indexFile}: ${(e as Error).message}`);
   }
-  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.tar') && !n.startsWith('.')).sort();
+  if (text !== undefined) {
+    let idx: { shards?: unknown };
+    try {
+      idx = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`readShards: ${indexFile} is not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(idx.shards)) throw new Error(`readShards: ${indexFile} has no "shards" list`);
+    return (idx.shards as { name: string }[]).map((s) => path.join(dir, s.name));
+  }
+  const listing = await fs.readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`readShards: cannot list ${dir} (${e.code ?? e.message})`);
+  });
+  const names = listing.filter((n) => n.endsWith('.tar') && !n.startsWith('.')).sort();
   if (names.length === 0) throw new Error(`readShards: no .tar shards in ${dir}`);
   return names.map((n) => path.join(dir, n));
 }

@@ -56,7 +56,12 @@ export async function readShardIndex(dir: string, prefix = 'faces'): Promise<Sha
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const idx = JSON.parse(text) as ShardIndex;
+  let idx: ShardIndex;
+  try {
+    idx = JSON.parse(text) as ShardIndex;
+  } catch (e) {
+    throw new Error(`${join(dir, indexName(prefix))} is not valid JSON (${(e as Error).message})`);
+  }
   if (idx.format !== 'webdataset-tar' || !Array.isArray(idx.shards)) {
     throw new Error(`${join(dir, indexName(prefix))}: not a shard index (format ${String(idx.format)})`);
   }
