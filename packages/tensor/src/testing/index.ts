@@ -186,7 +186,8 @@ export async function compareBackends(
 
 /**
  * For a test file: initialise `backend` before its tests and fail any test that leaves more live
- * tensors than there were at the start (the project's no-leak rule).
+ * tensors than there were at the start (the project's no-leak rule). After each test `backend` is the
+ * default again, so a test may switch backends. The only leak hook tests use.
  */
 export function checkLeaks(backend: BackendName = DEVICE): void {
   if (!vitest) throw new Error('checkLeaks() registers vitest hooks: install vitest (npm install -D vitest)');
@@ -196,5 +197,8 @@ export function checkLeaks(backend: BackendName = DEVICE): void {
     await useBackend(backend);
     before = liveTensors();
   });
-  afterEach(() => expect(liveTensors()).toBe(before));
+  afterEach(async () => {
+    await useBackend(backend);
+    expect(liveTensors(), 'live tensors after the test (a leak)').toBe(before);
+  });
 }
