@@ -42,7 +42,8 @@ export function intOption(
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
-    throw new UsageError(`${command}: --${name} must be ${range}, got "${value}"`);
+    const what = /^[A-Z]/.test(name) ? name : `--${name}`; // an upper-case name is a positional (ID)
+    throw new UsageError(`${command}: ${what} must be ${range}, got "${value}"`);
   }
   return n;
 }

@@ -151,6 +151,11 @@ const CASES: [what: string, args: string[], message: RegExp][] = [
     /^unif2ace-data: BpeTokenizer\.load: missing: no such file or folder$/,
   ],
   [
+    'tokenizer decode: an id that is not a number',
+    ['tokenizer', 'decode', '--tokenizer', 'missing', '12', 'x'],
+    /^unif2ace-data: tokenizer decode: ID must be an integer >= 0, got "x"$/,
+  ],
+  [
     'ingest: a missing input folder',
     ['ingest', '--input', 'missing', '--out', 'new'],
     /^unif2ace-data: ingest: --input missing: no such folder$/,

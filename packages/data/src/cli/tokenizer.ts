@@ -91,9 +91,9 @@ export async function tokenizerCli(argv: string[]): Promise<number> {
   }
   if (cmd === 'encode' || cmd === 'decode') {
     if (!values.tokenizer) throw new UsageError(`${C}: need --tokenizer DIR (see --help)`);
+    const ids = cmd === 'decode' ? positionals.map((p) => intOption(C, 'ID', p) as number) : [];
     const tok = await BpeTokenizer.load(values.tokenizer);
     if (cmd === 'decode') {
-      const ids = positionals.map((p) => intOption(C, 'ID', p) as number);
       console.log(tok.decode(ids));
       return 0;
     }
