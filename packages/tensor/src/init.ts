@@ -49,7 +49,7 @@ import type { WasmInfo, WasmOptions } from './backend/wasm/backend.js';
 import { initWasm, softwareAdapter } from './backend/wasm/init.js';
 import { WebGpuBackend } from './backend/webgpu/backend.js';
 import { type AcquireOptions, acquireGpu, type GpuInfo } from './backend/webgpu/device.js';
-import { engine } from './engine.js';
+import { checkBackendName, engine } from './engine.js';
 
 export type BackendName = 'webgpu' | 'cpu' | 'wasm';
 
@@ -80,6 +80,7 @@ let gpuInit: Promise<WebGpuBackend> | null = null;
 
 /** Acquire the WebGPU device (once) and make the chosen backend the default for new tensors. */
 export async function init(opts: InitOptions = {}): Promise<InitResult> {
+  if (opts.backend !== undefined) checkBackendName(opts.backend, 'init', ['auto']);
   if (opts.backend === 'wasm') return initWasmDefault(opts, 'asked for the wasm backend');
   if (opts.backend === 'auto') {
     let r: InitResult;

@@ -37,7 +37,7 @@ export {
 } from './movement.js';
 export { type LinearActivation, linear, logSoftmax, matmul, softmax } from './nn.js';
 export { layerNorm, rmsNorm } from './norm.js';
-export { type AdamWOptions, adamwAttrs, adamwStep } from './optim.js';
+export { type AdamWOptions, type AdamWStepOptions, adamwAttrs, adamwStep } from './optim.js';
 export {
   type DrawOptions,
   dropout,
