@@ -1,17 +1,12 @@
 import { ops, tensor, tidy } from '@unif2ace/tensor';
-import { DEVICE, expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkLeaks, DEVICE, expectClose, useBackend } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
 import { balanceLoss, zLoss } from './balance-loss.js';
 import golden from './fixtures/balance.json';
 
 // λ·E·Σ f_i·P_i per group and the router z-loss against tools/golden/moe_balance.py (PyTorch, float64),
 // values and d(balance + z)/d(logits), on the CPU reference and on the backend under test.
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 describe('balance loss and z-loss vs PyTorch', () => {
   for (const c of golden.cases) {

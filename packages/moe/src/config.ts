@@ -1,5 +1,6 @@
-// Config round trip (STYLE.md §9): toConfig() writes JSON with { _class, _version, ...options };
-// fromConfig() rejects unknown keys with the list of valid ones. Function-valued expert options (feature
+// Config round trip (STYLE.md §9): toConfig() writes nn's ModuleConfig JSON { _class, _version, ...options };
+// fromConfig() (and nn's moduleFromConfig, where the layers are registered) rejects unknown keys with the
+// list of valid ones. Function-valued expert options (feature
 // extractors) cannot be serialised: they are left out, and fromConfig takes them back through `extra`.
 
 /** JSON-safe copy of expertOptions: function values are dropped (pass them again when loading). */

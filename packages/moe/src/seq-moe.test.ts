@@ -1,15 +1,10 @@
 import { Linear, loadModule, Module, saveModule, seedInit } from '@unif2ace/nn';
 import { type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { DEVICE, expectClose, liveTensors, rand, randomArray, useBackend } from '@unif2ace/tensor/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkLeaks, DEVICE, expectClose, rand, randomArray, useBackend } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
 import { registerExpert, SeqMoE, type SeqMoEOptions, type SequenceExpert } from './index.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 const D = 8;
 const L = 5;

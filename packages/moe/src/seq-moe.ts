@@ -3,7 +3,7 @@
 // generation group Copy, Copy, Zero, Noise; understanding group Copy, Copy, CLIP-like, Face. A group's
 // sequences are gathered once (groups are known on the host) and its experts run on them, weighted by the
 // dense gates (0 where not picked): with 4 mostly cheap experts per group that beats a per-expert sort.
-import { type InitRng, Module } from '@unif2ace/nn';
+import { type InitRng, Module, type ModuleConfig, registerModule } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { balanceLoss } from './balance-loss.js';
 import { mergeOptions, readConfig, serialisableOptions } from './config.js';
@@ -52,6 +52,8 @@ class SeqExperts extends Module {
     throw new Error('SeqMoE: the expert holder is not callable; call SeqMoE.route()');
   }
 }
+
+const SEQ_MOE_KEYS = ['dim', 'groups', 'experts', 'topK', 'balanceWeight', 'expertOptions'];
 
 export class SeqMoE extends Module {
   readonly groupNames: string[];
@@ -121,7 +123,7 @@ export class SeqMoE extends Module {
   }
 
   /** JSON config that rebuilds this layer (feature functions left out: pass them to fromConfig). */
-  toConfig(): Record<string, unknown> {
+  override toConfig(): ModuleConfig {
     return {
       _class: 'SeqMoE',
       _version: 1,
@@ -135,8 +137,7 @@ export class SeqMoE extends Module {
   }
 
   static fromConfig(config: Record<string, unknown>, extra: Partial<SeqMoEOptions> = {}): SeqMoE {
-    const valid = ['dim', 'groups', 'experts', 'topK', 'balanceWeight', 'expertOptions'];
-    const o = readConfig('SeqMoE', 1, config, valid) as unknown as SeqMoEOptions;
+    const o = readConfig('SeqMoE', 1, config, SEQ_MOE_KEYS) as unknown as SeqMoEOptions;
     return new SeqMoE({ ...o, ...extra, expertOptions: mergeOptions(o.expertOptions, extra.expertOptions) });
   }
 
@@ -249,3 +250,9 @@ export class SeqMoE extends Module {
     super.dispose();
   }
 }
+
+registerModule('SeqMoE', {
+  keys: SEQ_MOE_KEYS,
+  required: ['dim'],
+  build: (c) => new SeqMoE(c as unknown as SeqMoEOptions),
+});

@@ -1,15 +1,10 @@
-import { loadModule, Module, saveModule, seedInit } from '@unif2ace/nn';
+import { loadModule, Module, moduleFromConfig, saveModule, seedInit } from '@unif2ace/nn';
 import { ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { DEVICE, expectClose, liveTensors, rand, randomArray, useBackend } from '@unif2ace/tensor/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkLeaks, DEVICE, expectClose, rand, randomArray, useBackend } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
 import { registerExpert, type TokenExpert, TokenMoE, type TokenMoEOptions } from './index.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 const D = 16;
 const base: TokenMoEOptions = { dim: D, hidden: 24, experts: 4, shared: 1, topK: 2 };
@@ -305,6 +300,10 @@ describe('config round trip', () => {
       atol: 0,
       rtol: 0,
     });
+    const c = moduleFromConfig(cfg);
+    expect(c).toBeInstanceOf(TokenMoE);
+    expect((c as TokenMoE).capacityFactor).toBe(1.5);
+    c.dispose();
     expect(() => TokenMoE.fromConfig({ ...cfg, topk: 2 })).toThrow(
       /unknown keys topk; valid keys: dim, hidden, .*topK/,
     );

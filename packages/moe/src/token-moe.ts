@@ -4,7 +4,7 @@
 // ExpertBank and run as two grouped matmuls over the assignments sorted by expert, so a layer's cost grows
 // with k (rows = tokens · (k + shared)), not with the number of experts. Registered custom token experts run
 // densely on the layer's tokens, scaled by their gate (zero where not picked).
-import { type InitRng, Module } from '@unif2ace/nn';
+import { type InitRng, Module, type ModuleConfig, registerModule } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { balanceLoss, zLoss } from './balance-loss.js';
 import { mergeOptions, readConfig, serialisableOptions } from './config.js';
@@ -95,6 +95,19 @@ class CustomExperts extends Module {
   }
 }
 
+const TOKEN_MOE_KEYS = [
+  'dim',
+  'hidden',
+  'groups',
+  'experts',
+  'shared',
+  'topK',
+  'capacityFactor',
+  'balanceWeight',
+  'zLossWeight',
+  'expertOptions',
+];
+
 export class TokenMoE extends Module {
   readonly groupNames: string[];
   readonly expertNames: string[];
@@ -178,7 +191,7 @@ export class TokenMoE extends Module {
   }
 
   /** JSON config that rebuilds this layer (function-valued expert options left out). */
-  toConfig(): Record<string, unknown> {
+  override toConfig(): ModuleConfig {
     return {
       _class: 'TokenMoE',
       _version: 1,
@@ -468,3 +481,10 @@ export class TokenMoE extends Module {
     super.dispose();
   }
 }
+
+// nn's moduleFromConfig rebuilds TokenMoE from its toConfig() too (e.g. inside a model's config)
+registerModule('TokenMoE', {
+  keys: TOKEN_MOE_KEYS,
+  required: ['dim', 'hidden'],
+  build: (c) => new TokenMoE(c as unknown as TokenMoEOptions),
+});
