@@ -1,45 +1,39 @@
-// Sparse dispatch (STYLE.md §12, like megablocks' binned gather): the assignments (token, slot, gate) are
-// sorted by slot with a stable counting sort that also applies each slot's capacity and yields the
-// slot offsets; rows are gathered into that order, run through the grouped matmuls, scaled by their gates
-// and scatter-added back to their tokens. Gather and scatter-add are each other's adjoints, so gradients
-// reach the experts, the tokens and (through the gates) the router. Everything stays on the device.
-import { ops, type Tensor, tensor } from '@unif2ace/tensor';
+// Sparse dispatch (STYLE.md §12, like megablocks' binned gather): the assignments (token-major: every
+// token's k routed picks, then its shared experts) are sorted by slot with a stable counting sort that also
+// applies each slot's capacity and yields the slot offsets; the rows are gathered into that order, run
+// through the grouped matmuls and put back in assignment order, where the gates weight them and each
+// token sums its own rows. Both moves are permutations (gather by `order` and its adjoint, a scatter
+// where every row has exactly one source), so forward and backward are deterministic on every backend:
+// no float atomics ever add two values. Everything stays on the device.
+import { ops, type Tensor } from '@unif2ace/tensor';
 
 export interface DispatchPlan {
   /** i32 [A]: assignment ids sorted by slot (kept ones first, dropped ones after offsets[slots]). */
   order: Tensor;
   /** i32 [slots + 1]. */
   offsets: Tensor;
-  /** i32 [A]: the token of each sorted row. */
-  rowToken: Tensor;
-  /** [A]: the gate of each sorted row (differentiable). */
-  rowGate: Tensor;
 }
 
-/**
- * keys i32 [A] (slot per assignment; negative = handled elsewhere), gates [A], tokenOf[a] (host: the token of
- * assignment a), capacities per slot (-1 unlimited).
- */
-export function plan(
-  keys: Tensor,
-  gates: Tensor,
-  tokenOf: Int32Array,
-  slots: number,
-  capacities: readonly number[],
-): DispatchPlan {
-  const { order, offsets } = ops.countingSort(keys, slots, { capacity: capacities });
-  const rowToken = ops.indexSelect(tensor(tokenOf, [tokenOf.length], { dtype: 'i32' }), 0, order);
-  const rowGate = ops.indexSelect(gates, 0, order);
-  return { order, offsets, rowToken, rowGate };
+/** keys i32 [A] (slot per assignment; negative = handled elsewhere), capacities per slot (-1 unlimited). */
+export function plan(keys: Tensor, slots: number, capacities: readonly number[]): DispatchPlan {
+  return ops.countingSort(keys, slots, { capacity: capacities });
 }
 
-/** Gather x [T, D] rows into sorted order -> [A, D]. */
-export function gatherRows(x: Tensor, p: DispatchPlan): Tensor {
-  return ops.indexSelect(x, 0, p.rowToken);
+/** x [T, D] repeated `reps` times per token, token-major -> [T · reps, D]. */
+export function repeatRows(x: Tensor, reps: number): Tensor {
+  const [T, D] = x.shape;
+  return x
+    .reshape([T, 1, D])
+    .expand([T, reps, D])
+    .reshape([T * reps, D]);
 }
 
-/** Scale sorted rows [A, D] by their gates and add them into their tokens -> [T, D]. */
-export function combine(rows: Tensor, p: DispatchPlan, T: number): Tensor {
-  const [A, D] = rows.shape;
-  return ops.indexAdd([T, D], 0, p.rowToken, rows.mul(p.rowGate.reshape([A, 1])));
+/** Rows in assignment order [A, D] -> sorted by slot. */
+export function gatherRows(rows: Tensor, p: DispatchPlan): Tensor {
+  return ops.indexSelect(rows, 0, p.order);
+}
+
+/** Rows sorted by slot [A, D] -> back in assignment order (dropped assignments' rows are whatever came in). */
+export function scatterRows(sorted: Tensor, p: DispatchPlan): Tensor {
+  return ops.indexAdd([...sorted.shape], 0, p.order, sorted);
 }

@@ -1,6 +1,6 @@
 export { balanceLoss, zLoss } from './balance-loss.js';
 export type { DispatchPlan } from './dispatch.js';
-export { combine, gatherRows, plan } from './dispatch.js';
+export { gatherRows, plan, repeatRows, scatterRows } from './dispatch.js';
 export { BUILTIN_TOKEN_EXPERT, ExpertBank, MlpExpert } from './experts.js';
 export type {
   ExpertContext,

@@ -14,19 +14,12 @@ export const slotsPerGroup = (l: SlotLayout) => l.shared + l.routedMlp;
 export const sharedSlot = (l: SlotLayout, g: number, s: number) => g * slotsPerGroup(l) + s;
 export const routedSlot = (l: SlotLayout, g: number, m: number) => g * slotsPerGroup(l) + l.shared + m;
 
-/** Keys, gates (1) and tokens of the shared assignments, token-major: [T · shared]. */
-export function sharedAssignments(
-  l: SlotLayout,
-  tokenGroup: ArrayLike<number>,
-): { keys: Int32Array; tokens: Int32Array } {
+/** Slots of the shared assignments, token-major: [T · shared] (their gate is 1). */
+export function sharedAssignments(l: SlotLayout, tokenGroup: ArrayLike<number>): { keys: Int32Array } {
   const T = tokenGroup.length;
   const keys = new Int32Array(T * l.shared);
-  const tokens = new Int32Array(T * l.shared);
   for (let t = 0; t < T; t++) {
-    for (let s = 0; s < l.shared; s++) {
-      keys[t * l.shared + s] = sharedSlot(l, tokenGroup[t], s);
-      tokens[t * l.shared + s] = t;
-    }
+    for (let s = 0; s < l.shared; s++) keys[t * l.shared + s] = sharedSlot(l, tokenGroup[t], s);
   }
-  return { keys, tokens };
+  return { keys };
 }

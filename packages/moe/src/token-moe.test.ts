@@ -24,7 +24,11 @@ async function run(m: TokenMoE, dense: boolean, x0: Float32Array, shape: number[
     o.y.mul(rand(shape, 77)).sum().add(o.auxLoss).backward();
     return [o.y, o.auxLoss, x.grad!];
   });
-  const out = { y: await y.data(), aux: (await aux.data())[0], grads: new Map<string, Float32Array>() };
+  const out = {
+    y: Float32Array.from(await y.data()),
+    aux: (await aux.data())[0],
+    grads: new Map<string, Float32Array>(),
+  };
   for (const [k, p] of m.namedParameters()) out.grads.set(k, Float32Array.from(await p.grad!.data()));
   out.grads.set('input', Float32Array.from(await dx.data()));
   y.dispose();
@@ -56,6 +60,17 @@ describe(`TokenMoE (${DEVICE})`, () => {
       m.forgetRouting();
       m.dispose();
     }
+  });
+
+  it('forward and backward give the same bits on every run (no float atomics add two values)', async () => {
+    const m = layer({ capacityFactor: 1 });
+    const x = randomArray(5 * 7 * D, 17);
+    const a = await run(m, false, x, [5, 7, D]);
+    const b = await run(m, false, x, [5, 7, D]);
+    expect(new Uint32Array(b.y.buffer)).toEqual(new Uint32Array(a.y.buffer));
+    for (const [k, g] of a.grads)
+      expect(new Uint32Array(b.grads.get(k)!.buffer), k).toEqual(new Uint32Array(g.buffer));
+    m.dispose();
   });
 
   it('the device matches the CPU reference', async () => {

@@ -8,7 +8,7 @@ import { type InitRng, Module, type ModuleConfig, registerModule } from '@unif2a
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { balanceLoss, zLoss } from './balance-loss.js';
 import { mergeOptions, readConfig, serialisableOptions } from './config.js';
-import { combine, gatherRows, plan } from './dispatch.js';
+import { gatherRows, plan, repeatRows, scatterRows } from './dispatch.js';
 import { BUILTIN_TOKEN_EXPERT, ExpertBank } from './experts.js';
 import { type ExpertContext, expertFactory, type TokenExpert } from './registry.js';
 import { Router } from './router.js';
@@ -333,12 +333,6 @@ export class TokenMoE extends Module {
       );
       const sh = sharedAssignments(this.layout, tokenGroup);
       const keys = S ? ops.concat([routedKeys, tensor(sh.keys, [T * S], { dtype: 'i32' })], 0) : routedKeys;
-      const gates = S
-        ? ops.concat([r.weights.reshape([T * k]), tensor(new Float32Array(T * S).fill(1), [T * S])], 0)
-        : r.weights.reshape([T * k]);
-      const tokenOf = new Int32Array(T * (k + S));
-      for (let a = 0; a < T * k; a++) tokenOf[a] = Math.floor(a / k);
-      tokenOf.set(sh.tokens, T * k);
       const caps = new Array<number>(slots).fill(-1);
       if (this.capacityFactor !== null) {
         for (let g = 0; g < G; g++) {
@@ -346,8 +340,21 @@ export class TokenMoE extends Module {
           for (let m = 0; m < this.layout.routedMlp; m++) caps[routedSlot(this.layout, g, m)] = c;
         }
       }
-      const p = plan(keys, gates, tokenOf, slots, caps);
-      let y = combine(this.bank.forward(gatherRows(xt, p), p.offsets), p, T);
+      const p = plan(keys, slots, caps);
+      const rows = S ? ops.concat([repeatRows(xt, k), repeatRows(xt, S)], 0) : repeatRows(xt, k);
+      const out = scatterRows(this.bank.forward(gatherRows(rows, p), p.offsets), p); // [T·(k + S), D]
+      let y = out
+        .slice(0, 0, T * k)
+        .reshape([T, k, D])
+        .mul(r.weights.reshape([T, k, 1]))
+        .sum(1);
+      if (S)
+        y = y.add(
+          out
+            .slice(0, T * k, T * (k + S))
+            .reshape([T, S, D])
+            .sum(1),
+        );
       if (this.customs.length) y = y.add(this.customOutputs(xt, this.denseGates(r.weights, r.indices, T))!);
       const bal = balanceLoss(r.probs, r.indices, tokensPerGroup, E, this.balanceWeight);
       const z = this.zLossWeight ? zLoss(r.logits).mul(this.zLossWeight) : tensor(0);
