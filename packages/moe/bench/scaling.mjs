@@ -2,7 +2,7 @@
 // TokenMoE scaling: forward + backward of one layer (dim 256, hidden 512, 4096 tokens, top-2, one shared
 // expert) with E = 4, 8, 16, 32 routed experts, the sparse layer (grouped-matmul dispatch) side by side with
 // the dense reference that runs every expert on every token, on init({ backend: 'auto' }) (WASM here).
-// Reps alternate sparse / dense so host load hits both alike; ms per step = median after one warm-up.
+// Every rep steps through every E, sparse then dense; ms per step = median of the reps after a warm-up.
 // Run after `pnpm exec turbo run build --filter @unif2ace/moe...`:
 //   node packages/moe/bench/scaling.mjs [--json FILE] [--E 4,8,16,32] [--reps 3] [--tokens 4096] [--dim 256] [--hidden 512]
 // The JSON is an array of rows { "E", "sparseMs", "denseMs" }.
@@ -34,53 +34,62 @@ console.log(
   `backend ${info.backend.name} (${info.reason}); TokenMoE dim ${dim}, hidden ${hidden}, ${tokens} tokens (${B} × ${L}), top-2, 1 shared expert; forward + backward, ms per step`,
 );
 
-const rows = [];
-for (const E of args.E.split(',').map(Number)) {
+// All layers live at once and every rep steps through every E, sparse then dense, so load from other
+// processes on a shared host hits every row alike (the rows are compared with each other).
+const Es = args.E.split(',').map(Number);
+t.manualSeed(2);
+const x = t.randn([B, L, dim]);
+const groups = new Array(B).fill('tokens');
+const layers = Es.map((E) => {
   nn.seedInit(1);
-  const m = new moe.TokenMoE({ dim, hidden, experts: E, shared: 1, topK: 2, groups: ['tokens'] });
-  t.manualSeed(2);
-  const x = t.randn([B, L, dim]);
-  const groups = new Array(B).fill('tokens');
-  // loss = mean(y²) + aux. The dense reference back-propagates expert by expert (same gradients: dL/dy is
-  // the same for every term of y = Σ_e term_e): one backward over all E + 1 experts keeps every expert's
-  // temporaries until it ends, and at E = 32 that outgrows the WASM heap's 2 GiB.
-  const step = (dense) => {
-    const t0 = performance.now();
-    t.tidy(() => {
-      if (!dense) {
-        const o = m.route(x, groups);
-        o.y.square().mean().add(o.auxLoss).backward();
-        return;
-      }
-      const o = m.routeDense(x, groups, { parts: true });
-      const dy = t.noGrad(() => o.y.mul(2 / o.y.size).reshape([tokens, dim]));
-      o.auxLoss.backward({ retainGraph: true });
-      o.parts.forEach((p, i) => {
-        p.backward(dy, { retainGraph: i < o.parts.length - 1 });
-      });
+  return new moe.TokenMoE({ dim, hidden, experts: E, shared: 1, topK: 2, groups: ['tokens'] });
+});
+// loss = mean(y²) + aux. The dense reference back-propagates expert by expert (same gradients: dL/dy is
+// the same for every term of y = Σ_e term_e): one backward over all E + 1 experts keeps every expert's
+// temporaries until it ends, and at E = 32 that outgrows the WASM heap's 2 GiB.
+const step = (m, dense) => {
+  const t0 = performance.now();
+  t.tidy(() => {
+    if (!dense) {
+      const o = m.route(x, groups);
+      o.y.square().mean().add(o.auxLoss).backward();
+      return;
+    }
+    const o = m.routeDense(x, groups, { parts: true });
+    const dy = t.noGrad(() => o.y.mul(2 / o.y.size).reshape([tokens, dim]));
+    o.auxLoss.backward({ retainGraph: true });
+    o.parts.forEach((p, i) => {
+      p.backward(dy, { retainGraph: i < o.parts.length - 1 });
     });
-    const ms = performance.now() - t0;
-    m.zeroGrad();
-    m.forgetRouting();
-    return ms;
-  };
-  step(false);
-  step(true);
-  const sparse = [];
-  const dense = [];
-  for (let r = 0; r < reps; r++) {
-    sparse.push(step(false));
-    dense.push(step(true));
-  }
-  const row = { E, sparseMs: +median(sparse).toFixed(1), denseMs: +median(dense).toFixed(1) };
-  rows.push(row);
-  console.log(
-    `E=${String(E).padStart(2)}  sparse ${row.sparseMs} ms  dense ${row.denseMs} ms  dense/sparse ${(row.denseMs / row.sparseMs).toFixed(2)}`,
-  );
-  x.dispose();
-  m.dispose();
-  info.backend.trim(); // nothing is live: the next size starts from an empty heap
+  });
+  const ms = performance.now() - t0;
+  m.zeroGrad();
+  m.forgetRouting();
+  return ms;
+};
+const times = Es.map(() => ({ sparse: [], dense: [] }));
+for (let r = 0; r <= reps; r++) {
+  layers.forEach((m, i) => {
+    const s = step(m, false);
+    const d = step(m, true);
+    if (r === 0) return; // warm-up
+    times[i].sparse.push(s);
+    times[i].dense.push(d);
+  });
+  console.log(r === 0 ? 'warm-up done' : `rep ${r}/${reps} done`);
 }
+const rows = Es.map((E, i) => ({
+  E,
+  sparseMs: +median(times[i].sparse).toFixed(1),
+  denseMs: +median(times[i].dense).toFixed(1),
+}));
+for (const row of rows) {
+  console.log(
+    `E=${String(row.E).padStart(2)}  sparse ${row.sparseMs} ms  dense ${row.denseMs} ms  dense/sparse ${(row.denseMs / row.sparseMs).toFixed(2)}`,
+  );
+}
+x.dispose();
+for (const m of layers) m.dispose();
 const at = (E) => rows.find((r) => r.E === E);
 if (at(4) && at(32))
   console.log(`sparse E=32 / E=4: ${(at(32).sparseMs / at(4).sparseMs).toFixed(2)} (target ≤ 1.3)`);
