@@ -46,6 +46,10 @@ const EXPECT = {
   '@unif2ace/nn': [/^XOR loss: \d\.\d\de-(\d\d|[3-9])$/m, /^keys: layers\.0\.weight, layers\.0\.bias/m],
   '@unif2ace/common': [/^draws: 0\.6011 4 c$/m, /^resumed: true$/m, /^error: cannot create folder /m],
   '@unif2ace/data': [/^64 64 true$/m, /^true$/m, /^8 true$/m],
+  '@unif2ace/moe': [
+    /^generation: \d+ \d+ \d+ \d+, understanding: \d+ \d+ \d+ \d+$/m,
+    /^custom\.generation\.3\.gain\.gain, custom\.understanding\.3\.gain\.gain$/m,
+  ],
   '@unif2ace/diffusion': [
     /^masked per row: 3, 6$/m,
     /^L_mask 2\.0794, L_score 2\.4818$/m,

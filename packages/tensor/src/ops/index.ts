@@ -19,6 +19,7 @@ export {
   where,
 } from './elementwise.js';
 export { embedding } from './embedding.js';
+export { type CountingSort, countingSort, groupedMatmul } from './grouped.js';
 export { type CrossEntropyOptions, crossEntropy } from './loss.js';
 export {
   concat,
