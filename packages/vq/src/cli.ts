@@ -122,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     codec,
     quantizer,
     quiet: f.quiet === true,
+    stepsGiven: f.steps !== undefined,
   });
   return 0;
 }

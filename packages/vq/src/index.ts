@@ -14,5 +14,7 @@ export type {
 export { codeStats, fromRows, straightThrough, toRows } from './quantizer.js';
 export { FSQ } from './quantizers/fsq.js';
 export { createQuantizer, registerQuantizer } from './quantizers/index.js';
+export { LFQ } from './quantizers/lfq.js';
+export { kmeans, VectorQuantizerEMA } from './quantizers/vq-ema.js';
 export type { LoadOptions, LoadProgress, TokenizerConfig } from './tokenizer.js';
 export { ImageTokenizer, SHIPPED_WEIGHTS, validateTokenizerConfig } from './tokenizer.js';

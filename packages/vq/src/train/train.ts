@@ -16,7 +16,7 @@ import {
   warmupCosine,
 } from '@unif2ace/nn';
 import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
-import { init, scope, type Tensor, tidy } from '@unif2ace/tensor';
+import { type BackendName, init, scope, type Tensor, tidy } from '@unif2ace/tensor';
 import type { CodecConfig } from '../codec.js';
 import { evaluateReconstruction, type ReconstructionMetrics } from '../metrics.js';
 import { codeStats, type QuantizerConfig } from '../quantizer.js';
@@ -42,11 +42,15 @@ export interface TrainOptions {
   checkpointEvery: number;
   codec: CodecConfig;
   quantizer: QuantizerConfig;
+  /** Backend to train on (default 'auto': WebGPU on a hardware adapter, else WASM). */
+  backend?: BackendName;
   /** WASM worker threads (on a machine shared with other jobs, 1 can be several times faster). */
   threads?: number;
   /** Stop (after a checkpoint) once this many seconds of training have run in this process. */
   maxSeconds?: number;
   quiet?: boolean;
+  /** With resume: the given `steps` replaces the saved total (otherwise the saved hyper-parameters win). */
+  stepsGiven?: boolean;
 }
 
 export interface TrainResult {
@@ -96,7 +100,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = (s: string) => {
     if (!opts.quiet) process.stderr.write(`${s}\n`);
   };
-  const ini = await init({ backend: 'auto', wasm: opts.threads ? { threads: opts.threads } : undefined });
+  const ini = await init({
+    backend: opts.backend ?? 'auto',
+    wasm: opts.threads ? { threads: opts.threads } : undefined,
+  });
   log(`backend: ${ini.backend.name} (${ini.reason})${ini.wasm ? `, ${ini.wasm.threads} threads` : ''}`);
   mkdirSync(opts.out, { recursive: true });
   const ckRoot = join(opts.out, 'checkpoints');
@@ -106,6 +113,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const previous = opts.resume ? loadLatestCheckpoint(ckRoot) : null;
   if (opts.resume && existsSync(hpPath)) {
     const hp = JSON.parse(readFileSync(hpPath, 'utf8'));
+    const keepSteps = opts.stepsGiven ? opts.steps : undefined;
     for (const k of [
       'data',
       'render',
@@ -119,13 +127,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       'quantizer',
     ] as const)
       if (hp[k] !== undefined) (opts as unknown as Record<string, unknown>)[k] = hp[k];
+    // A new total is allowed (the schedule is a function of the step and the total: say so in the log).
+    if (keepSteps !== undefined && keepSteps !== hp.steps) {
+      log(`resume: total steps ${hp.steps} -> ${keepSteps}`);
+      opts.steps = keepSteps;
+    }
   } else if (!opts.resume && existsSync(ckRoot) && loadLatestCheckpoint(ckRoot, { clean: false })) {
     throw new Error(
       `train: ${opts.out} already holds checkpoints; pass --resume to continue or pick a new --out`,
     );
   }
   const { steps, batch: B, seed } = opts;
-  writeFileAtomic(hpPath, `${JSON.stringify({ ...opts, quiet: undefined, resume: undefined }, null, 2)}\n`);
+  writeFileAtomic(
+    hpPath,
+    `${JSON.stringify({ ...opts, quiet: undefined, resume: undefined, stepsGiven: undefined }, null, 2)}\n`,
+  );
 
   // Data
   const t0 = performance.now();
@@ -296,6 +312,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     if (step % opts.checkpointEvery === 0 || step === steps) await checkpoint();
     if (opts.maxSeconds && (performance.now() - runStart) / 1000 > opts.maxSeconds) stopped = true;
+    // Let signal handlers run: on WASM every await above resolves as a microtask.
+    await new Promise((r) => setImmediate(r));
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
