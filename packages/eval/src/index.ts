@@ -1,0 +1,9 @@
+export type { RgbImage } from './images.js';
+export {
+  arrayToImages,
+  byteToUnit,
+  imagesToArray,
+  imagesToTensor,
+  tensorToImages,
+  unitToByte,
+} from './images.js';
