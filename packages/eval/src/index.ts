@@ -7,3 +7,20 @@ export {
   tensorToImages,
   unitToByte,
 } from './images.js';
+export type { AttributeAccuracy, ProbeAccuracy } from './probe/accuracy.js';
+export { probeAccuracy } from './probe/accuracy.js';
+export type { AugmentOptions } from './probe/augment.js';
+export { augmentInto, blurHwc, DEFAULT_AUGMENT, shiftImage } from './probe/augment.js';
+export type { FaceProbeConfig, UnreliableAttribute } from './probe/config.js';
+export { DEFAULT_NET, defaultProbeConfig, validateProbeConfig } from './probe/config.js';
+export type { LabelledFace } from './probe/faces.js';
+export { faceRecord, heldOutFaces, renderLabelled, splitSeeds } from './probe/faces.js';
+export type { HeadLayout, HeadSpec } from './probe/heads.js';
+export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
+export { probeLoss } from './probe/loss.js';
+export type { ProbeNetConfig } from './probe/model.js';
+export { ProbeNet } from './probe/model.js';
+export type { LoadOptions, LoadProgress, ProbeInput, ProbePrediction } from './probe/probe.js';
+export { FaceProbe, SHIPPED_PROBE } from './probe/probe.js';
+export type { Align, Cell } from './report/markdown.js';
+export { accuracyTable, markdownTable, pct } from './report/markdown.js';
