@@ -1,4 +1,6 @@
 // Timing of one probe training step on WASM and of rendering faces (a sizing script, not a test).
+// Run: esbuild bench/step.ts --bundle --platform=node --format=esm --packages=external --outfile=.bench/step.mjs && node .bench/step.mjs
+// (env: B batch, CH channels, STEM 1|2, DEPTH, THREADS)
 import { faceSeed, Rng, renderFace, sampleAttributes, visibleAttributes } from '@unif2ace/data';
 import { AdamW, seedInit } from '@unif2ace/nn';
 import { init, ops, profileKernels, tensor, tidy } from '@unif2ace/tensor';
@@ -35,7 +37,7 @@ const opt = new AdamW(net.parameters(), { lr: 1e-3 });
 const x = tensor(imagesToArray(faces), [B, 3, 64, 64]);
 const H = layout.heads.length;
 const tgt = new Int32Array(B * H);
-targets.forEach((t, b) => tgt.set(t, b * H));
+for (let b = 0; b < B; b++) tgt.set(targets[b], b * H);
 const tt = tensor(tgt, [B, H], { dtype: 'i32' });
 for (let s = 0; s < 5; s++) {
   t0 = performance.now();
