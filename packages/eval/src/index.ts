@@ -7,6 +7,22 @@ export {
   tensorToImages,
   unitToByte,
 } from './images.js';
+export type { CaptionScores } from './metrics/captions.js';
+export { captionScores } from './metrics/captions.js';
+export type { FeatureMatrix, GaussianStats } from './metrics/frechet.js';
+export {
+  frechetDistance,
+  frechetFromFeatures,
+  gaussianStats,
+  meanPairwiseDistance,
+  sqrtmSymmetric,
+  symmetricEigen,
+} from './metrics/frechet.js';
+export type { GenerationScores, StatedAttributes } from './metrics/generation.js';
+export { generationAccuracy, statedAttributes } from './metrics/generation.js';
+export type { Tally } from './metrics/tally.js';
+export type { VqaItem, VqaScores } from './metrics/vqa.js';
+export { normalizeAnswer, questionGroup, vqaAccuracy } from './metrics/vqa.js';
 export type { AttributeAccuracy, ProbeAccuracy } from './probe/accuracy.js';
 export { probeAccuracy } from './probe/accuracy.js';
 export type { AugmentOptions } from './probe/augment.js';
