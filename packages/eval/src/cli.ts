@@ -11,6 +11,10 @@ const COMMANDS: Record<
     summary: 'train FaceProbe on freshly rendered faces (resumable), print the held-out per-attribute table',
     load: () => import('./cli/train-probe.js'),
   },
+  'evaluate-probe': {
+    summary: 'per-attribute accuracy of a probe on held-out faces, optionally under JPEG / shift / blur',
+    load: () => import('./cli/evaluate-probe.js'),
+  },
 };
 
 export function usage(): string {

@@ -38,5 +38,27 @@ export type { ProbeNetConfig } from './probe/model.js';
 export { ProbeNet } from './probe/model.js';
 export type { LoadOptions, LoadProgress, ProbeInput, ProbePrediction } from './probe/probe.js';
 export { FaceProbe, SHIPPED_PROBE } from './probe/probe.js';
+export type { Corruption } from './report/corrupt.js';
+export { blurred, jpegRoundTrip, shifted, standardCorruptions } from './report/corrupt.js';
+export type { GenerationReport, HeldOutOptions, RobustnessRow } from './report/evaluate.js';
+export {
+  evaluateCaptions,
+  evaluateGeneration,
+  evaluateProbe,
+  evaluateRobustness,
+  evaluateVqa,
+} from './report/evaluate.js';
+export type { TextOptions } from './report/font.js';
+export {
+  ADVANCE,
+  drawText,
+  GLYPH_HEIGHT,
+  GLYPH_WIDTH,
+  hasGlyph,
+  measureText,
+  wrapText,
+} from './report/font.js';
+export type { GridCell, GridLine, GridOptions, Rgb } from './report/grid.js';
+export { attributeCell, GREEN, gridImage, gridPng, INK, RED } from './report/grid.js';
 export type { Align, Cell } from './report/markdown.js';
 export { accuracyTable, markdownTable, pct } from './report/markdown.js';
