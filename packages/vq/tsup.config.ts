@@ -7,5 +7,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: ['@unif2ace/tensor', '@unif2ace/nn', '@unif2ace/data'],
+  external: ['@unif2ace/tensor', '@unif2ace/nn', '@unif2ace/data', '@unif2ace/eval'],
 });

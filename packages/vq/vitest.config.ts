@@ -10,6 +10,7 @@ const alias = {
   '@unif2ace/nn/node': src('../nn/src/node.ts'),
   '@unif2ace/nn': src('../nn/src/index.ts'),
   '@unif2ace/data': src('../data/src/index.ts'),
+  '@unif2ace/eval': src('../eval/src/index.ts'),
   '@unif2ace/vq': src('./src/index.ts'),
 };
 

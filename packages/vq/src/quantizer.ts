@@ -30,6 +30,8 @@ export interface Quantizer extends Module {
    * initialisation on the first batch, dead-code restarts). Absent where there is none.
    */
   maintain?(z: Tensor): Promise<void>;
+  /** Frees constant tensors that are not in the state dict (LFQ's corner table); Module.dispose frees the rest. */
+  disposeConstants?(): void;
   /** JSON that `createQuantizer` rebuilds this quantizer from. */
   toConfig(): QuantizerConfig;
 }

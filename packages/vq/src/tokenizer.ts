@@ -69,12 +69,16 @@ export class ImageTokenizer extends Module {
   constructor(config: TokenizerConfig) {
     super();
     this.config = validateTokenizerConfig(structuredClone(config), 'ImageTokenizer config');
-    this.encoder = new Encoder(config.codec);
-    this.quantizer = createQuantizer(config.quantizer);
-    if (this.quantizer.dim !== config.codec.latentChannels)
+    // The quantizer first: a bad quantizer config then fails before any weights exist.
+    const quantizer = createQuantizer(config.quantizer);
+    if (quantizer.dim !== config.codec.latentChannels) {
+      quantizer.dispose();
       throw new RangeError(
-        `ImageTokenizer: the quantizer works on ${this.quantizer.dim} channels, codec.latentChannels is ${config.codec.latentChannels}`,
+        `ImageTokenizer: the quantizer works on ${quantizer.dim} channels, codec.latentChannels is ${config.codec.latentChannels}`,
       );
+    }
+    this.quantizer = quantizer;
+    this.encoder = new Encoder(config.codec);
     this.decoder = new Decoder(config.codec);
   }
 
@@ -139,6 +143,12 @@ export class ImageTokenizer extends Module {
       );
     if (images.dtype !== 'f32')
       throw new TypeError(`ImageTokenizer.encode: images must be f32, got ${images.dtype}`);
+  }
+
+  /** Frees the weights and the quantizer's constant tables. */
+  override dispose(): void {
+    super.dispose();
+    this.quantizer.disposeConstants?.();
   }
 
   /** Build from a config object and model.safetensors bytes (the browser path). */

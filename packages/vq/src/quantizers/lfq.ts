@@ -122,9 +122,12 @@ export class LFQ extends Module implements Quantizer {
     };
   }
 
+  disposeConstants(): void {
+    for (const t of [this.corners, this.bits]) if (!t.disposed) t.dispose();
+  }
+
   override dispose(): void {
     super.dispose();
-    this.corners.dispose();
-    this.bits.dispose();
+    this.disposeConstants();
   }
 }

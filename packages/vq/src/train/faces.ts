@@ -1,7 +1,8 @@
 // Face images for training and evaluation, held in memory as 8-bit RGB (HWC, one face after another):
 // rendered by @unif2ace/data's renderer or read from a folder of shards written by `unif2ace-data generate`.
 import { decodePng, faceSeed, Rng, renderFace, type Split, sampleAttributes, splitOf } from '@unif2ace/data';
-import { type Tensor, tensor } from '@unif2ace/tensor';
+import { imagesToTensor, type RgbImage, tensorToImages } from '@unif2ace/eval';
+import type { Tensor } from '@unif2ace/tensor';
 
 export interface FaceSet {
   /** count * size * size * 3 bytes, RGB, row-major. */
@@ -63,31 +64,25 @@ export async function readFaceDir(
   return { rgb, count: images.length, size };
 }
 
-/** Faces at `indices` as an f32 tensor [B, 3, H, W] in [-1, 1] (x / 127.5 - 1). */
-export function facesToTensor(set: FaceSet, indices: ArrayLike<number>): Tensor {
-  const { size } = set;
-  const hw = size * size;
-  const out = new Float32Array(indices.length * 3 * hw);
-  for (let b = 0; b < indices.length; b++) {
-    const src = indices[b] * hw * 3;
-    const dst = b * 3 * hw;
-    for (let p = 0; p < hw; p++)
-      for (let c = 0; c < 3; c++) out[dst + c * hw + p] = set.rgb[src + p * 3 + c] / 127.5 - 1;
-  }
-  return tensor(out, [indices.length, 3, size, size]);
+/** The face at index i as an image (a view of the set's bytes). */
+export function faceImage(set: FaceSet, i: number): RgbImage {
+  const per = set.size * set.size * 3;
+  return { rgb: set.rgb.subarray(i * per, (i + 1) * per), width: set.size, height: set.size };
 }
 
-/** [B, 3, H, W] values in [-1, 1] -> 8-bit RGB HWC per image, concatenated. */
+/** Faces at `indices` as an f32 tensor [B, 3, H, W] in [-1, 1] (eval's imagesToTensor). */
+export function facesToTensor(set: FaceSet, indices: ArrayLike<number>): Tensor {
+  return imagesToTensor(Array.from(indices, (i) => faceImage(set, i)));
+}
+
+/** [B, 3, H, W] values in [-1, 1] -> 8-bit RGB HWC per image, concatenated (eval's tensorToImages). */
 export async function tensorToRgb(images: Tensor): Promise<Uint8Array> {
-  const [B, , H, W] = images.shape;
-  const d = await images.data();
-  const hw = H * W;
-  const out = new Uint8Array(B * hw * 3);
-  for (let b = 0; b < B; b++)
-    for (let p = 0; p < hw; p++)
-      for (let c = 0; c < 3; c++) {
-        const v = Math.round((Math.min(1, Math.max(-1, d[(b * 3 + c) * hw + p])) + 1) * 127.5);
-        out[(b * hw + p) * 3 + c] = v;
-      }
+  const imgs = await tensorToImages(images);
+  const out = new Uint8Array(imgs.reduce((n, im) => n + im.rgb.length, 0));
+  let o = 0;
+  for (const im of imgs) {
+    out.set(im.rgb, o);
+    o += im.rgb.length;
+  }
   return out;
 }
