@@ -8,7 +8,7 @@ const USAGE = `usage: unif2ace-vq train (--data DIR | --render N) --out DIR [--r
   [--steps 3000] [--batch 16] [--lr 0.002] [--warmup 100] [--seed 0] [--held-out 256]
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
-  [--log-every 10] [--eval-every 500] [--grid-every 250] [--checkpoint-every 100] [--threads N] [--max-seconds S]`;
+  [--log-every 10] [--eval-every 500] [--grid-every 250] [--checkpoint-every 100] [--threads N] [--max-seconds S] [--stop-at STEP]`;
 
 type Flags = Record<string, string | true>;
 
@@ -55,6 +55,7 @@ const KNOWN = new Set([
   'checkpoint-every',
   'threads',
   'max-seconds',
+  'stop-at',
   'quiet',
 ]);
 
@@ -119,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     checkpointEvery: num(f, 'checkpoint-every', 100),
     threads: f.threads === undefined ? undefined : num(f, 'threads', 1),
     maxSeconds: f['max-seconds'] === undefined ? undefined : num(f, 'max-seconds', 0),
+    stopAt: f['stop-at'] === undefined ? undefined : num(f, 'stop-at', 0),
     codec,
     quantizer,
     quiet: f.quiet === true,

@@ -46,6 +46,8 @@ export interface TrainOptions {
   backend?: BackendName;
   /** WASM worker threads (on a machine shared with other jobs, 1 can be several times faster). */
   threads?: number;
+  /** Stop (after a checkpoint) at this step: training in chunks, each resumed with --resume. */
+  stopAt?: number;
   /** Stop (after a checkpoint) once this many seconds of training have run in this process. */
   maxSeconds?: number;
   quiet?: boolean;
@@ -312,6 +314,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     if (step % opts.checkpointEvery === 0 || step === steps) await checkpoint();
     if (opts.maxSeconds && (performance.now() - runStart) / 1000 > opts.maxSeconds) stopped = true;
+    if (opts.stopAt !== undefined && step >= opts.stopAt) stopped = true;
     // Let signal handlers run: on WASM every await above resolves as a microtask.
     await new Promise((r) => setImmediate(r));
   }
