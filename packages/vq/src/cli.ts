@@ -4,7 +4,8 @@ import type { CodecConfig } from './codec.js';
 import type { QuantizerConfig } from './quantizer.js';
 import { train } from './train/train.js';
 
-const USAGE = `usage: unif2ace-vq train (--data DIR | --render N) --out DIR [--resume]
+const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] [--count 256] [--threads N] [--out FILE.json]
+       unif2ace-vq train (--data DIR | --render N) --out DIR [--resume]
   [--steps 3000] [--batch 16] [--lr 0.002] [--warmup 100] [--seed 0] [--held-out 256]
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
@@ -75,8 +76,43 @@ const list = (f: Flags, k: string, d: number[]) => {
   return a;
 };
 
+async function evaluate(rest: string[]): Promise<number> {
+  const f = parse(rest);
+  for (const k of Object.keys(f))
+    if (!['tokenizer', 'probe', 'count', 'threads', 'out'].includes(k))
+      throw new Error(`unknown option --${k}\n${USAGE}`);
+  const { evaluateTokenizer } = await import('./train/evaluate.js');
+  const r = await evaluateTokenizer({
+    tokenizer: typeof f.tokenizer === 'string' ? f.tokenizer : undefined,
+    probe: f.probe === 'none' ? null : typeof f.probe === 'string' ? f.probe : undefined,
+    count: num(f, 'count', 256),
+    threads: f.threads === undefined ? undefined : num(f, 'threads', 1),
+  });
+  const lines = [
+    `held-out faces: ${r.images}`,
+    `PSNR: ${r.psnr.toFixed(2)} dB`,
+    `codebook usage: ${(r.usage * 100).toFixed(1)}% of ${r.codebookSize}`,
+    `perplexity: ${r.perplexity.toFixed(1)} (${((r.perplexity / r.codebookSize) * 100).toFixed(1)}% of the codebook)`,
+  ];
+  if ('groups' in r.probe) {
+    lines.push('probe accuracy per group (originals -> reconstructions, ratio):');
+    for (const g of r.probe.groups)
+      lines.push(
+        `  ${g.group.padEnd(14)} ${(g.original * 100).toFixed(1)}% -> ${(g.reconstructed * 100).toFixed(1)}%  ${(g.ratio * 100).toFixed(1)}%`,
+      );
+    lines.push(`lowest ratio: ${(r.probe.minRatio * 100).toFixed(1)}%`);
+  } else lines.push(`probe: unavailable (${r.probe.unavailable})`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (typeof f.out === 'string') {
+    const { writeFileAtomic } = await import('@unif2ace/nn/node');
+    writeFileAtomic(f.out, `${JSON.stringify(r, null, 2)}\n`);
+  }
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'evaluate') return evaluate(rest);
   if (cmd !== 'train') {
     process.stderr.write(`${USAGE}\n`);
     return cmd === undefined || cmd === '--help' || cmd === 'help' ? 0 : 2;
