@@ -221,8 +221,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     if (step % 25 === 0 || step === o.steps) {
       const now = Date.now();
       rec.imgsPerSec = (windowN * B * 1000) / Math.max(1, now - windowT);
+      const eta = Math.round(((o.steps - step) * B) / (rec.imgsPerSec as number));
       log(
-        `step ${step}/${o.steps} loss ${(windowLoss / windowN).toFixed(4)} lr ${opt.lr.toExponential(2)} ${(rec.imgsPerSec as number).toFixed(1)} img/s`,
+        `step ${step}/${o.steps} loss ${(windowLoss / windowN).toFixed(4)} lr ${opt.lr.toExponential(2)} ${(rec.imgsPerSec as number).toFixed(1)} img/s ETA ${Math.floor(eta / 60)}m${String(eta % 60).padStart(2, '0')}s`,
       );
       windowLoss = 0;
       windowN = 0;
