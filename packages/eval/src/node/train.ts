@@ -140,7 +140,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   const ck = loadLatestCheckpoint(ckRoot);
   if (ck) {
     const st = ck.state as { step: number; hparams: unknown };
-    if (JSON.stringify(st.hparams) !== JSON.stringify(JSON.parse(JSON.stringify(hparams))))
+    // the options that shape the run (not where it is written or how the command was spelled)
+    const shape = (h: unknown) => JSON.stringify({ ...(h as object), out: undefined, command: undefined });
+    if (shape(st.hparams) !== shape(JSON.parse(JSON.stringify(hparams))))
       throw new Error(
         `trainProbe: ${ck.dir} was written with other options; use a new --out folder or the same options\n  checkpoint: ${JSON.stringify(st.hparams)}\n  now:        ${JSON.stringify(hparams)}`,
       );
