@@ -23,6 +23,7 @@ import { faceRecord, heldOutFaces, type LabelledFace, renderLabelled, splitSeeds
 import { recordTargets } from '../probe/heads.js';
 import { probeLoss } from '../probe/loss.js';
 import { FaceProbe } from '../probe/probe.js';
+import { modelCard } from '../report/model-card.js';
 import { ensureDir } from './dirs.js';
 
 export interface TrainProbeOptions {
@@ -284,6 +285,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   writeFileAtomic(join(modelDir, 'model.safetensors'), await probe.saveWeights({ dtype: 'f16' }));
   writeFileAtomic(join(modelDir, 'config.json'), `${JSON.stringify(config, null, 1)}\n`);
   writeFileAtomic(join(modelDir, 'accuracy.json'), `${JSON.stringify(accuracy, null, 1)}\n`);
+  writeFileAtomic(join(modelDir, 'README.md'), modelCard(config, accuracy));
   const trained = new FaceProbe(config);
   trained.loadWeights(await probe.saveWeights({ dtype: 'f32' }));
   probe.dispose();
