@@ -25,6 +25,6 @@ describe('README', () => {
       spy.mockRestore();
       await rm(file, { force: true });
     }
-    expect(logs).toEqual(['64x3x64x64 12288', 'true', 'true', 'true', 'true']);
+    expect(logs).toEqual(['64x3x64x64 12288', 'true true', 'true true']);
   });
 });

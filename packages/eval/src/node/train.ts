@@ -46,6 +46,8 @@ export interface TrainProbeOptions {
   reliableAt?: number;
   net?: Partial<FaceProbeConfig['net']>;
   augment?: Partial<AugmentOptions>;
+  /** Start from the weights of this probe folder (fine-tuning / a second schedule) instead of random ones. */
+  init?: string;
   /** The command line, recorded in the model folder. */
   command?: string;
   onProgress?: (p: TrainProgress) => void;
@@ -154,6 +156,16 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     step = st.step;
     log(`resumed from ${ck.dir} (step ${step})`);
   } else {
+    if (o.init) {
+      const start = await FaceProbe.load(o.init);
+      if (JSON.stringify(start.config.net) !== JSON.stringify(net))
+        throw new Error(
+          `trainProbe: --init ${o.init} has architecture ${JSON.stringify(start.config.net)}, this run ${JSON.stringify(net)}`,
+        );
+      loadModule(model, await start.saveWeights({ dtype: 'f32' }));
+      start.dispose();
+      log(`initialised from ${o.init}`);
+    }
     writeFileSync(join(out, 'hparams.json'), `${JSON.stringify(hparams, null, 1)}\n`);
   }
   // metrics.jsonl: drop lines past the resumed step (they belong to a run that did not checkpoint them)
@@ -272,6 +284,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   const modelDir = ensureDir(join(out, 'face-probe'));
   const training = {
     command: o.command ?? null,
+    init: o.init ?? null,
     steps: o.steps,
     batch: B,
     trainFaces: o.count,
