@@ -62,3 +62,4 @@ export type { GridCell, GridLine, GridOptions, Rgb } from './report/grid.js';
 export { attributeCell, GREEN, gridImage, gridPng, INK, RED } from './report/grid.js';
 export type { Align, Cell } from './report/markdown.js';
 export { accuracyTable, markdownTable, pct } from './report/markdown.js';
+export { modelCard } from './report/model-card.js';

@@ -52,18 +52,28 @@ export async function run(args: string[]): Promise<number> {
     const rob = await evaluateRobustness(probe, standardCorruptions(), { faces });
     console.log(
       `\n${markdownTable(
-        ['corruption', 'overall %', 'drop (points)', 'worst attribute', 'its drop'],
         [
-          ['none', (100 * rob.clean).toFixed(2), '0.00', '', ''],
+          'corruption',
+          'all 29 %',
+          'drop (points)',
+          'judged attributes %',
+          'drop (points)',
+          'worst attribute',
+          'its drop',
+        ],
+        [
+          ['none', (100 * rob.clean).toFixed(2), '0.00', (100 * rob.cleanJudged).toFixed(2), '0.00', '', ''],
           ...rob.rows.map((r) => [
             r.corruption,
             (100 * r.overall).toFixed(2),
             r.drop.toFixed(2),
+            (100 * r.judged).toFixed(2),
+            r.judgedDrop.toFixed(2),
             r.worst.name,
             r.worst.drop.toFixed(2),
           ]),
         ],
-        ['left', 'right', 'right', 'left', 'right'],
+        ['left', 'right', 'right', 'right', 'right', 'left', 'right'],
       )}`,
     );
     report.robustness = rob;

@@ -5,12 +5,14 @@ import { trainProbe } from '../node/train.js';
 import { accuracyTable } from '../report/markdown.js';
 
 const HELP = `usage: unif2ace-eval train-probe --out DIR [--count 20000] [--steps 3000] [--batch 32] [--seed 0]
-                                 [--lr 0.002] [--held-out 2000] [--threads N] [--backend auto|wasm|webgpu]
+                                 [--lr 0.002] [--warmup 100] [--held-out 2000] [--init PROBE_DIR]
+                                 [--threads N] [--backend auto|wasm|webgpu]
 
 Renders --count training faces (train-split seeds; cached in DIR), trains FaceProbe on augmented batches
 (shifts, blur, colour jitter), checkpoints to DIR/checkpoints every 100 steps, logs DIR/metrics.jsonl, and
 writes the model folder DIR/face-probe/ (config.json, model.safetensors in f16, accuracy.json) with the
-per-attribute table on --held-out test-split faces. Re-running with the same options resumes.`;
+per-attribute table on --held-out test-split faces. Re-running with the same options resumes.
+--init starts from a trained probe folder (a second schedule) instead of random weights.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -23,6 +25,8 @@ export async function run(args: string[]): Promise<number> {
       seed: { type: 'string' },
       lr: { type: 'string' },
       'held-out': { type: 'string' },
+      init: { type: 'string' },
+      warmup: { type: 'string' },
       threads: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +65,8 @@ export async function run(args: string[]): Promise<number> {
     seed: num('seed', values.seed),
     lr: num('lr', values.lr, false),
     heldOut: num('held-out', values['held-out']),
+    warmup: num('warmup', values.warmup),
+    init: values.init,
     command: `unif2ace-eval train-probe ${args.join(' ')}`,
     log: (l) => console.error(l),
     onProgress: (p) => {

@@ -59,5 +59,8 @@ describe('trainProbe', () => {
     // other options on the same folder are refused
     await expect(trainProbe({ ...options(), lr: 1e-3 })).rejects.toThrow(/was written with other options/);
     expect(existsSync(join(dir, 'run', 'face-probe', 'model.safetensors'))).toBe(true);
+    expect(readFileSync(join(dir, 'run', 'face-probe', 'README.md'), 'utf8')).toMatch(
+      /# FaceProbe weights[\s\S]*\| hairColor /,
+    );
   });
 });

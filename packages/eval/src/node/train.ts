@@ -23,6 +23,7 @@ import { faceRecord, heldOutFaces, type LabelledFace, renderLabelled, splitSeeds
 import { recordTargets } from '../probe/heads.js';
 import { probeLoss } from '../probe/loss.js';
 import { FaceProbe } from '../probe/probe.js';
+import { modelCard } from '../report/model-card.js';
 import { ensureDir } from './dirs.js';
 
 export interface TrainProbeOptions {
@@ -45,6 +46,8 @@ export interface TrainProbeOptions {
   reliableAt?: number;
   net?: Partial<FaceProbeConfig['net']>;
   augment?: Partial<AugmentOptions>;
+  /** Start from the weights of this probe folder (fine-tuning / a second schedule) instead of random ones. */
+  init?: string;
   /** The command line, recorded in the model folder. */
   command?: string;
   onProgress?: (p: TrainProgress) => void;
@@ -140,7 +143,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   const ck = loadLatestCheckpoint(ckRoot);
   if (ck) {
     const st = ck.state as { step: number; hparams: unknown };
-    if (JSON.stringify(st.hparams) !== JSON.stringify(JSON.parse(JSON.stringify(hparams))))
+    // the options that shape the run (not where it is written or how the command was spelled)
+    const shape = (h: unknown) => JSON.stringify({ ...(h as object), out: undefined, command: undefined });
+    if (shape(st.hparams) !== shape(JSON.parse(JSON.stringify(hparams))))
       throw new Error(
         `trainProbe: ${ck.dir} was written with other options; use a new --out folder or the same options\n  checkpoint: ${JSON.stringify(st.hparams)}\n  now:        ${JSON.stringify(hparams)}`,
       );
@@ -151,6 +156,16 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     step = st.step;
     log(`resumed from ${ck.dir} (step ${step})`);
   } else {
+    if (o.init) {
+      const start = await FaceProbe.load(o.init);
+      if (JSON.stringify(start.config.net) !== JSON.stringify(net))
+        throw new Error(
+          `trainProbe: --init ${o.init} has architecture ${JSON.stringify(start.config.net)}, this run ${JSON.stringify(net)}`,
+        );
+      loadModule(model, await start.saveWeights({ dtype: 'f32' }));
+      start.dispose();
+      log(`initialised from ${o.init}`);
+    }
     writeFileSync(join(out, 'hparams.json'), `${JSON.stringify(hparams, null, 1)}\n`);
   }
   // metrics.jsonl: drop lines past the resumed step (they belong to a run that did not checkpoint them)
@@ -221,8 +236,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     if (step % 25 === 0 || step === o.steps) {
       const now = Date.now();
       rec.imgsPerSec = (windowN * B * 1000) / Math.max(1, now - windowT);
+      const eta = Math.round(((o.steps - step) * B) / (rec.imgsPerSec as number));
       log(
-        `step ${step}/${o.steps} loss ${(windowLoss / windowN).toFixed(4)} lr ${opt.lr.toExponential(2)} ${(rec.imgsPerSec as number).toFixed(1)} img/s`,
+        `step ${step}/${o.steps} loss ${(windowLoss / windowN).toFixed(4)} lr ${opt.lr.toExponential(2)} ${(rec.imgsPerSec as number).toFixed(1)} img/s ETA ${Math.floor(eta / 60)}m${String(eta % 60).padStart(2, '0')}s`,
       );
       windowLoss = 0;
       windowN = 0;
@@ -268,6 +284,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   const modelDir = ensureDir(join(out, 'face-probe'));
   const training = {
     command: o.command ?? null,
+    init: o.init ?? null,
     steps: o.steps,
     batch: B,
     trainFaces: o.count,
@@ -281,6 +298,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   writeFileAtomic(join(modelDir, 'model.safetensors'), await probe.saveWeights({ dtype: 'f16' }));
   writeFileAtomic(join(modelDir, 'config.json'), `${JSON.stringify(config, null, 1)}\n`);
   writeFileAtomic(join(modelDir, 'accuracy.json'), `${JSON.stringify(accuracy, null, 1)}\n`);
+  writeFileAtomic(join(modelDir, 'README.md'), modelCard(config, accuracy));
   const trained = new FaceProbe(config);
   trained.loadWeights(await probe.saveWeights({ dtype: 'f32' }));
   probe.dispose();

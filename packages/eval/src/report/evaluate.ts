@@ -42,6 +42,9 @@ export async function evaluateProbe(
 export interface RobustnessRow {
   corruption: string;
   overall: number;
+  /** Accuracy over the attributes the probe judges (not in probe.unreliable), and its drop in points. */
+  judged: number;
+  judgedDrop: number;
   /** Points lost against the clean images (100 × accuracy difference). */
   drop: number;
   /** The attribute that lost most, and how many points. */
@@ -53,10 +56,16 @@ export async function evaluateRobustness(
   probe: FaceProbe,
   corruptions: Record<string, Corruption>,
   opts: HeldOutOptions = {},
-): Promise<{ faces: number; clean: number; rows: RobustnessRow[] }> {
+): Promise<{ faces: number; clean: number; cleanJudged: number; rows: RobustnessRow[] }> {
   const faces = facesOf(opts);
   const records = faces.map((f) => f.record);
   const clean = probeAccuracy(await probe.predict(faces.map((f) => f.image)), records, probe.layout);
+  const excluded = new Set(probe.unreliable.map((u) => u.name));
+  const judged = (acc: ProbeAccuracy) => {
+    const kept = acc.attributes.filter((a) => !excluded.has(a.name));
+    return kept.reduce((s, a) => s + a.accuracy, 0) / Math.max(1, kept.length);
+  };
+  const cleanJudged = judged(clean);
   const rows: RobustnessRow[] = [];
   for (const [name, fn] of Object.entries(corruptions)) {
     const acc = probeAccuracy(await probe.predict(faces.map((f) => fn(f.image))), records, probe.layout);
@@ -65,9 +74,17 @@ export async function evaluateRobustness(
       const d = 100 * (clean.attributes[i].accuracy - a.accuracy);
       if (d > worst.drop) worst = { name: a.name, drop: d };
     });
-    rows.push({ corruption: name, overall: acc.overall, drop: 100 * (clean.overall - acc.overall), worst });
+    const j = judged(acc);
+    rows.push({
+      corruption: name,
+      overall: acc.overall,
+      judged: j,
+      judgedDrop: 100 * (cleanJudged - j),
+      drop: 100 * (clean.overall - acc.overall),
+      worst,
+    });
   }
-  return { faces: faces.length, clean: clean.overall, rows };
+  return { faces: faces.length, clean: clean.overall, cleanJudged, rows };
 }
 
 /** VQA: `answer(image, question)` for ~8 questions per held-out face, scored by exact match. */
