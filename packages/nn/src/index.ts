@@ -4,6 +4,7 @@ export type { SafeDType, SafeEntry, SafeFile, SafeInput } from './io/safetensors
 export {
   DTYPE_SIZE,
   decodeEntry,
+  floatToHalf,
   MAX_HEADER,
   parseSafetensors,
   SafetensorsError,

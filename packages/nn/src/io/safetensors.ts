@@ -287,6 +287,35 @@ export function decodeEntry(e: SafeEntry, where = ''): Float32Array | Int32Array
   }
 }
 
+const F32 = new Float32Array(1);
+const F32_BITS = new Uint32Array(F32.buffer);
+
+/** IEEE 754 binary16 bits of x, rounded to nearest even (overflow -> ±Inf, NaN stays NaN). */
+export function floatToHalf(x: number): number {
+  F32[0] = x;
+  const b = F32_BITS[0];
+  const sign = (b >>> 16) & 0x8000;
+  const e = (b >>> 23) & 0xff;
+  const m = b & 0x7fffff;
+  if (e === 0xff) return sign | 0x7c00 | (m ? 0x200 : 0);
+  const he = e - 112; // the binary16 exponent field (bias 15 vs 127)
+  if (he >= 0x1f) return sign | 0x7c00;
+  if (he <= 0) {
+    // subnormal (or zero): value = (m | 2^23) * 2^(e - 150) = hm * 2^-24
+    if (he < -10) return sign;
+    const full = m | 0x800000;
+    const shift = 14 - he;
+    const hm = full >>> shift;
+    const rem = full & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    return sign | (rem > half || (rem === half && hm & 1) ? hm + 1 : hm);
+  }
+  const h = sign | (he << 10) | (m >>> 13);
+  const rem = m & 0x1fff;
+  // a carry out of the mantissa moves into the exponent, which is the correct rounding (up to Inf)
+  return rem > 0x1000 || (rem === 0x1000 && h & 1) ? h + 1 : h;
+}
+
 function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >>> 10) & 0x1f;

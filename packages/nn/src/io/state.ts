@@ -3,22 +3,28 @@ import { type Tensor, tensor } from '@unif2ace/tensor';
 import type { Module } from '../module.js';
 import {
   decodeEntry,
+  floatToHalf,
   parseSafetensors,
   type SafeDType,
   type SafeInput,
   serializeSafetensors,
 } from './safetensors.js';
 
-const TO_SAFE: Record<string, SafeDType> = { f32: 'F32', f16: 'F32', i32: 'I32', u32: 'U32' };
+const TO_SAFE: Record<string, SafeDType> = { f32: 'F32', f16: 'F16', i32: 'I32', u32: 'U32' };
 
-/** Tensors (read back from the device) as safetensors bytes. f16 tensors are stored as F32. */
+/**
+ * Tensors (read back from the device) as safetensors bytes, each in its own dtype (f16 as F16, half the
+ * bytes of F32; cast a tensor to f16 first to store it so). `safetensorsToTensors` widens F16 to f32.
+ */
 export async function tensorsToSafetensors(
   tensors: Map<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<Uint8Array> {
   const input: Record<string, SafeInput> = {};
   for (const [name, t] of tensors) {
-    input[name] = { dtype: TO_SAFE[t.dtype], shape: [...t.shape], data: await t.data() };
+    const values = await t.data();
+    const data = t.dtype === 'f16' ? Uint16Array.from(values, floatToHalf) : values;
+    input[name] = { dtype: TO_SAFE[t.dtype], shape: [...t.shape], data };
   }
   return serializeSafetensors(input, metadata);
 }

@@ -1,0 +1,84 @@
+// `unif2ace-eval train-probe --out DIR [--count N] [--steps S] [--batch B] [--seed S] ...`
+import { parseArgs } from 'node:util';
+import { init } from '@unif2ace/tensor';
+import { trainProbe } from '../node/train.js';
+import { accuracyTable } from '../report/markdown.js';
+
+const HELP = `usage: unif2ace-eval train-probe --out DIR [--count 20000] [--steps 3000] [--batch 32] [--seed 0]
+                                 [--lr 0.002] [--warmup 100] [--held-out 2000] [--init PROBE_DIR]
+                                 [--threads N] [--backend auto|wasm|webgpu]
+
+Renders --count training faces (train-split seeds; cached in DIR), trains FaceProbe on augmented batches
+(shifts, blur, colour jitter), checkpoints to DIR/checkpoints every 100 steps, logs DIR/metrics.jsonl, and
+writes the model folder DIR/face-probe/ (config.json, model.safetensors in f16, accuracy.json) with the
+per-attribute table on --held-out test-split faces. Re-running with the same options resumes.
+--init starts from a trained probe folder (a second schedule) instead of random weights.`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      out: { type: 'string' },
+      count: { type: 'string' },
+      steps: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      lr: { type: 'string' },
+      'held-out': { type: 'string' },
+      init: { type: 'string' },
+      warmup: { type: 'string' },
+      threads: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.out) {
+    console.error(`train-probe: --out is required\n\n${HELP}`);
+    return 1;
+  }
+  const num = (name: string, v: string | undefined, integer = true): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+      throw new Error(
+        `train-probe: --${name} must be a non-negative ${integer ? 'integer' : 'number'}, got "${v}"`,
+      );
+    return n;
+  };
+  const backend = values.backend as 'auto' | 'wasm' | 'webgpu';
+  if (!['auto', 'wasm', 'webgpu'].includes(backend))
+    throw new Error(`train-probe: --backend must be auto, wasm or webgpu, got "${values.backend}"`);
+  const threads = num('threads', values.threads);
+  const r = await init({ backend, wasm: threads ? { threads } : undefined });
+  console.error(`backend: ${r.backend.name}${r.wasm ? ` (${r.wasm.threads} threads)` : ''}`);
+  const t0 = Date.now();
+  const result = await trainProbe({
+    out: values.out,
+    count: num('count', values.count),
+    steps: num('steps', values.steps),
+    batch: num('batch', values.batch),
+    seed: num('seed', values.seed),
+    lr: num('lr', values.lr, false),
+    heldOut: num('held-out', values['held-out']),
+    warmup: num('warmup', values.warmup),
+    init: values.init,
+    command: `unif2ace-eval train-probe ${args.join(' ')}`,
+    log: (l) => console.error(l),
+    onProgress: (p) => {
+      if (p.phase === 'render' && (p.done % 2000 === 0 || p.done === p.total))
+        console.error(`render ${p.done}/${p.total} faces (${(p.elapsedMs / 1000).toFixed(0)} s)`);
+      if (p.phase === 'evaluate') console.error(`evaluating on ${p.total} held-out faces`);
+    },
+  });
+  console.log(accuracyTable(result.accuracy, result.unreliable));
+  console.log(
+    `\n${result.steps} steps; ${result.seconds.toFixed(0)} s in this run (${((Date.now() - t0) / 1000).toFixed(0)} s with rendering); model: ${result.modelDir}`,
+  );
+  result.probe.dispose();
+  return 0;
+}

@@ -1,0 +1,55 @@
+// The degradations of a real image pipeline, for robustness numbers: JPEG at a quality, an integer
+// shift (edges replicated) and a Gaussian blur. Each maps an 8-bit RGB image to a new one.
+import jpeg from 'jpeg-js';
+import type { RgbImage } from '../images.js';
+import { blurHwc, shiftImage } from '../probe/augment.js';
+
+export type Corruption = (img: RgbImage) => RgbImage;
+
+const toBytes = (px: Float32Array, width: number, height: number): RgbImage => {
+  const rgb = new Uint8Array(px.length);
+  for (let i = 0; i < px.length; i++) rgb[i] = Math.min(255, Math.max(0, Math.round(px[i])));
+  return { rgb, width, height };
+};
+
+/** JPEG encode at `quality` (1..100) and decode again (jpeg-js, baseline, 4:2:0 as libjpeg's default). */
+export function jpegRoundTrip(quality: number): Corruption {
+  if (!(quality >= 1 && quality <= 100))
+    throw new RangeError(`jpegRoundTrip: quality ${quality} is not in 1..100`);
+  return ({ rgb, width, height }) => {
+    const rgba = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) {
+      rgba[4 * i] = rgb[3 * i];
+      rgba[4 * i + 1] = rgb[3 * i + 1];
+      rgba[4 * i + 2] = rgb[3 * i + 2];
+      rgba[4 * i + 3] = 255;
+    }
+    const enc = jpeg.encode({ data: rgba, width, height }, quality);
+    const dec = jpeg.decode(enc.data, { useTArray: true, formatAsRGBA: false });
+    return { rgb: new Uint8Array(dec.data), width, height };
+  };
+}
+
+/** Shift by (dx, dy) pixels, edges replicated. */
+export function shifted(dx: number, dy: number): Corruption {
+  return (img) => toBytes(shiftImage(img, dx, dy), img.width, img.height);
+}
+
+/** Gaussian blur with standard deviation sigma (pixels). */
+export function blurred(sigma: number): Corruption {
+  return (img) => {
+    const px = Float32Array.from(img.rgb);
+    return toBytes(blurHwc(px, img.width, img.height, sigma), img.width, img.height);
+  };
+}
+
+/** The set the issue names: JPEG q75, ±2 px shifts (both diagonals), blur sigma 0.5. */
+export function standardCorruptions(): Record<string, Corruption> {
+  return {
+    'jpeg q75': jpegRoundTrip(75),
+    'shift +2,+2 px': shifted(2, 2),
+    'shift -2,-2 px': shifted(-2, -2),
+    'shift +2,-2 px': shifted(2, -2),
+    'blur sigma 0.5': blurred(0.5),
+  };
+}
