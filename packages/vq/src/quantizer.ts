@@ -33,7 +33,7 @@ export interface Quantizer extends Module {
   /** Frees constant tensors that are not in the state dict (LFQ's corner table); Module.dispose frees the rest. */
   disposeConstants?(): void;
   /** JSON that `createQuantizer` rebuilds this quantizer from. */
-  toConfig(): QuantizerConfig;
+  quantizerConfig(): QuantizerConfig;
 }
 
 export interface VqEmaConfig {

@@ -90,7 +90,7 @@ export class FSQ extends Module implements Quantizer {
     });
   }
 
-  toConfig(): FsqConfig {
+  quantizerConfig(): FsqConfig {
     return { kind: 'fsq', levels: [...this.levels] };
   }
 }

@@ -111,7 +111,7 @@ export class LFQ extends Module implements Quantizer {
     return tidy(() => fromRows(ops.indexSelect(this.corners, 0, codes.reshape([B * h * w])), B, h, w));
   }
 
-  toConfig(): LfqConfig {
+  quantizerConfig(): LfqConfig {
     return {
       kind: 'lfq',
       dim: this.dim,

@@ -180,7 +180,7 @@ export class VectorQuantizerEMA extends Module implements Quantizer {
     return tidy(() => fromRows(ops.indexSelect(this.embed, 0, codes.reshape([B * h * w])), B, h, w));
   }
 
-  toConfig(): VqEmaConfig {
+  quantizerConfig(): VqEmaConfig {
     return {
       kind: 'vq-ema',
       dim: this.dim,
