@@ -18,7 +18,7 @@ import {
   loadLoop,
   NEG,
   range,
-  slotSwitch,
+  slotSelect,
   storeLoop,
   tileBits,
   variantKey,
@@ -63,7 +63,11 @@ export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling):
     ...loadLoop(R, D4, 'min(rowBase + r, Sq - 1u) * Dh', (load) =>
       [
         `let x = ${load('Q', 'qb + rb')} * sc2; let g = ${load('GO', 'gb + rb')}; let oo = ${load('O', 'obase + rb')};`,
-        slotSwitch(R, D4, (r, c) => `q${r}_${c} = x; g${r}_${c} = g; de${r} = fma(g, oo, de${r});`),
+        slotSelect(R, D4, (r, c) => [
+          [`q${r}_${c}`, 'x'],
+          [`g${r}_${c}`, 'g'],
+          [`de${r}`, `fma(g, oo, de${r})`],
+        ]),
       ].join(' '),
     ),
   );
@@ -155,7 +159,10 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
     ...loadLoop(R, D4, 'min(keyBase + r, Sk - 1u) * Dh', (load) =>
       [
         `let x = ${load('K', 'kb + rb')} * sc2; let y = ${load('V', 'vb + rb')};`,
-        slotSwitch(R, D4, (r, c) => `k${r}_${c} = x; v${r}_${c} = y;`),
+        slotSelect(R, D4, (r, c) => [
+          [`k${r}_${c}`, 'x'],
+          [`v${r}_${c}`, 'y'],
+        ]),
       ].join(' '),
     ),
   );

@@ -99,13 +99,15 @@ export const XYZW = ['x', 'y', 'z', 'w'];
 // (measured, one core: 64 scalar loads ~1 s, 128 ~3 s, 256 ~12 s, 512 ~47 s; the same whether they sit in
 // one loop, two, or none). Unrolled code loads or stores R·dp scalars to fill or drain the named registers
 // of R rows, so those run as one runtime loop over (row, chunk) slots instead: one vec4 load or store in
-// the code, the register picked by a switch on the slot. They run once per invocation, outside the hot
-// key loop, which keeps its unrolled per-chunk loads.
+// the code, the register picked by selects on the slot (no switch: Chromium's SwiftShader lost the device
+// on a 64-case switch). They run once per invocation, outside the hot key loop, which keeps its unrolled
+// per-chunk loads.
 
-/** `switch (s) { case i: { <arm(r, c)> } }` over the R×D4 slots s = r·D4 + c. */
-export function slotSwitch(R: number, D4: number, arm: (r: number, c: number) => string): string {
-  const cases = range(R * D4).map((s) => `case ${s}u: { ${arm(Math.floor(s / D4), s % D4)} }`);
-  return `switch (s) { ${cases.join(' ')} default: {} }`;
+/** For the slot s = r·D4 + c of each register: `<target> = select(<target>, <value>, s == slot)`. */
+export function slotSelect(R: number, D4: number, arm: (r: number, c: number) => [string, string][]): string {
+  return range(R * D4)
+    .flatMap((s) => arm(Math.floor(s / D4), s % D4).map(([t, v]) => `${t} = select(${t}, ${v}, s == ${s}u);`))
+    .join(' ');
 }
 
 /**
@@ -147,7 +149,7 @@ export function storeLoop(
     `for (var s = 0u; s < ${R * D4}u; s++) {`,
     `let r = s / ${D4}u; let c4 = (s % ${D4}u) * 4u; let idx = ${idx};`,
     'var x = vec4<f32>(0.0);',
-    slotSwitch(R, D4, (r, c) => `x = ${pick(r, c)};`),
+    slotSelect(R, D4, (r, c) => [['x', pick(r, c)]]),
     `if (idx < ${limit}) {`,
     'let o = ob + idx * Dh + c4;',
     ...range(4).map((k) => `if (c4 + ${k}u < Dh) { ${out}[o + ${k}u] = ${dt}(x.${XYZW[k]}); }`),

@@ -16,7 +16,7 @@ import {
   loadLoop,
   NEG,
   range,
-  slotSwitch,
+  slotSelect,
   storeLoop,
   variantKey,
 } from './attention-common.js';
@@ -65,7 +65,7 @@ export function attentionForwardProgram(v: AttnVariant, { R, T, WG }: ForwardTil
   }
   L.push(
     ...loadLoop(R, D4, 'min(rowBase + r, Sq - 1u) * Dh', (load) => {
-      return `let x = ${load('Q', 'qb + rb')} * sc2; ${slotSwitch(R, D4, (r, c) => `q${r}_${c} = x;`)}`;
+      return `let x = ${load('Q', 'qb + rb')} * sc2; ${slotSelect(R, D4, (r, c) => [[`q${r}_${c}`, 'x']])}`;
     }),
   );
   L.push(keyEnd('wgLast'));
