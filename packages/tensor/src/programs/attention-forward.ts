@@ -1,7 +1,7 @@
 // Fused attention forward, flash style: each invocation owns R query rows (register blocked: q and the
 // output accumulators of R rows are named vec4 registers, unrolled over the head dim), walks the keys one
 // at a time with an online softmax in f32 (exp2 on log2-scaled scores; the accumulators are rescaled
-// inside the P·V FMA), and writes O and the row logsumexp (log2 units) that the backward uses to
+// when a row's running max moved), and writes O and the row logsumexp (log2 units) that the backward uses to
 // recompute P. Every loaded key/value scalar feeds R FMAs (PERF-NOTES: on lavapipe loads, not FMAs, are
 // the cost). One key per step, not an unrolled tile, and q / O moved by loops (attention-common): the
 // code holds 2·dp storage loads, which keeps lavapipe's cold compile to seconds.
@@ -90,9 +90,13 @@ export function attentionForwardProgram(v: AttnVariant, { R, T, WG }: ForwardTil
       `l${r} = fma(l${r}, corr${r}.x, p${r}.x); m${r} = mn${r};`,
     );
   }
+  // the running max rarely moves after the first keys: rescale only when it did for some row here
+  L.push(`if (${rows.map((r) => `corr${r}.x != 1.0`).join(' || ')}) {`);
+  for (const c of chunks) L.push(`  ${rows.map((r) => `o${r}_${c} *= corr${r};`).join(' ')}`);
+  L.push('}');
   for (const c of chunks) {
     L.push(`{ let vv = ${load4('V', 'vr', c, dp)};`);
-    L.push(`  ${rows.map((r) => `o${r}_${c} = fma(p${r}, vv, o${r}_${c} * corr${r});`).join(' ')} }`);
+    L.push(`  ${rows.map((r) => `o${r}_${c} = fma(p${r}, vv, o${r}_${c});`).join(' ')} }`);
   }
   L.push('}', '}'); // key visible to a row; keys
   // epilogue: normalise, store O and the logsumexp (BIG for a row that saw no key; its O is 0)
