@@ -306,7 +306,7 @@ export class Tensor {
     return M.contiguous(this);
   }
   gather(axis: number, index: Tensor) {
-    return M.indexSelect(this, axis, index);
+    return M.gather(this, axis, index);
   }
   indexSelect(axis: number, index: Tensor) {
     return M.indexSelect(this, axis, index);

@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
 import { kernel, record } from './run.js';
 
-/** Ids outside [0, V) read zeros and get no gradient (like the 'gather' kernel; torch would throw). */
+/** An id outside [0, V) is a RangeError naming it (like torch; on WebGPU at the next read-back or sync). */
 export function embedding(weight: Tensor, ids: Tensor): Tensor {
   weight.live('embedding');
   ids.live('embedding');
@@ -20,7 +20,7 @@ export function embedding(weight: Tensor, ids: Tensor): Tensor {
   return tidy(() => {
     const w = contiguous(weight);
     const i = contiguous(ids);
-    const out = kernel('gather', [w, i], { axis: 0 });
+    const out = kernel('gather', [w, i], { axis: 0, op: 'embedding' });
     return record('embedding', out, [w], [i], { V, D, dtype: w.dtype });
   });
 }

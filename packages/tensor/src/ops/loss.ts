@@ -23,8 +23,9 @@ export interface CrossEntropyOptions {
 
 /**
  * torch.nn.functional.cross_entropy for logits [N, V] (f32 or f16) and targets i32 [N]. The loss is f32.
- * A target outside the classes that is not ignoreIndex throws on the CPU backend; on WebGPU (where the
- * host does not see the targets without a read-back) it makes that row's loss, and so a reduced loss, NaN.
+ * A target outside the classes that is not ignoreIndex is a RangeError on every backend: CPU and WASM throw
+ * from the call; on WebGPU (where the host does not see the targets without a read-back) the kernel raises
+ * the device check flag and the next read-back or sync throws the same error.
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   logits.live('crossEntropy');

@@ -1,5 +1,6 @@
 // Views (no copy when the layout allows) and data movement: reshape, permute, slice, expand,
 // concat, index select. Views share storage; `contiguous` copies only when needed.
+import type { GatherOp } from '../kernels/range-errors.js';
 import { tidy } from '../scope.js';
 import { assertShape, contiguousStrides, fmtShape, normAxis, numel } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
@@ -146,16 +147,28 @@ export function stack(xs: Tensor[], axis = 0): Tensor {
   );
 }
 
-/** Rows of x along `axis` picked by an i32 index tensor (any shape): torch.index_select, embedding. */
+/**
+ * Rows of x along `axis` picked by an i32/u32 index tensor (any shape): torch.index_select, embedding.
+ * An index outside [0, size of axis) is a RangeError naming it (on WebGPU at the next read-back or sync).
+ */
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
-  const ax = normAxis(axis, x.live('indexSelect').rank, 'indexSelect');
+  return selectAlong('indexSelect', x, axis, index);
+}
+
+/** `x.gather(axis, index)`: indexSelect under the name the caller used (errors say 'gather'). */
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  return selectAlong('gather', x, axis, index);
+}
+
+function selectAlong(op: GatherOp, x: Tensor, axis: number, index: Tensor): Tensor {
+  const ax = normAxis(axis, x.live(op).rank, op);
   if (index.dtype !== 'i32' && index.dtype !== 'u32') {
-    throw new TypeError(`indexSelect: index must be i32 or u32, got ${index.dtype}`);
+    throw new TypeError(`${op}: index must be i32 or u32, got ${index.dtype}`);
   }
   return tidy(() => {
     const xc = contiguous(x);
     const ic = contiguous(index);
-    const out = kernel('gather', [xc, ic], { axis: ax });
+    const out = kernel('gather', [xc, ic], { axis: ax, op });
     return record('indexSelect', out, [xc], [ic], { axis: ax, inShape: x.shape });
   });
 }

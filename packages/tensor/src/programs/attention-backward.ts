@@ -5,55 +5,30 @@
 //   dKV kernel - over keys (R per invocation): for each query: s = q·k, dp = dO·v, dV += p·dO,
 //                dK += ds·q.
 // Both register-block R rows (resp. keys) in named vec4 registers, unrolled over the head dim, so each
-// loaded scalar feeds R FMAs and nothing is indexed dynamically (see attention-common.ts).
+// loaded scalar feeds R FMAs and nothing is indexed dynamically; the registers are filled and stored by
+// loops (see attention-common.ts: lavapipe's compile time grows with the square of the loads in the code).
+// dQ walks the keys one at a time (T = 1), so its loop holds one K and one V row of loads.
 import type { Program } from '../backend/webgpu/wgsl.js';
 import {
   type AttnVariant,
   DMASK_FN,
-  dm,
   hsum,
   keyEnd,
   load4,
+  loadLoop,
   NEG,
   range,
+  slotSelect,
+  storeLoop,
   tileBits,
   variantKey,
-  XYZW,
 } from './attention-common.js';
 import { attentionUniforms, type ForwardTiling } from './attention-forward.js';
-
-/** Store registers <reg><r>_<c> (times `mul`) of rows idx<r> < limit into OUT[ob + idx * Dh + ...]. */
-function storeRows(
-  out: string,
-  reg: string,
-  idx: string,
-  R: number,
-  D4: number,
-  ex: boolean,
-  dt: string,
-  mul: string,
-  limit: string,
-) {
-  const L: string[] = [];
-  for (const r of range(R)) {
-    L.push(`if (${idx}${r} < ${limit}) {`, `  let o = ob + ${idx}${r} * Dh;`);
-    for (const c of range(D4)) {
-      L.push(`  { let x = ${reg}${r}_${c}${mul};`);
-      for (const k of range(4)) {
-        const st = `${out}[o + ${4 * c + k}u] = ${dt}(x.${XYZW[k]});`;
-        L.push(ex ? `    ${st}` : `    if (${4 * c + k}u < Dh) { ${st} }`);
-      }
-      L.push('  }');
-    }
-    L.push('}');
-  }
-  return L;
-}
 
 /** dQ and the row terms D = rowsum(dO∘O). Bindings: Q K V O LSE dO [MB] | DQ DELTA. */
 export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling): Program {
   const D4 = v.dp / 4;
-  const ex = v.exact;
+  const dp = v.dp;
   const rows = range(R);
   const chunks = range(D4);
   const L: string[] = [];
@@ -67,33 +42,48 @@ export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling):
     'let obase = u_oOff() + bh * Sq * Dh; let gb = u_gOff() + bh * Sq * Dh; let lb = u_lOff() + bh * Sq;',
     'let ob = bh * Sq * Dh; let sc2 = u_sc2();',
   );
-  for (const r of rows) L.push(`let row${r} = rowBase + ${r}u; let rc${r} = min(row${r}, Sq - 1u);`);
-  if (v.mode === 'bits') {
-    L.push('let W = u_W(); let mb = (bh / u_H()) * u_mB();');
-    for (const r of rows) L.push(`let mr${r} = mb + rc${r} * W;`);
+  L.push('let W = u_W(); let mb = (bh / u_H()) * u_mB(); let useBits = u_bits() != 0u;');
+  for (const r of rows) {
+    L.push(
+      `let row${r} = rowBase + ${r}u; let rc${r} = min(row${r}, Sq - 1u); let mr${r} = mb + rc${r} * W;`,
+    );
   }
   for (const r of rows) {
     L.push(`var de${r} = vec4<f32>(0.0);`);
-    for (const c of chunks) {
-      L.push(
-        `let q${r}_${c} = ${load4('Q', `qb + rc${r} * Dh`, c, ex)} * sc2${dm(c, ex)};`,
-        `let g${r}_${c} = ${load4('GO', `gb + rc${r} * Dh`, c, ex)}${dm(c, ex)};`,
-        `de${r} = fma(g${r}_${c}, ${load4('O', `obase + rc${r} * Dh`, c, ex)}, de${r});`,
-        `var dq${r}_${c} = vec4<f32>(0.0);`,
-      );
-    }
+    L.push(
+      chunks
+        .map(
+          (c) =>
+            `var q${r}_${c} = vec4<f32>(0.0); var g${r}_${c} = vec4<f32>(0.0); var dq${r}_${c} = vec4<f32>(0.0);`,
+        )
+        .join(' '),
+    );
+  }
+  L.push(
+    ...loadLoop(R, D4, 'min(rowBase + r, Sq - 1u) * Dh', (load) =>
+      [
+        `let x = ${load('Q', 'qb + rb')} * sc2; let g = ${load('GO', 'gb + rb')}; let oo = ${load('O', 'obase + rb')};`,
+        slotSelect(R, D4, (r, c) => [
+          [`q${r}_${c}`, 'x'],
+          [`g${r}_${c}`, 'g'],
+          [`de${r}`, `fma(g, oo, de${r})`],
+        ]),
+      ].join(' '),
+    ),
+  );
+  for (const r of rows) {
     L.push(`let del${r} = ${hsum(`de${r}`)}; let lse${r} = LSE[lb + rc${r}];`);
     L.push(`if (row${r} < Sq) { DELTA[bh * Sq + row${r}] = del${r}; }`);
   }
-  L.push(keyEnd(v.mode, 'wgLast'));
+  L.push(keyEnd('wgLast'));
   L.push(`for (var j0 = 0u; j0 < kEnd; j0 += ${T}u) {`);
-  L.push(tileBits(v.mode, R, T));
+  L.push(tileBits(R, T));
   L.push(`if ((${rows.map((r) => `b${r}`).join(' | ')}) != 0u) {`);
   for (const t of range(T)) {
     L.push('{', `let kj = min(j0 + ${t}u, Sk - 1u); let kr = kb + kj * Dh; let vr = vb + kj * Dh;`);
     for (const r of rows) L.push(`var a${r} = vec4<f32>(0.0); var c${r} = vec4<f32>(0.0);`);
     for (const c of chunks) {
-      L.push(`let k${c} = ${load4('K', 'kr', c, ex)}; let v${c} = ${load4('V', 'vr', c, ex)};`);
+      L.push(`let k${c} = ${load4('K', 'kr', c, dp)}; let v${c} = ${load4('V', 'vr', c, dp)};`);
       L.push(
         rows
           .map((r) => `a${r} = fma(q${r}_${c}, k${c}, a${r}); c${r} = fma(g${r}_${c}, v${c}, c${r});`)
@@ -111,7 +101,7 @@ export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling):
   }
   L.push('}', '}'); // tile has a visible key; key tiles
   L.push('let scale = u_scale();');
-  L.push(...storeRows('DQ', 'dq', 'row', R, D4, ex, v.dtype, ' * scale', 'Sq'));
+  L.push(...storeLoop(R, D4, 'rowBase + r', 'Sq', 'DQ', v.dtype, (r, c) => `dq${r}_${c} * scale`));
   return {
     key: `attention:dq:${variantKey(v)}:r${R}t${T}w${WG}`,
     bindings: [
@@ -121,13 +111,13 @@ export function attentionDqProgram(v: AttnVariant, { R, T, WG }: ForwardTiling):
       { name: 'O', dtype: v.dtype, access: 'read' },
       { name: 'LSE', dtype: 'f32', access: 'read' },
       { name: 'GO', dtype: v.dtype, access: 'read' },
-      ...(v.mode === 'bits' ? [{ name: 'MB', dtype: 'u32' as const, access: 'read' as const }] : []),
+      { name: 'MB', dtype: 'u32', access: 'read' },
       { name: 'DQ', dtype: v.dtype, access: 'read_write' },
       { name: 'DELTA', dtype: 'f32', access: 'read_write' },
     ],
     uniforms: attentionUniforms(['qOff', 'kOff', 'vOff', 'oOff', 'gOff', 'lOff']),
     workgroupSize: [WG, 1, 1],
-    helpers: ex ? '' : DMASK_FN,
+    helpers: DMASK_FN,
     body: L.map((l) => `  ${l}`).join('\n'),
   };
 }
@@ -141,7 +131,7 @@ export interface KeyTiling {
 /** dK and dV. Bindings: Q K V LSE dO DELTA [MB] | DK DV. */
 export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Program {
   const D4 = v.dp / 4;
-  const ex = v.exact;
+  const dp = v.dp;
   const keys = range(R);
   const chunks = range(D4);
   const L: string[] = [];
@@ -156,30 +146,37 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
     'let ob = bh * Sk * Dh; let sc2 = u_sc2();',
   );
   for (const r of keys) {
-    L.push(`let key${r} = keyBase + ${r}u; let kc${r} = min(key${r}, Sk - 1u);`);
-    for (const c of chunks) {
-      L.push(
-        `let k${r}_${c} = ${load4('K', `kb + kc${r} * Dh`, c, ex)} * sc2${dm(c, ex)};`,
-        `let v${r}_${c} = ${load4('V', `vb + kc${r} * Dh`, c, ex)}${dm(c, ex)};`,
-        `var dk${r}_${c} = vec4<f32>(0.0); var dv${r}_${c} = vec4<f32>(0.0);`,
-      );
-    }
-  }
-  const rmask = `${(2 ** R - 1) >>> 0}u`;
-  if (v.mode === 'bits') {
     L.push(
-      'let W = u_W(); let mb = (bh / u_H()) * u_mB(); let kw = mb + (keyBase >> 5u); let ksh = keyBase & 31u;',
+      chunks
+        .map(
+          (c) =>
+            `var k${r}_${c} = vec4<f32>(0.0); var v${r}_${c} = vec4<f32>(0.0); var dk${r}_${c} = vec4<f32>(0.0); var dv${r}_${c} = vec4<f32>(0.0);`,
+        )
+        .join(' '),
     );
-  } else {
-    L.push(`let kvalid = (1u << min(select(0u, Sk - keyBase, keyBase < Sk), ${R}u)) - 1u;`);
   }
   L.push(
-    v.mode === 'causal' ? 'let iStart = u32(max(i32(wgFirst) - u_off(), 0));' : 'let iStart = 0u;',
+    ...loadLoop(R, D4, 'min(keyBase + r, Sk - 1u) * Dh', (load) =>
+      [
+        `let x = ${load('K', 'kb + rb')} * sc2; let y = ${load('V', 'vb + rb')};`,
+        slotSelect(R, D4, (r, c) => [
+          [`k${r}_${c}`, 'x'],
+          [`v${r}_${c}`, 'y'],
+        ]),
+      ].join(' '),
+    ),
+  );
+  const rmask = `${(2 ** R - 1) >>> 0}u`;
+  L.push(
+    'let W = u_W(); let mb = (bh / u_H()) * u_mB(); let kw = mb + (keyBase >> 5u); let ksh = keyBase & 31u;',
+    'let useBits = u_bits() != 0u;',
+    `let kvalid = (1u << min(select(0u, Sk - keyBase, keyBase < Sk), ${R}u)) - 1u;`,
+    'let iStart = u32(max(i32(wgFirst) - u_off(), 0));',
     'for (var i = iStart; i < Sq; i++) {',
   );
-  if (v.mode === 'bits') L.push(`let bits = (MB[kw + i * W] >> ksh) & ${rmask};`);
-  else if (v.mode === 'none') L.push('let bits = kvalid;');
-  else L.push(`let bits = kvalid & ((1u << u32(clamp(i32(i) + u_off() - i32(keyBase) + 1, 0, ${R}))) - 1u);`);
+  L.push(
+    `let bits = kvalid & ((1u << u32(clamp(i32(i) + u_off() - i32(keyBase) + 1, 0, ${R}))) - 1u) & select(${rmask}, MB[select(0u, kw + i * W, useBits)] >> ksh, useBits);`,
+  );
   L.push('if (bits != 0u) {', 'let qr = qb + i * Dh; let gr = gb + i * Dh;');
   for (const r of keys)
     L.push(
@@ -188,7 +185,7 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
   // q and dO chunks are loaded again in the second phase rather than kept: long-lived loaded values
   // make lavapipe's JIT compile time explode (first dispatch of minutes at Dh 32).
   for (const c of chunks) {
-    L.push(`{ let qv = ${load4('Q', 'qr', c, ex)}; let gv = ${load4('GO', 'gr', c, ex)};`);
+    L.push(`{ let qv = ${load4('Q', 'qr', c, dp)}; let gv = ${load4('GO', 'gr', c, dp)};`);
     L.push(
       `  ${keys.map((r) => `a${r} = fma(k${r}_${c}, qv, a${r}); c${r} = fma(v${r}_${c}, gv, c${r});`).join(' ')} }`,
     );
@@ -201,14 +198,14 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
     );
   }
   for (const c of chunks) {
-    L.push(`{ let qv = ${load4('Q', 'qr', c, ex)}; let gv = ${load4('GO', 'gr', c, ex)};`);
+    L.push(`{ let qv = ${load4('Q', 'qr', c, dp)}; let gv = ${load4('GO', 'gr', c, dp)};`);
     L.push(
       `  ${keys.map((r) => `dv${r}_${c} = fma(pv${r}, gv, dv${r}_${c}); dk${r}_${c} = fma(ds${r}, qv, dk${r}_${c});`).join(' ')} }`,
     );
   }
   L.push('}', '}', 'let scale = u_scale();');
-  L.push(...storeRows('DK', 'dk', 'key', R, D4, ex, v.dtype, ' * scale', 'Sk'));
-  L.push(...storeRows('DV', 'dv', 'key', R, D4, ex, v.dtype, '', 'Sk'));
+  L.push(...storeLoop(R, D4, 'keyBase + r', 'Sk', 'DK', v.dtype, (r, c) => `dk${r}_${c} * scale`));
+  L.push(...storeLoop(R, D4, 'keyBase + r', 'Sk', 'DV', v.dtype, (r, c) => `dv${r}_${c}`));
   return {
     key: `attention:dkv:${variantKey(v)}:r${R}w${WG}`,
     bindings: [
@@ -218,13 +215,13 @@ export function attentionDkvProgram(v: AttnVariant, { R, WG }: KeyTiling): Progr
       { name: 'LSE', dtype: 'f32', access: 'read' },
       { name: 'GO', dtype: v.dtype, access: 'read' },
       { name: 'DELTA', dtype: 'f32', access: 'read' },
-      ...(v.mode === 'bits' ? [{ name: 'MB', dtype: 'u32' as const, access: 'read' as const }] : []),
+      { name: 'MB', dtype: 'u32', access: 'read' },
       { name: 'DK', dtype: v.dtype, access: 'read_write' },
       { name: 'DV', dtype: v.dtype, access: 'read_write' },
     ],
     uniforms: attentionUniforms(['qOff', 'kOff', 'vOff', 'gOff', 'lOff']),
     workgroupSize: [WG, 1, 1],
-    helpers: ex ? '' : DMASK_FN,
+    helpers: DMASK_FN,
     body: L.map((l) => `  ${l}`).join('\n'),
   };
 }

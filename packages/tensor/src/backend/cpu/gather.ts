@@ -1,3 +1,4 @@
+import { firstOutOfRange, indexOutOfRange } from '../../kernels/range-errors.js';
 import { type Attrs, registerKernel } from '../../kernels/registry.js';
 import { empty } from '../../tensor.js';
 import { arr, finish } from './util.js';
@@ -11,6 +12,8 @@ function split(shape: readonly number[], axis: number) {
 registerKernel('gather', 'cpu', ([x, idx], a: Attrs) => {
   const axis = a.axis as number;
   const { pre, n, post } = split(x.shape, axis);
+  const bad = firstOutOfRange(arr(idx), idx.offset, idx.size, n);
+  if (bad) throw indexOutOfRange((a.op as string) ?? 'gather', bad[0], bad[1], n, axis);
   const out = empty([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], x.dtype, 'cpu');
   const o = arr(out);
   const xs = arr(x);
@@ -19,9 +22,7 @@ registerKernel('gather', 'cpu', ([x, idx], a: Attrs) => {
   for (let p = 0; p < pre; p++) {
     for (let j = 0; j < m; j++) {
       const r = is[idx.offset + j];
-      for (let q = 0; q < post; q++) {
-        o[(p * m + j) * post + q] = r >= 0 && r < n ? xs[x.offset + (p * n + r) * post + q] : 0;
-      }
+      for (let q = 0; q < post; q++) o[(p * m + j) * post + q] = xs[x.offset + (p * n + r) * post + q];
     }
   }
   return finish(out);

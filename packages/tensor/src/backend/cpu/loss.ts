@@ -3,6 +3,7 @@
 //   loss = (1-ε)·(lse - x_t) + ε·(lse - Σ_j x_j / K),   lse = log Σ_j exp(x_j) over the slice,
 // 0 for rows whose target is ignoreIndex. 'mean' divides the sum by the number of non-ignored rows (torch).
 // Backward: dx_j = scale·(softmax_j - ε/K - (1-ε)·[j = t]) inside the slice, 0 outside and on ignored rows.
+import { targetOutOfRange } from '../../kernels/range-errors.js';
 import { type Attrs, registerKernel } from '../../kernels/registry.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { arr, finish } from './util.js';
@@ -41,9 +42,7 @@ registerKernel('crossEntropy', 'cpu', ([logits, targets], at: Attrs) => {
     const t = ts[targets.offset + r];
     if (t === a.ignoreIndex) continue;
     if (t < a.start || t >= a.end) {
-      throw new RangeError(
-        `crossEntropy: target ${t} in row ${r} is outside the classes [${a.start}, ${a.end}) and is not ignoreIndex ${a.ignoreIndex}`,
-      );
+      throw targetOutOfRange(t, r, a);
     }
     count++;
     rowLoss[r] = (1 - eps) * (l - xs[b + t]) + eps * (l - sx / K);

@@ -75,6 +75,16 @@ export class Queue {
     enc.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
   }
 
+  /** Zero `buf` at this point of the recorded work. */
+  clear(buf: GPUBuffer): void {
+    const enc = this.ensureEncoder();
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    enc.clearBuffer(buf);
+  }
+
   submit(): void {
     if (!this.encoder) return;
     if (this.pass) this.pass.end();

@@ -1,6 +1,7 @@
 // 'gather' and 'scatterAdd' on the WASM backend through kernels/wasm/gather.wat, with the CPU reference's
 // contract (backend/cpu/gather.ts): `axis` (0 ≤ axis < rank), index i32 or u32 of any shape (used
-// flattened; out-of-range entries read 0 / are skipped), and for scatterAdd the output `shape`.
+// flattened; an out-of-range entry throws naming attrs.op, scatterAdd skips it), and for scatterAdd the
+// output `shape`.
 // gather copies 32-bit elements, so it serves every dtype; scatterAdd adds f32 (f16: stored widened,
 // rounded once at the end like the CPU kernel) or wraps i32/u32. Large jobs are split over the worker
 // pool by output rows or columns: the sums keep their order, bit-identical for any thread count.
@@ -9,6 +10,7 @@ import { finish } from '../../backend/cpu/util.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
+import { firstOutOfRange, indexOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
 
@@ -79,6 +81,9 @@ registerKernel('gather', 'wasm', (inputs: Tensor[], a: Attrs) => {
   gatherKernelCalls.gather++;
   const { ax, pre, n, post } = split('gather', x.shape, a.axis);
   const m = idx.size;
+  // the ids are in host-visible memory: check them all before gathering (the kernel itself reads 0)
+  const bad = firstOutOfRange(idx.storage.handle as ArrayLike<number>, idx.offset, m, n);
+  if (bad) throw indexOutOfRange((a.op as string) ?? 'gather', bad[0], bad[1], n, ax);
   const out = empty([...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)], x.dtype, 'wasm');
   if (out.size === 0) return out;
   const be = x.backend as WasmBackend;

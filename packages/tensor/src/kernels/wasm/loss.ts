@@ -7,6 +7,7 @@
 import { finish } from '../../backend/cpu/util.js';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
+import { targetOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
 
@@ -128,9 +129,7 @@ registerKernel('crossEntropy', 'wasm', (inputs: Tensor[], at: Attrs) => {
       if (bad >= 0) {
         // the first thread with a bad row holds the lowest one (threads own increasing row ranges)
         const tv = (targets.storage.handle as Int32Array)[targets.offset + bad];
-        throw new RangeError(
-          `crossEntropy: target ${tv} in row ${bad} is outside the classes [${a.start}, ${a.end}) and is not ignoreIndex ${a.ignoreIndex}`,
-        );
+        throw targetOutOfRange(tv, bad, a);
       }
     }
     if (a.reduction === 'none') {

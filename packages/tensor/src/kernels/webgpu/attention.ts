@@ -2,6 +2,7 @@
 // into a bitmap, and dispatches the programs in programs/attention-*.ts (forward; dQ then dK/dV).
 
 import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
+import { STORAGE_USAGE } from '../../backend/webgpu/buffers.js';
 import { grid, type Program } from '../../backend/webgpu/wgsl.js';
 import { attentionDkvProgram, attentionDqProgram } from '../../programs/attention-backward.js';
 import {
@@ -31,8 +32,8 @@ const rowsFor = (perRow: number, dp: number) => {
 };
 
 export const TILING = {
-  forward: (dp: number): ForwardTiling => ({ R: rowsFor(2, dp), T: 4, WG: 8 }),
-  dq: (dp: number): ForwardTiling => ({ R: rowsFor(3, dp), T: 4, WG: 8 }),
+  forward: (dp: number): ForwardTiling => ({ R: rowsFor(2, dp), T: 1, WG: 8 }),
+  dq: (dp: number): ForwardTiling => ({ R: rowsFor(3, dp), T: 1, WG: 8 }),
   dkv: (dp: number) => ({ R: rowsFor(4, dp), WG: 8 }),
 };
 
@@ -91,10 +92,8 @@ function geometry(q: Tensor, k: Tensor): Geometry {
 
 const modeOf = (a: Attrs): MaskMode => (a.mask || a.keyPadding ? 'bits' : a.causal ? 'causal' : 'none');
 
-function variant(dtype: Tensor['dtype'], Dh: number, mode: MaskMode): AttnVariant {
-  const dp = paddedDim(Dh);
-  return { dtype, dp, exact: dp === Dh, mode };
-}
+/** One program per dtype and head-width bucket: the mask form and Dh are uniforms (attention-common). */
+const variant = (dtype: Tensor['dtype'], Dh: number): AttnVariant => ({ dtype, dp: paddedDim(Dh) });
 
 function baseUniforms(g: Geometry, a: Attrs, bits: Tensor | null) {
   const W = Math.ceil(g.Sk / 32);
@@ -104,15 +103,30 @@ function baseUniforms(g: Geometry, a: Attrs, bits: Tensor | null) {
     Sk: g.Sk,
     Dh: g.Dh,
     H: g.H,
-    W,
+    W: bits ? W : 0,
     mB: bits && bits.shape[0] > 1 ? g.Sq * W : 0,
-    off: g.Sk - g.Sq,
+    bits: bits ? 1 : 0,
+    // no causal limit: an offset past every key (the bitmap, when there is one, holds causal already,
+    // but the offset still trims the key loop)
+    off: a.causal ? g.Sk - g.Sq : g.Sk,
     sc2: (a.scale as number) * LOG2E,
     scale: a.scale as number,
   };
 }
 
 const buf = (t: Tensor) => t.storage.handle as GPUBuffer;
+
+/** Bound as MB when there is no bitmap (the programs read it only when the uniform `bits` is set). */
+const noBits = new WeakMap<WebGpuBackend, GPUBuffer>();
+function bitsBuffer(be: WebGpuBackend, bits: Tensor | null): GPUBuffer {
+  if (bits) return buf(bits);
+  let b = noBits.get(be);
+  if (!b) {
+    b = be.device.createBuffer({ label: 'attention: no mask', size: 16, usage: STORAGE_USAGE });
+    noBits.set(be, b);
+  }
+  return b;
+}
 
 // inputs: q, k, v, [mask], [keyPadding]; outputs: out, lse (log2 units), and the packed mask (bits mode).
 registerKernel('attention', 'webgpu', (inputs: Tensor[], a: Attrs) => {
@@ -148,12 +162,12 @@ registerKernel('attention', 'webgpu', (inputs: Tensor[], a: Attrs) => {
       grid(Math.ceil(total / PACK_WG)),
     );
   }
-  const vt = variant(q.dtype, g.Dh, mode);
+  const vt = variant(q.dtype, g.Dh);
   const tiling = TILING.forward(vt.dp);
   const nB = Math.ceil(g.Sq / (tiling.R * tiling.WG));
   be.run(
     attentionForwardProgram(vt, tiling),
-    [buf(q), buf(k), buf(v), ...(bits ? [buf(bits)] : []), buf(out), buf(lse)],
+    [buf(q), buf(k), buf(v), bitsBuffer(be, bits), buf(out), buf(lse)],
     { ...baseUniforms(g, a, bits), nB, qOff: q.offset, kOff: k.offset, vOff: v.offset },
     grid(g.B * g.H * nB),
   );
@@ -173,7 +187,7 @@ registerKernel('attentionBackward', 'webgpu', (inputs: Tensor[], a: Attrs) => {
   const dk = empty(k.shape, k.dtype, 'webgpu');
   const dv = empty(v.shape, v.dtype, 'webgpu');
   const delta = empty([g.B * g.H * g.Sq], 'f32', 'webgpu');
-  const vt = variant(q.dtype, g.Dh, mode);
+  const vt = variant(q.dtype, g.Dh);
   const base = {
     ...baseUniforms(g, a, bits),
     qOff: q.offset,
@@ -181,7 +195,7 @@ registerKernel('attentionBackward', 'webgpu', (inputs: Tensor[], a: Attrs) => {
     vOff: v.offset,
     gOff: go.offset,
   };
-  const mb = bits ? [buf(bits)] : [];
+  const mb = [bitsBuffer(be, bits)];
   const tq = TILING.dq(vt.dp);
   const nQ = Math.ceil(g.Sq / (tq.R * tq.WG));
   be.run(

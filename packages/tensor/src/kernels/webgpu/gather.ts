@@ -1,8 +1,10 @@
 // Gather rows by index (index_select / embedding) and its adjoint, scatter-add into zeros.
 // WGSL has no float atomics: scatter-add adds with a compare-exchange loop on the bits.
 
+import { CHECK_BINDING, CHECK_FN, CHECK_UNIFORM } from '../../backend/webgpu/checks.js';
 import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
+import { indexOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { gpuOf, runFill, WG } from './map.js';
 
@@ -14,12 +16,21 @@ function split(shape: readonly number[], axis: number) {
 
 registerKernel('gather', 'webgpu', ([x, idx], a: Attrs) => {
   const axis = a.axis as number;
-  const be = gpuOf([x, idx], 'indexSelect');
+  const op = (a.op as string) ?? 'gather';
+  const be = gpuOf([x, idx], op);
   const { pre, n, post } = split(x.shape, axis);
   const m = idx.size;
   const out = empty([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], x.dtype, 'webgpu');
   const size = pre * m * post;
-  if (!size) return out;
+  if (!m) return out;
+  // An out-of-range id reads as 0 and raises the device check flag: the error (the same as on the CPU)
+  // is thrown by the next read-back or sync (backend/webgpu/checks.ts). An empty result (pre or post 0)
+  // still checks its ids: one invocation per id, writing nothing (`only`).
+  const only = size === 0 ? 1 : 0;
+  const signed = idx.dtype === 'i32';
+  const check = be.checks.id(`gather:${op}:${n}:${axis}:${idx.dtype}`, (v, j) =>
+    indexOutOfRange(op, signed ? v | 0 : v, j, n, axis),
+  );
   be.run(
     {
       key: `gather:${x.dtype}:${idx.dtype}`,
@@ -27,10 +38,14 @@ registerKernel('gather', 'webgpu', ([x, idx], a: Attrs) => {
         { name: 'X', dtype: x.dtype, access: 'read' },
         { name: 'I', dtype: idx.dtype, access: 'read' },
         { name: 'OUT', dtype: x.dtype, access: 'read_write' },
+        CHECK_BINDING,
       ],
-      uniforms: ['size', 'n', 'm', 'post', 'xoff', 'ioff'].map((name) => ({ name, type: 'u32' as const })),
+      uniforms: [
+        ...['size', 'n', 'm', 'post', 'xoff', 'ioff', 'only'].map((name) => ({ name, type: 'u32' as const })),
+        CHECK_UNIFORM,
+      ],
       workgroupSize: [WG, 1, 1],
-      // Out-of-range ids read as zeros: a GPU kernel cannot throw (ops validate on the host when asked).
+      helpers: CHECK_FN,
       body: `  let i = wgIndex * ${WG}u + lidx;
   if (i >= u_size()) { return; }
   let post = u_post();
@@ -38,12 +53,24 @@ registerKernel('gather', 'webgpu', ([x, idx], a: Attrs) => {
   let j = (i / post) % u_m();
   let p = i / (post * u_m());
   let r = u32(I[u_ioff() + j]);
-  if (r >= u_n()) { OUT[i] = ${x.dtype}(0); return; }
+  if (r >= u_n()) {
+    if (q == 0u) { fail(r, j); }
+    if (u_only() == 0u) { OUT[i] = ${x.dtype}(0); }
+    return;
+  }
+  if (u_only() != 0u) { return; }
   OUT[i] = X[u_xoff() + (p * u_n() + r) * post + q];`,
     },
-    [x.storage.handle as GPUBuffer, idx.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],
-    { size, n, m, post, xoff: x.offset, ioff: idx.offset },
-    grid(Math.ceil(size / WG)),
+    [
+      x.storage.handle as GPUBuffer,
+      idx.storage.handle as GPUBuffer,
+      out.storage.handle as GPUBuffer,
+      be.checks.buffer,
+    ],
+    only
+      ? { size: m, n, m, post: 1, xoff: 0, ioff: idx.offset, check, only }
+      : { size, n, m, post, xoff: x.offset, ioff: idx.offset, check, only },
+    grid(Math.ceil((only ? m : size) / WG)),
   );
   return out;
 });

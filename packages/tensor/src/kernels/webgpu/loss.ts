@@ -2,11 +2,13 @@
 // with ignoreIndex and label smoothing; no one-hot is ever built.
 // Forward: one workgroup per row (online max/Σexp plus Σx for smoothing) writes the row loss and its
 // logsumexp; for 'sum'/'mean' one more single-workgroup dispatch sums the rows in a fixed tree and counts
-// the non-ignored targets. A non-ignored target outside [start, end) makes that row's loss NaN (a kernel
-// cannot throw; the CPU reference throws). Backward: one dispatch, one workgroup per row writes
+// the non-ignored targets. A non-ignored target outside [start, end) makes that row's loss NaN and raises
+// the device check flag, so the next read-back or sync throws the CPU reference's error. Backward: one dispatch, one workgroup per row writes
 // scale·(softmax - ε/K - (1-ε)·onehot) inside the slice and 0 elsewhere, scale = g (none, sum) or g/count.
+import { CHECK_BINDING, CHECK_FN, CHECK_UNIFORM } from '../../backend/webgpu/checks.js';
 import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
+import { targetOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { gpuOf } from './map.js';
 import { NEG_FLT_MAX, ONLINE_ABSORB, rowLanes, treeMaxSum, treeSum } from './rowreduce.js';
@@ -47,6 +49,10 @@ registerKernel('crossEntropy', 'webgpu', ([logits, targets], a: Attrs) => {
   const wg = rowLanes(K, be);
   const red = treeMaxSum(wg);
   const sx = treeSum(['sx'], wg);
+  const range = { start: a.start as number, end: a.end as number, ignoreIndex: a.ignoreIndex as number };
+  const check = be.checks.id(`crossEntropy:${range.start}:${range.end}:${range.ignoreIndex}`, (v, row) =>
+    targetOutOfRange(v | 0, row, range),
+  );
   be.run(
     {
       key: `crossEntropy:rows:${logits.dtype}:wg${wg}`,
@@ -55,10 +61,11 @@ registerKernel('crossEntropy', 'webgpu', ([logits, targets], a: Attrs) => {
         { name: 'TG', dtype: 'i32', access: 'read' },
         { name: 'LOSS', dtype: 'f32', access: 'read_write' },
         { name: 'LSE', dtype: 'f32', access: 'read_write' },
+        CHECK_BINDING,
       ],
-      uniforms: UNIFORMS,
+      uniforms: [...UNIFORMS, CHECK_UNIFORM],
       workgroupSize: [wg, 1, 1],
-      helpers: `${red.decl}\n${sx.decl}\nfn nan_() -> f32 { var b = 0x7fc00000u; return bitcast<f32>(b); }`,
+      helpers: `${red.decl}\n${sx.decl}\n${CHECK_FN}\nfn nan_() -> f32 { var b = 0x7fc00000u; return bitcast<f32>(b); }`,
       body: `  let row = wgIndex;
   if (row >= u_rows()) { return; }
   let xb = u_xoff() + row * u_V();
@@ -85,12 +92,13 @@ ${TARGET}
       loss = (1.0 - eps) * (lse - xt) + eps * (lse - red_sx[0] / f32(e1 - u_start()));
     } else {
       loss = nan_();
+      fail(bitcast<u32>(t), row);
     }
   }
   LOSS[row] = loss;`,
     },
-    [logits, targets, rowLoss, lse].map(buf),
-    uniformValues(logits, targets, a),
+    [...[logits, targets, rowLoss, lse].map(buf), be.checks.buffer],
+    { ...uniformValues(logits, targets, a), check },
     grid(N),
   );
   if (reduction === 'none') return [rowLoss, lse, cnt];
