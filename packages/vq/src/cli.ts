@@ -114,8 +114,10 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'evaluate') return evaluate(rest);
   if (cmd !== 'train') {
-    process.stderr.write(`${USAGE}\n`);
-    return cmd === undefined || cmd === '--help' || cmd === 'help' ? 0 : 2;
+    // Asked-for help goes to stdout; usage after a wrong command goes to stderr with a non-zero exit.
+    const asked = cmd === undefined || cmd === '--help' || cmd === 'help';
+    (asked ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return asked ? 0 : 2;
   }
   const f = parse(rest);
   for (const k of Object.keys(f)) if (!KNOWN.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
