@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check CI runs, stage by stage, with each stage's time: lint, build, typecheck, Node tests
+# Every check CI runs, stage by stage, with each stage's time: lint, import cycles, build, typecheck, Node tests
 # (GPU tests on the real adapter: Dawn on lavapipe), browser tests (headless Chromium, SwiftShader).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +16,8 @@ stage() {
 # No adapter means a broken machine, never skipped GPU tests.
 stage adapter node tools/setup/probe-adapter.mjs
 stage lint pnpm exec biome check .
+# No runtime import cycle inside a package, and tensor's layers point down (type-only imports are fine).
+stage cycles node tools/check-cycles.mjs
 stage build pnpm exec turbo run build --output-logs=errors-only
 stage typecheck pnpm exec turbo run typecheck --output-logs=errors-only
 stage test-node pnpm exec turbo run test --concurrency=1

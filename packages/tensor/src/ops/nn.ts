@@ -1,14 +1,14 @@
 // Matrix product and the softmax family. matmul folds batch dims and passes strides to the kernel,
 // so transposed operands are read in place.
-import { registerGradient } from '../autograd/rules.js';
-import { needsGrad, noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { needsGrad, noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { broadcastShapes, fmtShape, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { unary, where } from './elementwise.js';
 import { contiguous, expand, permute, reshape, transpose, unsqueeze } from './movement.js';
 import { sum } from './reduce.js';
-import { kernel, record } from './run.js';
 
 /** Can a [..batch, r, c] view be addressed as one batch stride plus row/col strides? */
 function foldable(t: Tensor): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { kernel } from '../../dispatch.js';
 import { avgPool2d, upsampleNearest } from '../../ops/conv.js';
-import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, randomArray } from '../../testing/index.js';

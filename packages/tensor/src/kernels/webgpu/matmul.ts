@@ -2,18 +2,13 @@
 // (8·rows)×64 output tile. Measurements behind the choice are in the comment on pickVariant.
 
 import { MAX_WORKGROUPS_PER_DIM } from '../../backend/webgpu/wgsl.js';
-import { contiguous } from '../../ops/movement.js';
+import { kernel } from '../../dispatch.js';
+import { matmulTuning } from '../../flags.js';
 import { COLS, type MatmulVariant, matmulRegBlock, WG_XY } from '../../programs/matmul-regblock.js';
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
-
-/** For benchmarks and tests: force a variant, or packing of A (null: choose by layout and size). */
-export const matmulTuning: { force: MatmulVariant | null; pack: boolean | null } = {
-  force: null,
-  pack: null,
-};
+import { gpuOf } from './elementwise-program.js';
 
 const aligned4 = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 
@@ -70,7 +65,7 @@ function packA(
   const nb = aBatch === 0 ? 1 : batch;
   // [nb, K, M] view of A's elements, copied contiguous, then read back as [nb, M, K].
   const src = A.view([nb, K, M], [aBatch, sAc, sAr], A.offset);
-  const t = contiguous(src); // src itself when A is already stored that way
+  const t = src.isContiguous() ? src : kernel('copy', [src]); // src itself when A is already stored that way
   const packed = t.view([nb, M, K], [M * K, 1, M], t.offset);
   t.dispose();
   src.dispose();

@@ -2,6 +2,7 @@
 import * as adamw from './adamw.js';
 import * as attention from './attention.js';
 import * as conv2d from './conv2d.js';
+import * as cumsum from './cumsum.js';
 import * as elementwise from './elementwise.js';
 import * as gather from './gather.js';
 import * as loss from './loss.js';
@@ -17,6 +18,7 @@ export const MODULES = {
   adamw,
   attention,
   conv2d,
+  cumsum,
   elementwise,
   gather,
   loss,
@@ -28,3 +30,21 @@ export const MODULES = {
   softmax,
   topk,
 };
+
+/** Each module's exports, typed from its .wat. */
+export interface WasmExports {
+  adamw: adamw.Exports;
+  attention: attention.Exports;
+  conv2d: conv2d.Exports;
+  cumsum: cumsum.Exports;
+  elementwise: elementwise.Exports;
+  gather: gather.Exports;
+  loss: loss.Exports;
+  matmul: matmul.Exports;
+  norm: norm.Exports;
+  pool: pool.Exports;
+  random: random.Exports;
+  reduce: reduce.Exports;
+  softmax: softmax.Exports;
+  topk: topk.Exports;
+}
