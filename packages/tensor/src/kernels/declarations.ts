@@ -1,13 +1,14 @@
 // Typed kernel declarations: name, inputs, attrs type and output rule, one entry per kernel (define.ts).
 // Kernels declared here are run by their op with `K.run(...)` and implemented by each backend with
 // `K.implement(...)`; the older kernels still register untyped (`registerKernel(name, backend, fn)`) and
-// move here one at a time.
+// move here one at a time. Attrs are object type aliases (not interfaces) so they stay assignable to the
+// registry's untyped Attrs where a typed kernel hands a case to an untyped one.
 import { fmtShape, normAxis } from '../shape.js';
 import { defineKernel } from './define.js';
 
 export type MatmulActivation = 'none' | 'relu' | 'gelu' | 'silu';
 
-export interface MatmulAttrs {
+export type MatmulAttrs = {
   /** Batch count: the output is [batch, M, N]. */
   batch: number;
   /** Element stride between A's batch entries (0: one A broadcast over the batch); likewise B's. */
@@ -15,7 +16,7 @@ export interface MatmulAttrs {
   bBatchStride: number;
   /** Epilogue applied to (A @ B + bias). */
   activation: MatmulActivation;
-}
+};
 
 /**
  * Batched A [.., M, K] @ B [.., K, N] (+ bias [N]) read through the last two dims' strides and one batch
@@ -34,12 +35,12 @@ export const Matmul = defineKernel<MatmulAttrs>({
   },
 });
 
-export interface CumsumAttrs {
+export type CumsumAttrs = {
   /** Axis to scan along (already normalised: 0 <= axis < rank). */
   axis: number;
   /** Scan from the end: out[i] = Σ_{j >= i} x[j] (the gradient of the forward scan). */
   reverse: boolean;
-}
+};
 
 /** Inclusive prefix sum along one axis of a contiguous float tensor: out[i] = Σ_{j <= i} x[j]. */
 export const Cumsum = defineKernel<CumsumAttrs>({

@@ -2,7 +2,8 @@
 // fallbacks for kernels without a WASM version, register the backend. The warm-up runs ops, so it sits
 // above them (warmup.ts, called by init()).
 import { engine } from '../../engine.js';
-import { registerWasmFallbacks } from '../../kernels/wasm/fallback.js';
+import { hasKernel, setKernelFallback } from '../../kernels/registry.js';
+import { cpuOnWasm, registerWasmFallbacks } from '../../kernels/wasm/fallback.js';
 import { WasmBackend, type WasmOptions } from './backend.js';
 
 let wasmInit: Promise<WasmBackend> | null = null;
@@ -12,6 +13,8 @@ export function initWasm(opts: WasmOptions = {}): Promise<WasmBackend> {
   if (!wasmInit) {
     wasmInit = WasmBackend.create(opts).then((be) => {
       be.info.fallbacks = registerWasmFallbacks();
+      // kernels registered later (another package's) fall back the same way, on first use
+      setKernelFallback('wasm', (name) => (hasKernel(name, 'cpu') ? cpuOnWasm(name) : null));
       engine.backends.set('wasm', be);
       return be;
     });

@@ -4,16 +4,16 @@
 import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty } from '../../tensor.js';
 import { Cumsum, scanGeometry } from '../declarations.js';
-import { gpuOf, WG } from './elementwise-program.js';
+import { WG } from './elementwise-program.js';
+import { dispatchProgram } from './program.js';
 
 Cumsum.implement('webgpu', ([x], { axis, reverse }, spec) => {
-  const be = gpuOf([x], 'cumsum');
   const out = empty(spec.shape, spec.dtype, 'webgpu');
   const { outer, n, inner } = scanGeometry(x.shape, axis);
   const lines = outer * inner;
   if (!lines || !n) return out;
   const t = x.dtype;
-  be.run(
+  dispatchProgram(
     {
       key: `cumsum:${t}:${reverse ? 'rev' : 'fwd'}`,
       bindings: [
@@ -35,7 +35,7 @@ Cumsum.implement('webgpu', ([x], { axis, reverse }, spec) => {
     OUT[at] = ${t}(s);
   }`,
     },
-    [x.storage.handle as GPUBuffer, out.storage.handle as GPUBuffer],
+    [x, out],
     { lines, n, inner, xoff: x.offset },
     grid(Math.ceil(lines / WG)),
   );
