@@ -6,7 +6,7 @@ import { MODULES, type WasmExports } from '../../kernels/wasm/generated/index.js
 import { relaxedProbe } from '../../kernels/wasm/generated/probe.js';
 import type { Backend, Storage } from '../backend.js';
 import { createMemory, ELEM, Heap, WasmStorage } from './memory.js';
-import { WorkerPool } from './pool.js';
+import { WorkerPool } from './workers.js';
 
 export interface WasmOptions {
   /** Threads for the kernels (caller + workers). Default: min(4, cores); 1 where memory cannot be shared. */

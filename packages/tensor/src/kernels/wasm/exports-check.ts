@@ -12,7 +12,7 @@ import type { WasmExports } from './generated/index.js';
 import type { LossExports } from './loss.js';
 import type { MatmulExports } from './matmul.js';
 import type { NormExports } from './norm.js';
-import type { PoolExports } from './pool.js';
+import type { PoolingExports } from './pooling.js';
 import type { RandomExports } from './random.js';
 import type { ReduceExports } from './reduce.js';
 import type { SoftmaxExports } from './softmax.js';
@@ -29,7 +29,7 @@ export const handWrittenExportsMatchTheWat: {
   loss: Same<LossExports, WasmExports['loss']>;
   matmul: Same<MatmulExports, WasmExports['matmul']>;
   norm: Same<NormExports, WasmExports['norm']>;
-  pool: Same<PoolExports, WasmExports['pool']>;
+  pooling: Same<PoolingExports, WasmExports['pooling']>;
   random: Same<RandomExports, WasmExports['random']>;
   reduce: Same<ReduceExports, WasmExports['reduce']>;
   softmax: Same<SoftmaxExports, WasmExports['softmax']>;
@@ -43,7 +43,7 @@ export const handWrittenExportsMatchTheWat: {
   loss: true,
   matmul: true,
   norm: true,
-  pool: true,
+  pooling: true,
   random: true,
   reduce: true,
   softmax: true,

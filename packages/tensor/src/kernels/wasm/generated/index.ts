@@ -8,7 +8,7 @@ import * as gather from './gather.js';
 import * as loss from './loss.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
-import * as pool from './pool.js';
+import * as pooling from './pooling.js';
 import * as random from './random.js';
 import * as reduce from './reduce.js';
 import * as softmax from './softmax.js';
@@ -24,7 +24,7 @@ export const MODULES = {
   loss,
   matmul,
   norm,
-  pool,
+  pooling,
   random,
   reduce,
   softmax,
@@ -42,7 +42,7 @@ export interface WasmExports {
   loss: loss.Exports;
   matmul: matmul.Exports;
   norm: norm.Exports;
-  pool: pool.Exports;
+  pooling: pooling.Exports;
   random: random.Exports;
   reduce: reduce.Exports;
   softmax: softmax.Exports;
