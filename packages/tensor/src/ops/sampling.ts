@@ -1,4 +1,4 @@
-// Sampling for the discrete diffusion (DESIGN.md §3): top-k (confidence re-masking) and categorical
+// Sampling for the discrete diffusion (docs/architecture.md, the unified sequence): top-k (confidence re-masking) and categorical
 // sampling from softmax(logits / temperature) or from probabilities. Gumbel noise is in ops/random.ts.
 import { registerGradient } from '../autograd/gradients.js';
 import { noGrad, record } from '../autograd/tape.js';

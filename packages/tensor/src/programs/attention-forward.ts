@@ -2,8 +2,8 @@
 // output accumulators of R rows are named vec4 registers, fully unrolled over the head dim), walks the
 // keys in tiles of T = 4 with an online softmax in f32 (exp2 on log2-scaled scores; one rescale of the
 // accumulators per tile), and writes O and the row logsumexp (log2 units) that the backward uses to
-// recompute P. Every loaded key/value scalar feeds R FMAs (PERF-NOTES: on lavapipe loads, not FMAs,
-// are the cost).
+// recompute P. Every loaded key/value scalar feeds R FMAs (on lavapipe loads, not FMAs, are the cost:
+// docs/architecture.md, performance notes).
 import type { Program, UniformField } from '../backend/webgpu/wgsl.js';
 import {
   type AttnVariant,

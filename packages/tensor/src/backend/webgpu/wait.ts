@@ -1,5 +1,5 @@
 // Adaptive wait for a Dawn promise. While a promise is pending, dawn.node polls with setImmediate and
-// the main thread spins a whole core, which lavapipe's workers need (PERF-NOTES). So: yield briefly
+// the main thread spins a whole core, which lavapipe's workers need (docs/architecture.md, performance notes). So: yield briefly
 // (fast wake-up for tiny jobs), then sleep in slices with one yield each so Dawn can deliver; the slice
 // grows with the time already waited (a job that has run 10 ms will not finish in the next 50 µs).
 // waitTuning (flags.ts) can be changed at run time (bench/wait.mjs sweeps it).
