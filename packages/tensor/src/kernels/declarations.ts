@@ -57,6 +57,42 @@ export const Cumsum = defineKernel<CumsumAttrs>({
   },
 });
 
+export type SoftmaxAttrs = {
+  /** log-softmax instead of softmax. */
+  log: boolean;
+};
+
+function floatRows(name: string, x: { dtype: string; shape: number[]; isContiguous(): boolean }): void {
+  if (x.dtype !== 'f32' && x.dtype !== 'f16') {
+    throw new TypeError(`${name}: needs a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  }
+  if (!x.isContiguous()) throw new RangeError(`${name}: the kernel reads contiguous rows (ops make them so)`);
+}
+
+/** Softmax (or log-softmax) over the last axis of contiguous rows, fused and stable. */
+export const Softmax = defineKernel<SoftmaxAttrs>({
+  name: 'softmax',
+  inputs: ['x'],
+  output: ([x]) => {
+    floatRows('softmax', x);
+    return { shape: [...x.shape], dtype: x.dtype };
+  },
+});
+
+/** The fused backward of Softmax: from the saved output y and the output gradient g, the input gradient. */
+export const SoftmaxBackward = defineKernel<SoftmaxAttrs>({
+  name: 'softmaxBackward',
+  inputs: ['y', 'g'],
+  output: ([y, g]) => {
+    floatRows('softmaxBackward', y);
+    floatRows('softmaxBackward', g);
+    if (y.shape.length !== g.shape.length || y.shape.some((d, i) => d !== g.shape[i])) {
+      throw new RangeError(`softmaxBackward: y ${fmtShape(y.shape)} and g ${fmtShape(g.shape)} differ`);
+    }
+    return { shape: [...y.shape], dtype: y.dtype };
+  },
+});
+
 /** [outer, n, inner] of a scan along `axis` of `shape`: the loop nest every backend runs. */
 export function scanGeometry(
   shape: readonly number[],

@@ -3,7 +3,7 @@
 import { registerGradient } from '../autograd/gradients.js';
 import { needsGrad, noGrad, record } from '../autograd/tape.js';
 import { kernel } from '../dispatch.js';
-import { Matmul, type MatmulActivation } from '../kernels/declarations.js';
+import { Matmul, type MatmulActivation, Softmax, SoftmaxBackward } from '../kernels/declarations.js';
 import { tidy } from '../scope.js';
 import { broadcastShapes, contiguousStrides, fmtShape, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -116,14 +116,14 @@ function softmaxFamily(x: Tensor, axis: number, log: boolean): Tensor {
       return permute(softmaxFamily(permute(x, perm), -1, log), perm);
     }
     const xc = contiguous(x);
-    const y = kernel('softmax', [xc], { log });
+    const y = Softmax.run([xc], { log });
     return record(op, y, [xc], [y], { log });
   });
 }
 
 /** The fused backward of softmax / logSoftmax over the last axis, given the saved output y. */
 export function softmaxGrad(y: Tensor, g: Tensor, log: boolean): Tensor {
-  return tidy(() => kernel('softmaxBackward', [y, contiguous(g)], { log }));
+  return tidy(() => SoftmaxBackward.run([y, contiguous(g)], { log }));
 }
 
 export type LinearActivation = 'none' | 'relu' | 'gelu' | 'silu';
