@@ -2,10 +2,21 @@
 // import whose every specifier is `type`) vanish at build time and are ignored; side-effect imports
 // (`import './x.js'`), re-exports and dynamic `import()` with a literal path count.
 //   node tools/check-cycles.mjs [packageDir ...]   (default: every packages/* and apps/*)
+//   node tools/check-cycles.mjs --self-test        (proves the check finds a cycle and ignores type-only ones)
 // Prints each cycle as a chain of files, and each upward import, and exits 1 if there is any.
 // Layer rules (LAYERS below): files matching `lower` must not import, at run time, files matching `upper`
 // (test files are exempt: a test may import anything).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -169,8 +180,40 @@ export function layerViolations(dir, files) {
   return out;
 }
 
+/** Three files in a temporary folder: a runtime loop a -> b -> c -> a must be found; a loop closed only by a
+ * type import must not. Exits 1 on a wrong answer. */
+function selfTest() {
+  const dir = mkdtempSync(join(tmpdir(), 'check-cycles-'));
+  try {
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'a.ts'), "import { b } from './b.js';\nexport const a = () => b();\n");
+    writeFileSync(join(src, 'b.ts'), "export { c as b } from './c.js';\n");
+    writeFileSync(
+      join(src, 'c.ts'),
+      "import './a.js';\nimport type { T } from './d.js';\nexport const c = (t?: T) => t;\n",
+    );
+    writeFileSync(join(src, 'd.ts'), "import { type c } from './c.js';\nexport type T = typeof c;\n");
+    const cycles = findCycles(sourceFiles(src));
+    const names = cycles.map((c) =>
+      c.files
+        .map((f) => f.slice(src.length + 1))
+        .sort()
+        .join(','),
+    );
+    if (names.length !== 1 || names[0] !== 'a.ts,b.ts,c.ts') {
+      console.error(`check-cycles self-test: expected one cycle a,b,c; got ${JSON.stringify(names)}`);
+      process.exit(1);
+    }
+    console.log('check-cycles self-test: finds a runtime cycle, ignores type-only imports');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
+  if (process.argv.includes('--self-test')) selfTest();
+  const args = process.argv.slice(2).filter((a) => a !== '--self-test');
   const dirs = args.length
     ? args.map((a) => resolve(a))
     : ['packages', 'apps']

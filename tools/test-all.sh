@@ -17,7 +17,7 @@ stage() {
 stage adapter node tools/setup/probe-adapter.mjs
 stage lint pnpm exec biome check .
 # No runtime import cycle inside a package, and tensor's layers point down (type-only imports are fine).
-stage cycles node tools/check-cycles.mjs
+stage cycles node tools/check-cycles.mjs --self-test
 stage build pnpm exec turbo run build --output-logs=errors-only
 stage typecheck pnpm exec turbo run typecheck --output-logs=errors-only
 stage test-node pnpm exec turbo run test --concurrency=1
