@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check CI runs, stage by stage, with each stage's time: lint, build, typecheck, Node tests
+# Every check CI runs, stage by stage, with each stage's time: lint, import cycles, build, typecheck, Node tests
 # (GPU tests on the real adapter: Dawn on lavapipe), browser tests (headless Chromium, SwiftShader).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,6 +28,8 @@ shader_report() {
 }
 trap shader_report EXIT # a failing stage still explains its time
 stage lint pnpm exec biome check .
+# No runtime import cycle inside a package, and tensor's layers point down (type-only imports are fine).
+stage cycles node tools/check-cycles.mjs --self-test
 stage build pnpm exec turbo run build --output-logs=errors-only
 stage typecheck pnpm exec turbo run typecheck --output-logs=errors-only
 stage test-node env UNIF2ACE_COMPILE_LOG="$compile_log" pnpm exec turbo run test --concurrency=1

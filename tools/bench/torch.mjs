@@ -1,7 +1,7 @@
 // PyTorch as a speed anchor for the benchmark scripts: Debian's python3-torch run with OpenBLAS.
 // Debian's torch links the reference BLAS (libblas.so.3, ~3 GFLOP/s); libopenblas0-pthread is extracted
 // (apt-get download + dpkg -x, never installed system-wide) into node_modules/.cache and put first on
-// LD_LIBRARY_PATH for the python subprocess only. See /work/shared/PERF-NOTES.md.
+// LD_LIBRARY_PATH for the python subprocess only. Background: docs/architecture.md (performance notes).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,7 @@
 // The benchmark harness behind `pnpm bench` (bench/run.mjs). One process, one Dawn device shared by our
 // kernels, tfjs-backend-webgpu and a pure-arithmetic probe; onnxruntime-node (CPU) in-process; PyTorch CPU
-// with OpenBLAS in a python subprocess (tools/bench/torch.mjs). Wiring and anchors: /work/shared/PERF-NOTES.md.
+// with OpenBLAS in a python subprocess (tools/bench/torch.mjs). Background: docs/architecture.md
+// (performance notes).
 // Every GPU timing waits the same way (our backend's sync(): submit, then the adaptive wait on
 // onSubmittedWorkDone of the shared queue), so tfjs and our kernels are timed identically.
 import { existsSync } from 'node:fs';

@@ -4,7 +4,9 @@
 //   simd        SIMD128, shared memory (Node, cross-origin-isolated pages)
 //   simdLocal   SIMD128, unshared memory (pages without cross-origin isolation: one thread)
 //   fma / fmaLocal   the same with every add-of-mul turned into f32x4.relaxed_madd (relaxed SIMD)
-// plus generated/probe.ts, a tiny module that validates only where relaxed SIMD is on.
+// plus `interface Exports`: each exported function's signature, read from the .wat (parameter names
+// included), so the TypeScript side never copies it by hand; and generated/probe.ts, a tiny module that
+// validates only where relaxed SIMD is on.
 // Runs before tsup (package `build`), and `--check` fails when the committed files are stale (CI/tests).
 // `--only <family>` compiles one .wat (while other kernels are being written).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,44 @@ function constLine(name, value) {
   return one.length <= 110 ? one : `export const ${name} =\n  '${value}';`;
 }
 
+const TS_TYPE = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint', v128: 'never' };
+
+/** The exported functions of a .wat text: name, parameters (name, wasm type) and result types. */
+export function exportSignatures(text) {
+  const code = text.replace(/;;[^\n]*/g, '');
+  const out = [];
+  const head = /\(func(?:\s+\$[\w.]+)?\s+\(export\s+"([^"]+)"\)/g;
+  for (let m = head.exec(code); m; m = head.exec(code)) {
+    const params = [];
+    const results = [];
+    const group = /\s*\((param|result)((?:\s+[^()\s]+)*)\s*\)/y;
+    group.lastIndex = head.lastIndex;
+    for (let g = group.exec(code); g; g = group.exec(code)) {
+      const words = g[2].trim().split(/\s+/).filter(Boolean);
+      if (g[1] === 'result') results.push(...words);
+      else if (words[0]?.startsWith('$')) params.push({ name: words[0].slice(1), type: words[1] });
+      else for (const type of words) params.push({ name: `p${params.length}`, type });
+    }
+    out.push({ name: m[1], params, results });
+  }
+  return out;
+}
+
+/** `export interface Exports { ... }` for one .wat, laid out as Biome formats it. */
+export function exportsInterface(file, text) {
+  const lines = [`/** The exports of ${file} (generated from its text). */`, 'export interface Exports {'];
+  for (const f of exportSignatures(text)) {
+    const ret =
+      f.results.length === 0 ? 'void' : f.results.length === 1 ? TS_TYPE[f.results[0]] : 'unknown[]';
+    const ps = f.params.map((p) => `${p.name}: ${TS_TYPE[p.type] ?? 'unknown'}`);
+    const one = `  ${f.name}(${ps.join(', ')}): ${ret};`;
+    if (one.length <= 110) lines.push(one);
+    else lines.push(`  ${f.name}(`, ...ps.map((p) => `    ${p},`), `  ): ${ret};`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
 const PROBE = `(module (func (export "f") (param v128 v128 v128) (result v128)
   (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))`;
 
@@ -70,6 +110,7 @@ export async function generate(only = null) {
     for (const [key, t] of Object.entries(v)) {
       lines.push(constLine(key, compile(wabt, `${f}:${key}`, t).toString('base64')));
     }
+    lines.push('', exportsInterface(f, text));
     files[`${family}.ts`] = `${lines.join('\n')}\n`;
   }
   // with --only, the index also keeps every family already generated
@@ -83,6 +124,11 @@ export async function generate(only = null) {
     'export const MODULES = {',
     ...families.map((f) => `  ${f},`),
     '};',
+    '',
+    "/** Each module's exports, typed from its .wat. */",
+    'export interface WasmExports {',
+    ...families.map((f) => `  ${f}: ${f}.Exports;`),
+    '}',
     '',
   ].join('\n');
   files['probe.ts'] = [

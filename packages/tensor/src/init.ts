@@ -1,54 +1,14 @@
-// init(): acquire the device and make a backend the default. Kernels register on import.
-import './backend/cpu/elementwise.js';
-import './backend/cpu/reduce.js';
-import './backend/cpu/matmul.js';
-import './backend/cpu/gather.js';
-import './backend/cpu/attention.js';
-import './backend/cpu/random.js';
-import './backend/cpu/topk.js';
-import './backend/cpu/adamw.js';
-import './backend/cpu/conv.js';
-import './backend/cpu/softmax.js';
-import './backend/cpu/norm.js';
-import './backend/cpu/loss.js';
-import './backend/cpu/embedding.js';
-import './backend/cpu/grouped.js';
-import './kernels/webgpu/elementwise.js';
-import './kernels/webgpu/reduce.js';
-import './kernels/webgpu/matmul.js';
-import './kernels/webgpu/gather.js';
-import './kernels/webgpu/attention.js';
-import './kernels/webgpu/random.js';
-import './kernels/webgpu/topk.js';
-import './kernels/webgpu/adamw.js';
-import './kernels/webgpu/conv2d.js';
-import './kernels/webgpu/pool.js';
-import './kernels/webgpu/softmax.js';
-import './kernels/webgpu/norm.js';
-import './kernels/webgpu/loss.js';
-import './kernels/webgpu/embedding.js';
-import './kernels/webgpu/grouped.js';
-import './kernels/wasm/matmul.js';
-import './kernels/wasm/softmax.js';
-import './kernels/wasm/adamw.js';
-import './kernels/wasm/norm.js';
-import './kernels/wasm/conv2d.js';
-import './kernels/wasm/random.js';
-import './kernels/wasm/pool.js';
-import './kernels/wasm/topk.js';
-import './kernels/wasm/attention.js';
-import './kernels/wasm/loss.js';
-import './kernels/wasm/gather.js';
-import './kernels/wasm/embedding.js';
-import './kernels/wasm/elementwise.js';
-import './kernels/wasm/reduce.js';
-import './kernels/wasm/grouped.js';
+// init(): acquire the device and make a backend the default. The top of the package: it loads every
+// kernel implementation (kernels/all.ts, generated), the Tensor's op methods, and the WASM warm-up.
+import './kernels/all.js';
+import './tensor-methods.js';
 import type { Backend } from './backend/backend.js';
 import { CpuBackend } from './backend/cpu/backend.js';
 import type { WasmInfo, WasmOptions } from './backend/wasm/backend.js';
-import { initWasm, softwareAdapter } from './backend/wasm/init.js';
+import { initWasm } from './backend/wasm/init.js';
+import { warmUp } from './backend/wasm/warmup.js';
 import { WebGpuBackend } from './backend/webgpu/backend.js';
-import { type AcquireOptions, acquireGpu, type GpuInfo } from './backend/webgpu/device.js';
+import { type AcquireOptions, acquireGpu, type GpuInfo, softwareAdapter } from './backend/webgpu/device.js';
 import { checkBackendName, engine } from './engine.js';
 
 export type BackendName = 'webgpu' | 'cpu' | 'wasm';
@@ -117,6 +77,7 @@ export async function init(opts: InitOptions = {}): Promise<InitResult> {
 
 async function initWasmDefault(opts: InitOptions, reason: string): Promise<InitResult> {
   const be = await initWasm(opts.wasm); // registered as engine.backends 'wasm'
+  warmUp(be); // once per backend
   if (!engine.backends.has('cpu')) engine.backends.set('cpu', new CpuBackend());
   engine.defaultBackend = be;
   return { backend: be, reason, wasm: be.info };

@@ -1,16 +1,14 @@
-// The Tensor: a strided view over backend storage, with autograd bookkeeping. Methods are thin
-// wrappers over ops/; the ops are compositions of the registered primitive kernels.
-import { backward, type GradNode } from './autograd/tape.js';
+// The Tensor data class: a strided view over backend storage, with autograd bookkeeping, and the
+// factories. The bottom layer: it imports no op. Its op methods (add, matmul, data, backward, ...) are
+// written once in tensor-methods.ts and attached to the prototype there (tinygrad's mixin pattern); the
+// interface below gives them their types.
+import type { GradNode } from './autograd/tape.js';
 import type { Backend, Storage } from './backend/backend.js';
+import { kernel } from './dispatch.js';
 import { assertDType, type DType, type HostArray, hostArray } from './dtype.js';
 import { engine } from './engine.js';
-import * as E from './ops/elementwise.js';
-import * as M from './ops/movement.js';
-import * as N from './ops/nn.js';
-import * as R from './ops/reduce.js';
-import { kernel } from './ops/run.js';
-import { to as toBackend } from './ops/transfer.js';
 import { assertShape, contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
+import type { TensorMethods } from './tensor-methods.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -18,6 +16,10 @@ export interface TensorOptions {
   backend?: string;
 }
 
+// The op methods' types; tensor-methods.ts attaches their code to the prototype.
+export interface Tensor extends TensorMethods {}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the methods declared above are defined in tensor-methods.ts
 export class Tensor {
   readonly id = engine.nextId++;
   requiresGrad = false;
@@ -78,75 +80,6 @@ export class Tensor {
     return new Tensor(this.live('view').storage, shape, strides, offset, this.dtype);
   }
 
-  /** Values in row-major order (f16 is returned as f32). */
-  async data(): Promise<HostArray> {
-    this.live('data');
-    if (this.size === 0) return hostArray(this.dtype, 0);
-    if (this.isContiguous()) return this.backend.read(this.storage, this.offset, this.size);
-    const c = this.contiguous();
-    try {
-      return await c.backend.read(c.storage, c.offset, c.size);
-    } finally {
-      c.dispose();
-    }
-  }
-
-  /** Synchronous read; only backends that can (the CPU reference) support it. */
-  dataSync(): HostArray {
-    this.live('dataSync');
-    const rs = this.backend.readSync?.bind(this.backend);
-    if (!rs)
-      throw new Error(`dataSync(): the ${this.backend.name} backend reads asynchronously; use await data()`);
-    if (this.isContiguous()) return rs(this.storage, this.offset, this.size);
-    const c = this.contiguous();
-    try {
-      return rs(c.storage, c.offset, c.size);
-    } finally {
-      c.dispose();
-    }
-  }
-
-  async item(): Promise<number> {
-    if (this.size !== 1)
-      throw new Error(`item(): tensor of shape ${fmtShape(this.shape)} has ${this.size} elements`);
-    return (await this.data())[0];
-  }
-
-  /** Nested arrays, like torch's tolist(). */
-  async toArray(): Promise<unknown> {
-    const d = Array.from(await this.data());
-    const build = (dim: number, off: number): unknown => {
-      if (dim === this.rank) return d[off];
-      const step = numel(this.shape.slice(dim + 1));
-      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, off + i * step));
-    };
-    return build(0, 0);
-  }
-
-  /** Reverse-mode autograd from this tensor: `backward()`, `backward(grad)`, `backward({ retainGraph })`. */
-  backward(grad?: Tensor | { retainGraph?: boolean }, opts: { retainGraph?: boolean } = {}): void {
-    if (grad && !(grad instanceof Tensor)) backward(this, undefined, grad.retainGraph ?? false);
-    else backward(this, grad, opts.retainGraph ?? false);
-  }
-
-  /** Copy src's values (broadcast) into this tensor's storage, in place, without recording a gradient. */
-  copy_(src: Tensor): this {
-    this.live('copy_');
-    if (src.storage === this.storage) {
-      const tmp = M.contiguous(src.detach()).clone();
-      this.copy_(tmp);
-      tmp.dispose();
-      return this;
-    }
-    kernel('assign', [this, src.live('copy_')]);
-    return this;
-  }
-
-  /** A copy on another backend ('webgpu' | 'wasm' | 'cpu'); explicit, never implicit. */
-  to(backend: string): Promise<Tensor> {
-    return toBackend(this, backend);
-  }
-
   /** Same values, cut from the graph. */
   detach(): Tensor {
     return this.view(this.shape, this.strides, this.offset);
@@ -162,191 +95,6 @@ export class Tensor {
 
   toString(): string {
     return `Tensor(#${this.id} ${fmtShape(this.shape)} ${this.dtype} on ${this.backend.name}${this.requiresGrad ? ', grad' : ''})`;
-  }
-
-  // ---- elementwise
-  add(o: Tensor | number) {
-    return E.add(this, o);
-  }
-  sub(o: Tensor | number) {
-    return E.sub(this, o);
-  }
-  mul(o: Tensor | number) {
-    return E.mul(this, o);
-  }
-  div(o: Tensor | number) {
-    return E.div(this, o);
-  }
-  pow(o: Tensor | number) {
-    return E.pow(this, o);
-  }
-  maximum(o: Tensor | number) {
-    return E.maximum(this, o);
-  }
-  minimum(o: Tensor | number) {
-    return E.minimum(this, o);
-  }
-  eq(o: Tensor | number) {
-    return E.compare('eq', this, o);
-  }
-  ne(o: Tensor | number) {
-    return E.compare('ne', this, o);
-  }
-  lt(o: Tensor | number) {
-    return E.compare('lt', this, o);
-  }
-  le(o: Tensor | number) {
-    return E.compare('le', this, o);
-  }
-  gt(o: Tensor | number) {
-    return E.compare('gt', this, o);
-  }
-  ge(o: Tensor | number) {
-    return E.compare('ge', this, o);
-  }
-  neg() {
-    return E.unary('neg', this);
-  }
-  abs() {
-    return E.unary('abs', this);
-  }
-  exp() {
-    return E.unary('exp', this);
-  }
-  log() {
-    return E.unary('log', this);
-  }
-  sqrt() {
-    return E.unary('sqrt', this);
-  }
-  rsqrt() {
-    return E.unary('rsqrt', this);
-  }
-  tanh() {
-    return E.unary('tanh', this);
-  }
-  sigmoid() {
-    return E.unary('sigmoid', this);
-  }
-  relu() {
-    return E.unary('relu', this);
-  }
-  gelu() {
-    return E.unary('gelu', this);
-  }
-  silu() {
-    return E.unary('silu', this);
-  }
-  sin() {
-    return E.unary('sin', this);
-  }
-  cos() {
-    return E.unary('cos', this);
-  }
-  square() {
-    return E.unary('square', this);
-  }
-  reciprocal() {
-    return E.unary('recip', this);
-  }
-  clamp(lo: number, hi: number) {
-    return E.clamp(this, lo, hi);
-  }
-  where(cond: Tensor, other: Tensor | number) {
-    return E.where(cond, this, other);
-  }
-  cast(dtype: DType) {
-    return E.cast(this, dtype);
-  }
-  clone() {
-    return E.clone(this);
-  }
-  onesLike() {
-    return full(this.shape, 1, { dtype: this.dtype, backend: this.backend.name });
-  }
-  zerosLike() {
-    return full(this.shape, 0, { dtype: this.dtype, backend: this.backend.name });
-  }
-
-  // ---- movement (views where the layout allows)
-  reshape(shape: number[]) {
-    return M.reshape(this, shape);
-  }
-  view_(shape: number[]) {
-    return M.reshape(this, shape);
-  }
-  flatten() {
-    return M.reshape(this, [this.size]);
-  }
-  permute(dims: number[]) {
-    return M.permute(this, dims);
-  }
-  transpose(a = -2, b = -1) {
-    return M.transpose(this, a, b);
-  }
-  get T() {
-    return M.transpose(this, -2, -1);
-  }
-  slice(axis: number, start: number, end?: number) {
-    return M.slice(this, axis, start, end);
-  }
-  narrow(axis: number, start: number, length: number) {
-    return M.slice(this, axis, start, start + length);
-  }
-  expand(shape: number[]) {
-    return M.expand(this, shape);
-  }
-  unsqueeze(axis: number) {
-    return M.unsqueeze(this, axis);
-  }
-  squeeze(axis?: number) {
-    return M.squeeze(this, axis);
-  }
-  contiguous() {
-    return M.contiguous(this);
-  }
-  gather(axis: number, index: Tensor) {
-    return M.gather(this, axis, index);
-  }
-  indexSelect(axis: number, index: Tensor) {
-    return M.indexSelect(this, axis, index);
-  }
-
-  // ---- reductions
-  sum(axis?: number | number[], keepDims = false) {
-    return R.sum(this, axis, keepDims);
-  }
-  mean(axis?: number | number[], keepDims = false) {
-    return R.mean(this, axis, keepDims);
-  }
-  max(axis?: number | number[], keepDims = false) {
-    return R.max(this, axis, keepDims);
-  }
-  min(axis?: number | number[], keepDims = false) {
-    return R.min(this, axis, keepDims);
-  }
-  argmax(axis = -1, keepDims = false) {
-    return R.argmax(this, axis, keepDims);
-  }
-  argmin(axis = -1, keepDims = false) {
-    return R.argmin(this, axis, keepDims);
-  }
-  logsumexp(axis = -1, keepDims = false) {
-    return R.logsumexp(this, axis, keepDims);
-  }
-  variance(axis?: number | number[], keepDims = false, correction = 0) {
-    return R.variance(this, axis, keepDims, correction);
-  }
-
-  // ---- nn
-  matmul(o: Tensor) {
-    return N.matmul(this, o);
-  }
-  softmax(axis = -1) {
-    return N.softmax(this, axis);
-  }
-  logSoftmax(axis = -1) {
-    return N.logSoftmax(this, axis);
   }
 }
 
@@ -392,7 +140,8 @@ export function tensor(data: ArrayLike<number> | number, shape?: Shape, opts: Te
 
 export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? 'f32';
-  const t = E.fill(assertShape(shape, 'full'), value, dtype, opts.backend);
+  const s = assertShape(shape, 'full');
+  const t = kernel('fill', [], { shape: s, value, dtype }, opts.backend ?? engine.backend().name);
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
 }

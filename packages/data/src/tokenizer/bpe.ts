@@ -3,7 +3,7 @@
 import { bytesToToken, preTokenize, tokenToBytes, utf8Bytes } from './bytes.js';
 import { type TrainOptions, trainBpe, type WordCounter } from './train.js';
 
-/** Special tokens of DESIGN.md section 2, in id order after the text vocabulary. */
+/** Special tokens of the unified sequence (docs/architecture.md), in id order after the text vocabulary. */
 export const SPECIAL_TOKENS = ['soi', 'eoi', 't2i', 'mmu', 'pad', 'bos', 'eos'] as const;
 export type SpecialName = (typeof SPECIAL_TOKENS)[number];
 export const specialContent = (name: SpecialName): string => `<|${name}|>`;

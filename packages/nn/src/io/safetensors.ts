@@ -1,5 +1,6 @@
 // safetensors, read and written by hand: u64 LE header length N, N bytes of JSON, then the data.
-// The reader enforces every rule in CONVENTIONS.md and names the file and the rule that failed.
+// The reader enforces every rule in docs/architecture.md ("File formats") and names the file and the rule
+// that failed.
 
 export type SafeDType =
   | 'F64'

@@ -1,31 +1,21 @@
-// One table: primitive op -> VJP. Each rule gets the node (inputs' shapes, saved tensors, attrs) and
-// the output gradient, and returns one gradient per input (null where none). Like tinygrad's
-// pm_gradient, every rule is a few lines of ops; each has a finite-difference test.
+// The primitive ops' VJPs in one table, like tinygrad's pm_gradient: each rule gets the node (inputs'
+// shapes, saved tensors, attrs) and the output gradient, and returns one gradient per input (null where
+// none); every rule is a few lines of ops and has a finite-difference test. This module sits above the
+// ops it differentiates and fills the gradient table (gradients.ts) when the package loads (ops/index.ts
+// imports it). Fused ops register their rules beside their forward (ops/<op>.ts).
+import { kernel } from '../dispatch.js';
 import * as E from '../ops/elementwise.js';
 import * as M from '../ops/movement.js';
 import { matmulRaw, softmaxGrad } from '../ops/nn.js';
-import { sum } from '../ops/reduce.js';
-import { kernel } from '../ops/run.js';
-import { sameShape } from '../shape.js';
+import { sum, sumTo } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
+import { type GradientRule, registerGradient } from './gradients.js';
 import type { GradNode } from './tape.js';
-
-type Rule = (g: Tensor, node: GradNode) => (Tensor | null)[];
-
-/** Sum a broadcast gradient back down to `shape`. */
-export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? sum(g, axes, true) : g;
-  return M.reshape(s, [...shape]);
-}
 
 const shapeOf = (n: GradNode, i: number) => n.inputs[i].shape;
 const T = (t: Tensor) => M.transpose(t, -2, -1);
 
-const rules: Record<string, Rule> = {
+const rules: Record<string, GradientRule> = {
   // binary
   add: (g, n) => [sumTo(g, shapeOf(n, 0)), sumTo(g, shapeOf(n, 1))],
   sub: (g, n) => [sumTo(g, shapeOf(n, 0)), sumTo(g.neg(), shapeOf(n, 1))],
@@ -153,16 +143,4 @@ function extremeGrad(g: Tensor, n: GradNode): (Tensor | null)[] {
   return [mask.div(count).mul(M.reshape(g, [...keep]))];
 }
 
-export function vjp(node: GradNode, g: Tensor): (Tensor | null)[] {
-  const rule = rules[node.op];
-  if (!rule) throw new Error(`backward: no gradient rule for op '${node.op}'`);
-  return rule(g, node);
-}
-
-export function registerGradient(op: string, rule: Rule): void {
-  rules[op] = rule;
-}
-
-export function hasGradient(op: string): boolean {
-  return op in rules;
-}
+for (const [op, rule] of Object.entries(rules)) registerGradient(op, rule);

@@ -1,10 +1,12 @@
 // Reverse-mode autograd. Each differentiable op's output carries a GradNode: the op name, its inputs,
-// views of the tensors its backward needs (saved), and attributes. The VJPs live in rules.ts.
+// views of the tensors its backward needs (saved), and attributes. The VJPs are looked up in the gradient
+// table (gradients.ts), filled by the ops that record them; this file imports no op.
 import { engine } from '../engine.js';
+import type { Attrs } from '../kernels/registry.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { vjp } from './rules.js';
+import { vjp } from './gradients.js';
 
 export class GradNode {
   /** Live references: the output tensor plus every node that uses this one as an input. */
@@ -36,6 +38,28 @@ export class GradNode {
 
 export function needsGrad(inputs: Tensor[]): boolean {
   return engine.gradEnabled && inputs.some((t) => t.requiresGrad);
+}
+
+/**
+ * Record `out` as produced by `op` from `inputs`. `save` lists tensors the VJP needs; they are kept
+ * alive as views until the graph is freed.
+ */
+export function record(
+  op: string,
+  out: Tensor,
+  inputs: Tensor[],
+  save: Tensor[] = [],
+  attrs: Attrs = {},
+): Tensor {
+  if (!needsGrad(inputs)) return out;
+  const saved = save.map((t) => {
+    const v = t.view(t.shape, t.strides, t.offset);
+    v.kept = true; // owned by the node, not by any scope
+    return v;
+  });
+  out.node = new GradNode(op, inputs, saved, attrs, out.shape);
+  out.requiresGrad = true;
+  return out;
 }
 
 /** Run fn with gradient recording off. */

@@ -2,12 +2,13 @@
 // and arbitrary boolean masks. The unified UniF2ace sequence mixes causal text with bidirectional image
 // positions; pass that pattern as `mask` (see prefixBidirectionalMask) and it costs about what the
 // visible blocks cost: fully masked key tiles are skipped.
-import { registerGradient } from '../autograd/rules.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import { type Tensor, tensor, zeros } from '../tensor.js';
 import { contiguous } from './movement.js';
-import { kernel, record } from './run.js';
 
 export interface AttentionOptions {
   /**

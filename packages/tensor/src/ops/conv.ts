@@ -2,14 +2,14 @@
 // nearest upsampling and average pooling, in NCHW. Each op validates shapes, makes its inputs
 // contiguous and calls one kernel; the VJPs are their own kernels (conv's transposed conv and filter
 // correlation; pooling's adjoint), registered below with registerGradient.
-import { registerGradient } from '../autograd/rules.js';
-import { noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
 import { sum } from './reduce.js';
-import { kernel, record } from './run.js';
 
 export type Pair = number | readonly [number, number];
 

@@ -1,9 +1,11 @@
 // Elementwise ops: thin wrappers over the unary/binary/where/cast kernels, with dtype checks.
+
+import { record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { engine } from '../engine.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { kernel, record } from './run.js';
 
 function sameDType(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {

@@ -1,12 +1,13 @@
 // Embedding lookup: rows of weight [V, D] picked by integer ids (any shape) -> [...ids.shape, D].
 // The forward is the 'gather' kernel; the backward is the deterministic 'embeddingBackward' kernel
 // (a counting sort of token positions by id, no float atomics: bit-for-bit the same on every run).
-import { registerGradient } from '../autograd/rules.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
-import { kernel, record } from './run.js';
 
 /** An id outside [0, V) is a RangeError naming it (like torch; on WebGPU at the next read-back or sync). */
 export function embedding(weight: Tensor, ids: Tensor): Tensor {

@@ -3,13 +3,13 @@
 // (which also yields the bucket offsets the grouped matmul reads). Backward of the grouped matmul: dx is
 // the same kernel against the transposed weights, dw the 'groupedMatmulWgrad' kernel (per expert
 // x_eᵀ · dy_e). Offsets live on the device: nothing here reads values back to the host.
-import { registerGradient } from '../autograd/rules.js';
-import { noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
-import { kernel, record } from './run.js';
 
 function checkOffsets(op: string, offsets: Tensor, E: number): void {
   if (offsets.dtype !== 'i32' || offsets.rank !== 1 || offsets.shape[0] !== E + 1) {

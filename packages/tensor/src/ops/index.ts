@@ -1,5 +1,12 @@
+// Every op, as the `ops` namespace of the public API. Importing this module also fills the gradient table
+// with the primitives' rules (autograd/rules.ts); fused ops register theirs in their own files.
+import '../autograd/rules.js';
+
+export { record } from '../autograd/tape.js';
+export { kernel } from '../dispatch.js';
 export { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 export { avgPool2d, type Conv2dOptions, conv2d, upsampleNearest } from './conv.js';
+export { type CumsumOptions, cumsum } from './cumsum.js';
 export {
   add,
   affine,
@@ -55,6 +62,5 @@ export {
   setRngState,
 } from './random.js';
 export { argmax, argmin, logsumexp, max, mean, min, sum, variance } from './reduce.js';
-export { kernel, record } from './run.js';
 export { type MultinomialOptions, multinomial, type TopK, topk } from './sampling.js';
 export { to } from './transfer.js';

@@ -1,10 +1,11 @@
 // Cross-entropy over logits [N, V] and i32 class ids [N], fused: no one-hot, no separate softmax.
-import { registerGradient } from '../autograd/rules.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
-import { kernel, record } from './run.js';
 
 export interface CrossEntropyOptions {
   /** Rows whose target equals this contribute nothing (and are not counted by 'mean'). Default -100. */

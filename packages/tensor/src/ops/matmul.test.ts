@@ -2,7 +2,8 @@
 // epilogues, linear's gradients (finite differences on CPU, GPU = CPU), and PyTorch golden values.
 import { afterEach, describe, expect, it } from 'vitest';
 import golden from '../fixtures/matmul.json';
-import { matmulTuning, pickVariant } from '../kernels/webgpu/matmul.js';
+import { matmulTuning } from '../flags.js';
+import { pickVariant } from '../kernels/webgpu/matmul.js';
 import { BASE_VARIANT, type MatmulVariant } from '../programs/matmul-regblock.js';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';

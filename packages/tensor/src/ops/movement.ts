@@ -1,10 +1,12 @@
 // Views (no copy when the layout allows) and data movement: reshape, permute, slice, expand,
 // concat, index select. Views share storage; `contiguous` copies only when needed.
+
+import { record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import type { GatherOp } from '../kernels/range-errors.js';
 import { tidy } from '../scope.js';
 import { assertShape, contiguousStrides, fmtShape, normAxis, numel } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
-import { kernel, record } from './run.js';
 
 function inferShape(x: Tensor, shape: number[]): number[] {
   const s = [...shape];

@@ -1,14 +1,15 @@
 // Matrix product and the softmax family. matmul folds batch dims and passes strides to the kernel,
 // so transposed operands are read in place.
-import { registerGradient } from '../autograd/rules.js';
-import { needsGrad, noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { needsGrad, noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
+import { Matmul, type MatmulActivation, Softmax, SoftmaxBackward } from '../kernels/declarations.js';
 import { tidy } from '../scope.js';
-import { broadcastShapes, fmtShape, normAxis } from '../shape.js';
+import { broadcastShapes, contiguousStrides, fmtShape, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { unary, where } from './elementwise.js';
-import { contiguous, expand, permute, reshape, transpose, unsqueeze } from './movement.js';
+import { contiguous, permute, reshape, transpose, unsqueeze } from './movement.js';
 import { sum } from './reduce.js';
-import { kernel, record } from './run.js';
 
 /** Can a [..batch, r, c] view be addressed as one batch stride plus row/col strides? */
 function foldable(t: Tensor): boolean {
@@ -28,24 +29,45 @@ function batchStride(t: Tensor): number {
   return 0;
 }
 
-/** Batched matmul kernel on 3-D-addressable operands (no autograd). */
+/** `t` seen as [...batch, rows, cols]: new and size-1 batch dims get stride 0 (a view, no gradient). */
+function batchView(t: Tensor, batch: number[]): Tensor {
+  const shape = [...batch, t.shape[t.rank - 2], t.shape[t.rank - 1]];
+  const lead = shape.length - t.rank;
+  const strides = shape.map((d, i) => (i < lead || t.shape[i - lead] !== d ? 0 : t.strides[i - lead]));
+  return t.view(shape, strides, t.offset);
+}
+
+/**
+ * Batched matmul kernel on 3-D-addressable operands (no autograd). Straight down: batch views (a copy
+ * only when the batch dims cannot be read through one stride), one Matmul kernel, a view of its output.
+ */
 export function matmulRaw(a: Tensor, b: Tensor, opts: { bias?: Tensor; activation?: string } = {}): Tensor {
-  return noGrad(() =>
-    tidy(() => {
-      const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
-      const A0 = expand(a, [...batch, a.shape[a.rank - 2], a.shape[a.rank - 1]]);
-      const B0 = expand(b, [...batch, b.shape[b.rank - 2], b.shape[b.rank - 1]]);
-      const A = foldable(A0) ? A0 : contiguous(A0);
-      const B = foldable(B0) ? B0 : contiguous(B0);
-      const out = kernel('matmul', opts.bias ? [A, B, opts.bias] : [A, B], {
-        batch: batch.reduce((p, d) => p * d, 1),
-        aBatchStride: batchStride(A),
-        bBatchStride: batchStride(B),
-        activation: opts.activation ?? 'none',
-      });
-      return reshape(out, [...batch, a.shape[a.rank - 2], b.shape[b.rank - 1]]);
-    }),
-  );
+  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  const temps: Tensor[] = [];
+  const operand = (t: Tensor): Tensor => {
+    let v = batchView(t, batch);
+    temps.push(v);
+    if (!foldable(v)) {
+      v = kernel('copy', [v]);
+      temps.push(v);
+    }
+    return v;
+  };
+  try {
+    const A = operand(a);
+    const B = operand(b);
+    const out = Matmul.run(opts.bias ? [A, B, opts.bias] : [A, B], {
+      batch: batch.reduce((p, d) => p * d, 1),
+      aBatchStride: batchStride(A),
+      bBatchStride: batchStride(B),
+      activation: (opts.activation ?? 'none') as MatmulActivation,
+    });
+    const shape = [...batch, A.shape[A.rank - 2], B.shape[B.rank - 1]];
+    temps.push(out);
+    return out.view(shape, contiguousStrides(shape), out.offset);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -53,13 +75,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   b.live('matmul');
   if (a.dtype !== b.dtype) throw new TypeError(`matmul: dtypes differ (${a.dtype} vs ${b.dtype})`);
   if (a.rank === 0 || b.rank === 0) throw new RangeError('matmul: scalars are not matrices; use mul');
+  const innerB = b.rank === 1 ? b.shape[0] : b.shape[b.rank - 2];
+  if (a.shape[a.rank - 1] !== innerB) {
+    throw new RangeError(`matmul: inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
+  }
+  if (a.rank > 1 && b.rank > 1) return record('matmul', matmulRaw(a, b), [a, b], [a, b]);
   return tidy(() => {
     const A = a.rank === 1 ? unsqueeze(a, 0) : a;
     const B = b.rank === 1 ? unsqueeze(b, 1) : b;
-    const k = A.shape[A.rank - 1];
-    if (B.shape[B.rank - 2] !== k) {
-      throw new RangeError(`matmul: inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`);
-    }
     let out = record('matmul', matmulRaw(A, B), [A, B], [A, B]);
     if (a.rank === 1) out = reshape(out, [...out.shape.slice(0, -2), out.shape[out.rank - 1]]);
     if (b.rank === 1) out = reshape(out, out.shape.slice(0, -1));
@@ -93,14 +116,14 @@ function softmaxFamily(x: Tensor, axis: number, log: boolean): Tensor {
       return permute(softmaxFamily(permute(x, perm), -1, log), perm);
     }
     const xc = contiguous(x);
-    const y = kernel('softmax', [xc], { log });
+    const y = Softmax.run([xc], { log });
     return record(op, y, [xc], [y], { log });
   });
 }
 
 /** The fused backward of softmax / logSoftmax over the last axis, given the saved output y. */
 export function softmaxGrad(y: Tensor, g: Tensor, log: boolean): Tensor {
-  return tidy(() => kernel('softmaxBackward', [y, contiguous(g)], { log }));
+  return tidy(() => SoftmaxBackward.run([y, contiguous(g)], { log }));
 }
 
 export type LinearActivation = 'none' | 'relu' | 'gelu' | 'silu';
@@ -141,7 +164,6 @@ export function linear(
     if (t.dtype !== x.dtype)
       throw new TypeError(`linear: dtypes differ (input ${x.dtype}, parameter ${t.dtype})`);
   }
-  ensureLinearGrad();
   const inputs = bias ? [x, w, bias] : [x, w];
   const rows = x.size / nIn;
   const outShape = [...x.shape.slice(0, -1), nOut];
@@ -161,20 +183,14 @@ export function linear(
   });
 }
 
-let linearGradRegistered = false;
-/** Registered on first use: rules.ts imports this module, so registering at load time would be circular. */
-function ensureLinearGrad(): void {
-  if (linearGradRegistered) return;
-  linearGradRegistered = true;
-  registerGradient('linear', (g, node) => {
-    const [x2, w, s] = node.saved;
-    const act = node.attrs.activation as LinearActivation;
-    const xShape = node.inputs[0].shape;
-    let gz = reshape(g, [x2.shape[0], w.shape[1]]);
-    if (act === 'relu') gz = where(s.gt(0), gz, 0);
-    else if (act === 'gelu' || act === 'silu') gz = gz.mul(unary(`${act}_grad`, s.detach()));
-    const dx = reshape(matmulRaw(gz, transpose(w, 0, 1)), [...xShape]);
-    const dw = matmulRaw(transpose(x2, 0, 1), gz);
-    return node.attrs.hasBias ? [dx, dw, sum(gz, 0)] : [dx, dw];
-  });
-}
+registerGradient('linear', (g, node) => {
+  const [x2, w, s] = node.saved;
+  const act = node.attrs.activation as LinearActivation;
+  const xShape = node.inputs[0].shape;
+  let gz = reshape(g, [x2.shape[0], w.shape[1]]);
+  if (act === 'relu') gz = where(s.gt(0), gz, 0);
+  else if (act === 'gelu' || act === 'silu') gz = gz.mul(unary(`${act}_grad`, s.detach()));
+  const dx = reshape(matmulRaw(gz, transpose(w, 0, 1)), [...xShape]);
+  const dw = matmulRaw(transpose(x2, 0, 1), gz);
+  return node.attrs.hasBias ? [dx, dw, sum(gz, 0)] : [dx, dw];
+});

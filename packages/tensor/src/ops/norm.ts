@@ -1,11 +1,12 @@
 // Layer norm and RMS norm over the last axis, fused: the forward is one kernel that also saves each
 // row's (mean, rstd); the backward is one kernel for dx plus one for dweight/dbias when they need grads.
-import { registerGradient } from '../autograd/rules.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
-import { kernel, record } from './run.js';
 
 function checkParam(op: string, x: Tensor, p: Tensor | undefined | null, what: string): void {
   if (!p) return;

@@ -1,9 +1,9 @@
 // Fused optimizer updates for the nn package. adamwStep matches torch.optim.AdamW (decoupled weight
 // decay, bias correction by step, amsgrad off): one dispatch per parameter updates p, m and v in place.
 import { noGrad } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { fmtShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { kernel } from './run.js';
 
 /** AdamW's hyperparameters: the one options type (nn's AdamW optimizer takes it too). */
 export interface AdamWOptions {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { philox4x32, philoxWords } from '../backend/cpu/random.js';
+import { kernel } from '../dispatch.js';
 import { type Tensor, tensor } from '../tensor.js';
 import {
   checkLeaks,
@@ -12,7 +13,6 @@ import {
   useBackend,
 } from '../testing/index.js';
 import * as R from './random.js';
-import { kernel } from './run.js';
 
 checkLeaks();
 

@@ -3,15 +3,15 @@
 // browser. `offset` counts Philox blocks of 4 values: a draw of n values uses ceil(n / 4) blocks, so
 // draws at offsets that advance by that much never overlap. Without a seed, the global generator
 // (`manualSeed`, `getRngState` / `setRngState`) supplies the seed and advances its counter.
-import { registerGradient } from '../autograd/rules.js';
-import { noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { engine } from '../engine.js';
 import { tidy } from '../scope.js';
 import { assertShape, numel, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { contiguous } from './movement.js';
-import { kernel, record } from './run.js';
 
 /** The global generator's state: its seed and the next unused block counter. */
 export interface RngState {

@@ -1,11 +1,11 @@
 // Reductions over any set of axes: permute them last, view as [outer, n], run the 'reduce' kernel.
-import { noGrad } from '../autograd/tape.js';
+import { noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
-import { fmtShape, normAxis } from '../shape.js';
+import { fmtShape, normAxis, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { mul, sub } from './elementwise.js';
 import { contiguous, permute, reshape } from './movement.js';
-import { kernel, record } from './run.js';
 
 function axesOf(x: Tensor, axis: number | number[] | undefined, op: string): number[] {
   if (axis === undefined) return x.shape.map((_, i) => i);
@@ -98,4 +98,14 @@ export function variance(x: Tensor, axis?: number | number[], keepDims = false, 
     const d = sub(x, mean(x, axes, true));
     return mul(sum(d.square(), axes, keepDims), 1 / Math.max(n - correction, 0));
   });
+}
+
+/** Sum a broadcast gradient back down to `shape`. */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? sum(g, axes, true) : g;
+  return reshape(s, [...shape]);
 }

@@ -1,7 +1,8 @@
-// Sampling for the discrete diffusion (DESIGN.md §3): top-k (confidence re-masking) and categorical
+// Sampling for the discrete diffusion (docs/architecture.md, the unified sequence): top-k (confidence re-masking) and categorical
 // sampling from softmax(logits / temperature) or from probabilities. Gumbel noise is in ops/random.ts.
-import { registerGradient } from '../autograd/rules.js';
-import { noGrad } from '../autograd/tape.js';
+import { registerGradient } from '../autograd/gradients.js';
+import { noGrad, record } from '../autograd/tape.js';
+import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape, normAxis } from '../shape.js';
 import { arange, type Tensor } from '../tensor.js';
@@ -9,7 +10,6 @@ import { cast, compare, mul } from './elementwise.js';
 import { contiguous, transpose, unsqueeze } from './movement.js';
 import { philoxFor, type RandomOptions } from './random.js';
 import { argmax, sum } from './reduce.js';
-import { kernel, record } from './run.js';
 
 export interface TopK {
   /** The k largest values along the axis, in descending order (x's dtype). */

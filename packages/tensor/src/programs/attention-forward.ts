@@ -2,8 +2,8 @@
 // output accumulators of R rows are named vec4 registers, unrolled over the head dim), walks the keys one
 // at a time with an online softmax in f32 (exp2 on log2-scaled scores; the accumulators are rescaled
 // when a row's running max moved), and writes O and the row logsumexp (log2 units) that the backward uses to
-// recompute P. Every loaded key/value scalar feeds R FMAs (PERF-NOTES: on lavapipe loads, not FMAs, are
-// the cost). One key per step, not an unrolled tile, and q / O moved by loops (attention-common): the
+// recompute P. Every loaded key/value scalar feeds R FMAs (on lavapipe loads, not FMAs, are
+// the cost: docs/architecture.md, performance notes). One key per step, not an unrolled tile, and q / O moved by loops (attention-common): the
 // code holds 2·dp storage loads, which keeps lavapipe's cold compile to seconds.
 import type { Program, UniformField } from '../backend/webgpu/wgsl.js';
 import {

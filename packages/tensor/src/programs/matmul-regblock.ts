@@ -1,6 +1,7 @@
 // Matmul, R×8 outputs per invocation in registers, operands read straight from storage with fma().
 // On lavapipe every storage load is a scalar, bounds-checked, per-lane access, so what counts is FMAs
-// per loaded scalar (PERF-NOTES): 8×8 does 64 FMAs per 16 loads. Workgroup memory does not help there.
+// per loaded scalar (docs/architecture.md, performance notes): 8×8 does 64 FMAs per 16 loads. Workgroup
+// memory does not help there.
 // Variants (the kernel file picks one by layout, see kernels/webgpu/matmul.ts for the measurements):
 // - vecB: B is contiguous along N with 4-aligned rows: bind B as array<vec4<T>> and load 8 columns in
 //   2 vector loads instead of 8 scalar ones (one bounds check per vec4 instead of four).

@@ -1,14 +1,14 @@
+import { Matmul } from '../../kernels/declarations.js';
 import { UNARY_TS } from '../../kernels/exprs.js';
-import { type Attrs, registerKernel } from '../../kernels/registry.js';
-import { empty, type Tensor } from '../../tensor.js';
+import { empty } from '../../tensor.js';
 import { arr, finish } from './util.js';
 
-registerKernel('matmul', 'cpu', (inputs: Tensor[], at: Attrs) => {
+Matmul.implement('cpu', (inputs, at) => {
   const [A, B, bias] = inputs;
   const M = A.shape[A.rank - 2];
   const K = A.shape[A.rank - 1];
   const N = B.shape[B.rank - 1];
-  const batch = at.batch as number;
+  const batch = at.batch;
   const out = empty([batch, M, N], A.dtype, 'cpu');
   const o = arr(out);
   const a = arr(A);
@@ -16,11 +16,11 @@ registerKernel('matmul', 'cpu', (inputs: Tensor[], at: Attrs) => {
   const bs = bias ? arr(bias) : null;
   const [sAr, sAc] = A.strides.slice(-2);
   const [sBr, sBc] = B.strides.slice(-2);
-  const act = at.activation as string;
+  const act = at.activation;
   const f = act === 'none' ? null : UNARY_TS[act];
   for (let z = 0; z < batch; z++) {
-    const ab = A.offset + z * (at.aBatchStride as number);
-    const bb = B.offset + z * (at.bBatchStride as number);
+    const ab = A.offset + z * at.aBatchStride;
+    const bb = B.offset + z * at.bBatchStride;
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;

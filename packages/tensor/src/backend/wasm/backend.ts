@@ -2,11 +2,11 @@
 // (src/kernels/wasm/*.wat) where they exist, the CPU reference kernels (run on the same memory)
 // everywhere else. The CPU tier for machines whose only WebGPU adapter is a software renderer.
 import { type DType, type HostArray, roundF16 } from '../../dtype.js';
-import { MODULES } from '../../kernels/wasm/generated/index.js';
+import { MODULES, type WasmExports } from '../../kernels/wasm/generated/index.js';
 import { relaxedProbe } from '../../kernels/wasm/generated/probe.js';
 import type { Backend, Storage } from '../backend.js';
 import { createMemory, ELEM, Heap, WasmStorage } from './memory.js';
-import { WorkerPool } from './pool.js';
+import { WorkerPool } from './workers.js';
 
 export interface WasmOptions {
   /** Threads for the kernels (caller + workers). Default: min(4, cores); 1 where memory cannot be shared. */
@@ -95,11 +95,14 @@ export class WasmBackend implements Backend {
   ) {}
 
   /**
-   * The exports of kernel module `family` (src/kernels/wasm/<family>.wat), typed by the kernel file
-   * that uses them. Every module shares this backend's memory.
+   * The exports of kernel module `family` (src/kernels/wasm/<family>.wat), typed from the .wat
+   * (generated/<family>.ts `Exports`); older kernel files pass their own interface as T, which
+   * kernels/wasm/exports-check.ts holds equal to the generated one. Every module shares this backend's memory.
    */
-  kernels<T>(family: keyof typeof MODULES): T {
-    return this.instances[family] as unknown as T;
+  kernels<T = never, F extends keyof WasmExports = keyof WasmExports>(
+    family: F,
+  ): [T] extends [never] ? WasmExports[F] : T {
+    return this.instances[family] as unknown as [T] extends [never] ? WasmExports[F] : T;
   }
 
   get memory(): WebAssembly.Memory {

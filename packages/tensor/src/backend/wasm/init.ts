@@ -1,16 +1,9 @@
-// Bringing up the WASM backend (once per process): compile, start the worker pool, register the CPU
-// fallbacks for kernels without a WASM version, register the backend, warm the kernels up. And the
-// `auto` policy's test for a software WebGPU adapter.
+// Bringing up the WASM backend (once per process): compile, start the worker threads, register the CPU
+// fallbacks for kernels without a WASM version, register the backend. The warm-up runs ops, so it sits
+// above them (warmup.ts, called by init()).
 import { engine } from '../../engine.js';
-import { registerWasmFallbacks } from '../../kernels/wasm/fallback.js';
-import { attention } from '../../ops/attention.js';
-import { embedding } from '../../ops/embedding.js';
-import { crossEntropy } from '../../ops/loss.js';
-import { layerNorm } from '../../ops/norm.js';
-import { adamwStep } from '../../ops/optim.js';
-import { tidy } from '../../scope.js';
-import { tensor } from '../../tensor.js';
-import type { GpuInfo } from '../webgpu/device.js';
+import { hasKernel, setKernelFallback } from '../../kernels/registry.js';
+import { cpuOnWasm, registerWasmFallbacks } from '../../kernels/wasm/fallback.js';
 import { WasmBackend, type WasmOptions } from './backend.js';
 
 let wasmInit: Promise<WasmBackend> | null = null;
@@ -20,8 +13,9 @@ export function initWasm(opts: WasmOptions = {}): Promise<WasmBackend> {
   if (!wasmInit) {
     wasmInit = WasmBackend.create(opts).then((be) => {
       be.info.fallbacks = registerWasmFallbacks();
+      // kernels registered later (another package's) fall back the same way, on first use
+      setKernelFallback('wasm', (name) => (hasKernel(name, 'cpu') ? cpuOnWasm(name) : null));
       engine.backends.set('wasm', be);
-      warmUp();
       return be;
     });
     wasmInit.catch(() => {
@@ -29,58 +23,4 @@ export function initWasm(opts: WasmOptions = {}): Promise<WasmBackend> {
     });
   }
   return wasmInit;
-}
-
-/**
- * V8 runs a wasm function's first calls in its baseline compiler (Liftoff, a fraction of the speed) and
- * tiers up to TurboFan in the background: run the hot kernels once at init in a small training step
- * (embedding, layer norm, attention, GELU, matmul, cross-entropy, their backwards, AdamW), sized over the
- * thread thresholds so the workers' copies tier up too. Without it a first large call runs ~3x slower;
- * it costs ~0.13 s of init here.
- */
-function warmUp(): void {
-  const [B, S, D, V] = [2, 128, 1024, 64];
-  const opts = { backend: 'wasm' };
-  const fill = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
-  for (let rep = 0; rep < 2; rep++) {
-    tidy(() => {
-      const w = tensor(
-        fill(V * D, (i) => Math.sin(i) * 0.02),
-        [V, D],
-        { ...opts, requiresGrad: true },
-      );
-      const ids = tensor(
-        Int32Array.from({ length: B * S }, (_, i) => (i * 7) % V),
-        [B, S],
-        opts,
-      );
-      const x = layerNorm(embedding(w, ids));
-      const q = x.reshape([B, S, 8, D / 8]).permute([0, 2, 1, 3]);
-      const h = attention(q, q, q, { causal: true })
-        .permute([0, 2, 1, 3])
-        .reshape([B * S, D]);
-      const logits = h
-        .gelu()
-        .add(x.reshape([B * S, D]))
-        .matmul(w.T);
-      crossEntropy(logits, ids.reshape([B * S])).backward();
-      const m = tensor(new Float32Array(V * D), [V, D], opts);
-      const v = tensor(new Float32Array(V * D), [V, D], opts);
-      adamwStep([w.detach()], [w.grad!], [m], [v], { lr: 1e-3, step: 1 });
-      w.grad!.dispose();
-      w.grad = null;
-    });
-  }
-}
-
-const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software|\bwarp\b/i;
-
-/** Why this adapter is a software renderer, or null for hardware. */
-export function softwareAdapter(info: GpuInfo): string | null {
-  const name = info.adapterName || info.description || info.vendor;
-  if (info.isFallbackAdapter) return `WebGPU adapter '${name}' is a software fallback (isFallbackAdapter)`;
-  const text = [info.adapterName, info.description, info.vendor, info.architecture].join(' ');
-  const m = SOFTWARE.exec(text);
-  if (m) return `WebGPU adapter '${name}' is a software renderer (${m[0]})`;
-  return null;
 }

@@ -9,8 +9,8 @@ import { matmul } from '../../ops/nn.js';
 import { tidy } from '../../scope.js';
 import { tensor } from '../../tensor.js';
 import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { softwareAdapter } from '../webgpu/device.js';
 import type { WasmBackend } from './backend.js';
-import { softwareAdapter } from './init.js';
 
 const pkgRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 

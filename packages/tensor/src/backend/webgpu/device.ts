@@ -195,3 +195,16 @@ export function formatGpuInfo(info: GpuInfo): string {
     }, workgroups/dim ${l.maxComputeWorkgroupsPerDimension}`,
   ].join('\n');
 }
+
+// The one software-renderer test (init's 'auto' policy and the row kernels' lane counts both use it).
+const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software|\bwarp\b/i;
+
+/** Why this adapter is a software renderer, or null for hardware. */
+export function softwareAdapter(info: GpuInfo): string | null {
+  const name = info.adapterName || info.description || info.vendor;
+  if (info.isFallbackAdapter) return `WebGPU adapter '${name}' is a software fallback (isFallbackAdapter)`;
+  const text = [info.adapterName, info.description, info.vendor, info.architecture].join(' ');
+  const m = SOFTWARE.exec(text);
+  if (m) return `WebGPU adapter '${name}' is a software renderer (${m[0]})`;
+  return null;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { convGeom } from '../../backend/cpu/conv.js';
+import { kernel } from '../../dispatch.js';
 import { type Conv2dOptions, conv2d } from '../../ops/conv.js';
-import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { kernel } from '../../dispatch.js';
 import type { DType } from '../../dtype.js';
 import * as E from '../../ops/elementwise.js';
 import { concat } from '../../ops/movement.js';
-import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';

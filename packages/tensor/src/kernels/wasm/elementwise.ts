@@ -583,3 +583,29 @@ registerKernel('assign', 'wasm', (inputs: Tensor[], a: Attrs) => {
   elementwiseStats.wasm++;
   return dst;
 });
+
+/** The op codes above, for the test that holds them to elementwise.wat's case labels. */
+export const OP_CODES = {
+  UNARY_F,
+  BINARY_F,
+  BINARY_I,
+  BINARY_U,
+  single: {
+    'i32 neg': I_NEG,
+    'i32 abs': I_ABS,
+    'i32 sign': I_SIGN,
+    'u32 sign': U_SIGN,
+    'i32 clamp': I_CLAMP,
+    'u32 clamp': U_CLAMP,
+    'where, f32 condition': WHERE_F,
+    'where, i32/u32 condition': WHERE_I,
+    copy: COPY,
+    'cast f32 -> i32/u32': CAST_F_TO_I,
+    'cast i32 -> f32': CAST_I_TO_F,
+    'cast u32 -> f32': CAST_U_TO_F,
+    'f32 x / p0 in f64': DIV_BY_F64,
+    'f32 p0 / x in f64': DIV_INTO_F64,
+    'f32 x ** p0 in f64': POW_BY_F64,
+    'f32 p0 ** x in f64': POW_INTO_F64,
+  },
+};

@@ -1,28 +1,15 @@
 // Every kernel without a WASM implementation runs the CPU reference kernel on the WASM memory: a WASM
 // storage's handle is a typed array over its bytes, shaped like the CPU backend's, so the CPU kernel reads
-// its inputs in place. Its outputs (`empty(..., 'cpu')`) are allocated on the WASM heap too: while the
-// CPU kernel runs, the engine's 'cpu' slot points at the WASM backend (kernels are synchronous, so the
-// swap cannot leak). Without shared memory a heap growth would detach views a CPU kernel holds, so there
-// the outputs are made on the CPU backend and copied in afterwards.
+// its inputs in place. Its outputs are made by the CPU backend (it allocates with `empty(..., 'cpu')`) and
+// copied onto the WASM heap afterwards: one copy of the outputs, explicit, and no engine state changed
+// while the kernel runs. (The hot kernels all have WASM versions; init()'s wasm.fallbacks lists any that
+// do not, and the WASM kernels hand back only cases their WebAssembly does not cover.)
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import type { WasmStorage } from '../../backend/wasm/memory.js';
 import type { HostArray } from '../../dtype.js';
 import { engine } from '../../engine.js';
 import { Tensor } from '../../tensor.js';
 import { type Attrs, getKernel, hasKernel, type KernelFn, listKernels, registerKernel } from '../registry.js';
-
-/** Run `f` (CPU reference code) so that CPU allocations land on the WASM heap. */
-export function onWasmMemory<T>(be: WasmBackend, f: () => T): T {
-  if (!be.info.shared) return f();
-  const cpu = engine.backends.get('cpu');
-  engine.backends.set('cpu', be);
-  try {
-    return f();
-  } finally {
-    if (cpu) engine.backends.set('cpu', cpu);
-    else engine.backends.delete('cpu');
-  }
-}
 
 function toWasm(be: WasmBackend, t: Tensor): Tensor {
   if (t.backend === be) return t;
@@ -40,8 +27,7 @@ export function cpuOnWasm(name: string): KernelFn {
   const cpu = getKernel(name, 'cpu');
   return (inputs: Tensor[], attrs: Attrs) => {
     const be = (inputs[0]?.backend ?? engine.backend('wasm')) as WasmBackend;
-    const r = onWasmMemory(be, () => cpu(inputs, attrs));
-    if (be.info.shared) return r;
+    const r = cpu(inputs, attrs);
     return Array.isArray(r) ? r.map((t) => toWasm(be, t)) : toWasm(be, r);
   };
 }

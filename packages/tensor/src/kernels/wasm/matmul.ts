@@ -4,8 +4,9 @@
 // a fused activation.
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
+import { Matmul } from '../declarations.js';
 import { UNARY_TS } from '../exprs.js';
-import { type Attrs, getKernel, registerKernel } from '../registry.js';
+import { getKernel } from '../registry.js';
 import { runReference } from './fallback.js';
 
 /** Below this many multiply-adds per batch item one thread is faster than waking the workers. */
@@ -16,6 +17,7 @@ export interface MatmulExports {
   pack_a(src: number, rs: number, cs: number, m: number, k: number, dst: number): void;
   pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
   gemm(ap: number, bp: number, c: number, ldc: number, mp: number, k: number, q0: number, q1: number): void;
+  gemm_grouped(desc: number, n: number, ldc: number, q0: number, q1: number): void;
 }
 
 /**
@@ -57,18 +59,18 @@ export function gemmInto(
   be.pool!.run('matmul.gemm', part, (p) => mm.gemm(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]));
 }
 
-registerKernel('matmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
+Matmul.implement('wasm', (inputs, at) => {
   const [A, B, bias] = inputs;
   if (A.dtype !== 'f32' || B.dtype !== 'f32' || (bias && bias.dtype !== 'f32')) {
-    return runReference('matmul', inputs, at);
+    return runReference('matmul', inputs, at) as Tensor;
   }
   const be = A.backend as WasmBackend;
   const M = A.shape[A.rank - 2];
   const K = A.shape[A.rank - 1];
   const N = B.shape[B.rank - 1];
-  const batch = at.batch as number;
-  const aBS = at.aBatchStride as number;
-  const bBS = at.bBatchStride as number;
+  const batch = at.batch;
+  const aBS = at.aBatchStride;
+  const bBS = at.bBatchStride;
   const out = empty([batch, M, N], 'f32', 'wasm');
   if (out.size === 0) return out;
   // (re-read the handle after any allocation: without shared memory a growth detaches old views)
@@ -114,7 +116,7 @@ registerKernel('matmul', 'wasm', (inputs: Tensor[], at: Attrs) => {
     }
   }
   // the epilogue runs the WASM elementwise kernels (bias add, then the activation), as the CPU kernel does
-  const act = at.activation as string;
+  const act = at.activation;
   if (act && act !== 'none' && !UNARY_TS[act]) throw new Error(`matmul: unknown activation '${act}'`);
   let y = out;
   if (bias) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../../backend/wasm/backend.js';
+import { kernel } from '../../dispatch.js';
 import { engine } from '../../engine.js';
-import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, randomArray } from '../../testing/index.js';

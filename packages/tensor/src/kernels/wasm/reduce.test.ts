@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { kernel } from '../../dispatch.js';
 import type { DType } from '../../dtype.js';
 import * as R from '../../ops/reduce.js';
-import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kernel } from '../../ops/run.js';
+import { kernel } from '../../dispatch.js';
 import { topk } from '../../ops/sampling.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';

@@ -4,7 +4,7 @@
 import { grid } from '../../backend/webgpu/wgsl.js';
 import type { Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf, WG } from './map.js';
+import { gpuOf, WG } from './elementwise-program.js';
 
 const SCALARS = ['decay', 'b1', 'omb1', 'b2', 'omb2', 'stepSize', 'bc2s', 'eps'] as const;
 

@@ -16,7 +16,7 @@ import { attentionForwardProgram, type ForwardTiling } from '../../programs/atte
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 
 /**
  * Rows (keys) per invocation, chosen per padded head width so that the named vec4 registers of one

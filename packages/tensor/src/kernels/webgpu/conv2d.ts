@@ -2,13 +2,14 @@
 // uniforms, dispatches one flat grid (64 invocations per workgroup, folded into 2-D past 65535).
 import { type ConvGeom, convGeom } from '../../backend/cpu/conv.js';
 import { grid } from '../../backend/webgpu/wgsl.js';
+import { convTuning } from '../../flags.js';
 import { conv2dDgrad } from '../../programs/conv2d-dgrad.js';
 import { CONV_WG, conv2dDirect } from '../../programs/conv2d-direct.js';
 import { conv2dWgrad } from '../../programs/conv2d-wgrad.js';
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, getKernel, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 
 const buf = (t: Tensor) => t.storage.handle as GPUBuffer;
 
@@ -37,21 +38,6 @@ function checkSize(op: string, invocations: number, shapes: string): void {
   if (invocations > 0xffffffff - CONV_WG)
     throw new RangeError(`${op}: ${shapes} needs too many invocations (${invocations})`);
 }
-
-/** Tuning knobs (benchmarks override them to compare variants). */
-/**
- * Register-block sizes. Measured on lavapipe as process CPU time (the machine was shared, so wall time
- * was noise), N=2..4, 64->64, 32x32: forward 8 out-channels x 8 pixels ≈ 4x8 > 4x4 > 8x4 > 16x4; dgrad
- * 4 channels x 8 pixels for 3x3 but 8x8 for 1x1, and 16 pixels (8 output columns) at stride 2; wgrad
- * 8 out x 4 in channels x 4 pixels for 3x3, 8 x 8 x 1 for 1x1 (the accumulators, OB·CB·KW, want to
- * stay near 64: past that they spill). A field set here overrides the choice (benchmarks use it).
- */
-export const convTuning: Partial<
-  Record<
-    'fwdOB' | 'fwdPB' | 'dgradCB' | 'dgradPB' | 'wgradOB' | 'wgradCB' | 'wgradPB' | 'wgradTarget',
-    number
-  >
-> = {};
 
 function tuning(g: ConvGeom) {
   const k1 = g.KW === 1;

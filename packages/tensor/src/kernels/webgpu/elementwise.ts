@@ -4,7 +4,7 @@ import { broadcastShapes } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { BINARY_WGSL, COMPARE_OPS, UNARY_WGSL } from '../exprs.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { computeType, runAssign, runFill, runMap } from './map.js';
+import { computeType, runAssign, runFill, runMap } from './elementwise-program.js';
 
 function literal(v: number, t: 'f32' | 'i32' | 'u32'): string {
   if (t === 'f32') {

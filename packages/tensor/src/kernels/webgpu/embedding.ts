@@ -12,7 +12,7 @@ import { grid } from '../../backend/webgpu/wgsl.js';
 import type { DType } from '../../dtype.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 
 const CHUNK = 256;
 const buf = (t: Tensor) => t.storage.handle as GPUBuffer;

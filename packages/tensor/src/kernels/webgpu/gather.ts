@@ -6,7 +6,7 @@ import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { indexOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf, runFill, WG } from './map.js';
+import { gpuOf, runFill, WG } from './elementwise-program.js';
 
 function split(shape: readonly number[], axis: number) {
   const pre = shape.slice(0, axis).reduce((p, d) => p * d, 1);

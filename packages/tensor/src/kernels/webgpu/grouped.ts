@@ -9,7 +9,7 @@
 import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 
 const buf = (t: Tensor) => t.storage.handle as GPUBuffer;
 const WGS = 64;

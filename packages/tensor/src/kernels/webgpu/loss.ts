@@ -10,7 +10,7 @@ import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { targetOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 import { NEG_FLT_MAX, ONLINE_ABSORB, rowLanes, treeMaxSum, treeSum } from './rowreduce.js';
 
 const buf = (t: Tensor) => t.storage.handle as GPUBuffer;

@@ -2,18 +2,13 @@
 // (8·rows)×64 output tile. Measurements behind the choice are in the comment on pickVariant.
 
 import { MAX_WORKGROUPS_PER_DIM } from '../../backend/webgpu/wgsl.js';
-import { contiguous } from '../../ops/movement.js';
+import { kernel } from '../../dispatch.js';
+import { matmulTuning } from '../../flags.js';
 import { COLS, type MatmulVariant, matmulRegBlock, WG_XY } from '../../programs/matmul-regblock.js';
 import { fmtShape } from '../../shape.js';
 import { empty, type Tensor } from '../../tensor.js';
-import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
-
-/** For benchmarks and tests: force a variant, or packing of A (null: choose by layout and size). */
-export const matmulTuning: { force: MatmulVariant | null; pack: boolean | null } = {
-  force: null,
-  pack: null,
-};
+import { Matmul } from '../declarations.js';
+import { gpuOf } from './elementwise-program.js';
 
 const aligned4 = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 
@@ -70,20 +65,20 @@ function packA(
   const nb = aBatch === 0 ? 1 : batch;
   // [nb, K, M] view of A's elements, copied contiguous, then read back as [nb, M, K].
   const src = A.view([nb, K, M], [aBatch, sAc, sAr], A.offset);
-  const t = contiguous(src); // src itself when A is already stored that way
+  const t = src.isContiguous() ? src : kernel('copy', [src]); // src itself when A is already stored that way
   const packed = t.view([nb, M, K], [M * K, 1, M], t.offset);
   t.dispose();
   src.dispose();
   return { packed, aBatch: nb === 1 ? 0 : M * K };
 }
 
-registerKernel('matmul', 'webgpu', (inputs: Tensor[], a: Attrs) => {
+Matmul.implement('webgpu', (inputs, a) => {
   const [A, B, bias] = inputs;
   const be = gpuOf(inputs, 'matmul');
   const M = A.shape[A.rank - 2];
   const K = A.shape[A.rank - 1];
   const N = B.shape[B.rank - 1];
-  const batch = a.batch as number;
+  const batch = a.batch;
   const out = empty([batch, M, N], A.dtype, 'webgpu');
   if (batch * M * N === 0) return out;
   if (batch > MAX_WORKGROUPS_PER_DIM) {
@@ -94,12 +89,12 @@ registerKernel('matmul', 'webgpu', (inputs: Tensor[], a: Attrs) => {
   if (bias && (bias.rank !== 1 || bias.shape[0] !== N || (N > 1 && bias.strides[0] !== 1))) {
     throw new RangeError(`matmul: bias must be a contiguous [${N}] vector, got ${fmtShape(bias.shape)}`);
   }
-  let aBatch = a.aBatchStride as number;
-  const bBatch = a.bBatchStride as number;
+  let aBatch = a.aBatchStride;
+  const bBatch = a.bBatchStride;
   let Ause = A;
   if (shouldPack(A, M, N, K, batch)) ({ packed: Ause, aBatch } = packA(A, M, K, aBatch, batch));
   const variant = pickVariant(Ause, B, aBatch, bBatch, M, N);
-  const program = matmulRegBlock(A.dtype, !!bias, a.activation as string, variant);
+  const program = matmulRegBlock(A.dtype, !!bias, a.activation, variant);
   be.run(
     program,
     [Ause, B, ...(bias ? [bias] : []), out].map((t) => t.storage.handle as GPUBuffer),

@@ -7,7 +7,7 @@ import { grid } from '../../backend/webgpu/wgsl.js';
 import type { DType } from '../../dtype.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 import { rowLanes, treeSum } from './rowreduce.js';
 
 const U = (names: string[]) => names.map((name) => ({ name, type: 'u32' as const }));

@@ -8,7 +8,7 @@ import type { DType } from '../../dtype.js';
 import { engine } from '../../engine.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf, WG } from './map.js';
+import { gpuOf, WG } from './elementwise-program.js';
 
 /** Module-scope WGSL: philox_(ctr, key), philox_at_(block) (reads the rng uniforms), u01_, uopen_. */
 export const PHILOX_WGSL = `

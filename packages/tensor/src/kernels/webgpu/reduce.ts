@@ -4,7 +4,7 @@ import { grid } from '../../backend/webgpu/wgsl.js';
 import type { DType } from '../../dtype.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { computeType, gpuOf } from './map.js';
+import { computeType, gpuOf } from './elementwise-program.js';
 
 const RW = 64;
 

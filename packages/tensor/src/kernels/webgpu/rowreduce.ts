@@ -1,24 +1,18 @@
 // Shared WGSL pieces for workgroup-per-row kernels: a tree reduction in workgroup memory over
 // named f32 accumulators, the online (max, Σexp) pair, and the workgroup size chosen per row length.
 import type { WebGpuBackend } from '../../backend/webgpu/backend.js';
+import { softwareAdapter } from '../../backend/webgpu/device.js';
+import { rowKnobs } from '../../flags.js';
 
-// Debug knob (benchmarks, bisecting): env UNIF2ACE_ROW_WG forces the lanes per row. Mutable, so a benchmark
-// can compare sizes in one process (the size is part of every pipeline key).
-const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-export const rowKnobs = { wg: Number(env?.UNIF2ACE_ROW_WG ?? 0) };
+export { rowKnobs }; // (its home is flags.ts; re-exported for the row-lane tests)
 
 const software = new WeakMap<WebGpuBackend, boolean>();
 
-/** lavapipe / SwiftShader: the adapter runs on CPU cores. */
+/** lavapipe / SwiftShader / WARP: the adapter runs on CPU cores (device.ts's softwareAdapter decides). */
 export function isSoftwareAdapter(be: WebGpuBackend): boolean {
   let s = software.get(be);
   if (s === undefined) {
-    const i = be.runtime.info;
-    s =
-      i.isFallbackAdapter ||
-      /llvmpipe|lavapipe|swiftshader|software/i.test(
-        `${i.adapterName} ${i.vendor} ${i.architecture} ${i.description}`,
-      );
+    s = softwareAdapter(be.runtime.info) !== null;
     software.set(be, s);
   }
   return s;

@@ -5,7 +5,7 @@
 import { grid } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 import { NEG_FLT_MAX, ONLINE_ABSORB, rowLanes, treeMaxSum, treeSum } from './rowreduce.js';
 
 const ROW_UNIFORMS = ['rows', 'n', 'xoff', 'goff'].map((name) => ({ name, type: 'u32' as const }));

@@ -9,7 +9,7 @@ import { grid } from '../../backend/webgpu/wgsl.js';
 import type { DType } from '../../dtype.js';
 import { empty } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf } from './map.js';
+import { gpuOf } from './elementwise-program.js';
 
 const TW = 64;
 

@@ -2,12 +2,13 @@
 import * as adamw from './adamw.js';
 import * as attention from './attention.js';
 import * as conv2d from './conv2d.js';
+import * as cumsum from './cumsum.js';
 import * as elementwise from './elementwise.js';
 import * as gather from './gather.js';
 import * as loss from './loss.js';
 import * as matmul from './matmul.js';
 import * as norm from './norm.js';
-import * as pool from './pool.js';
+import * as pooling from './pooling.js';
 import * as random from './random.js';
 import * as reduce from './reduce.js';
 import * as softmax from './softmax.js';
@@ -17,14 +18,33 @@ export const MODULES = {
   adamw,
   attention,
   conv2d,
+  cumsum,
   elementwise,
   gather,
   loss,
   matmul,
   norm,
-  pool,
+  pooling,
   random,
   reduce,
   softmax,
   topk,
 };
+
+/** Each module's exports, typed from its .wat. */
+export interface WasmExports {
+  adamw: adamw.Exports;
+  attention: attention.Exports;
+  conv2d: conv2d.Exports;
+  cumsum: cumsum.Exports;
+  elementwise: elementwise.Exports;
+  gather: gather.Exports;
+  loss: loss.Exports;
+  matmul: matmul.Exports;
+  norm: norm.Exports;
+  pooling: pooling.Exports;
+  random: random.Exports;
+  reduce: reduce.Exports;
+  softmax: softmax.Exports;
+  topk: topk.Exports;
+}

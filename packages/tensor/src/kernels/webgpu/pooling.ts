@@ -3,7 +3,7 @@
 import { grid, type Program } from '../../backend/webgpu/wgsl.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
-import { gpuOf, WG } from './map.js';
+import { gpuOf, WG } from './elementwise-program.js';
 
 const u32s = (...names: string[]) => names.map((name) => ({ name, type: 'u32' as const }));
 

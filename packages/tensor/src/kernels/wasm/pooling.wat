@@ -1,4 +1,4 @@
-;; Pooling and nearest upsampling for the 'wasm' backend (kernels/wasm/pool.ts), NCHW f32, planes
+;; Pooling and nearest upsampling for the 'wasm' backend (kernels/wasm/pooling.ts), NCHW f32, planes
 ;; [p0, p1) (threads split the N·C planes). Arithmetic follows the CPU reference (backend/cpu/conv.ts)
 ;; operation for operation, so results are bit-identical:
 ;;   avg_pool           out = f32((Σ over the k×k window, in f64, ky then kx) · mul)

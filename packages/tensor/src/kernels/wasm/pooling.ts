@@ -1,4 +1,4 @@
-// 'avgPool2d', 'avgPool2dBackward' and 'upsampleNearest' on the WASM backend through kernels/wasm/pool.wat,
+// 'avgPool2d', 'avgPool2dBackward' and 'upsampleNearest' on the WASM backend through kernels/wasm/pooling.wat,
 // bit-identical to the CPU reference (same f64 sums in the same order); threads split the N·C planes.
 // The upsampling's adjoint is 'avgPool2d' with mul = 1 (ops/conv.ts), so it runs here too. Inputs are
 // contiguous (the ops make them so); non-f32 or strided inputs run the CPU reference on WASM memory.
@@ -7,8 +7,8 @@ import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
 
-/** The exports of pool.wat (mulp: byte address of an f64). */
-export interface PoolExports {
+/** The exports of pooling.wat (mulp: byte address of an f64). */
+export interface PoolingExports {
   avg_pool(
     src: number,
     dst: number,
@@ -51,17 +51,17 @@ function register(name: string, fn: KernelFn): void {
 /** Run `name` over planes [0, planes), split across threads when `work` elements are many. */
 function byPlanes(
   be: WasmBackend,
-  name: keyof PoolExports,
+  name: keyof PoolingExports,
   planes: number,
   work: number,
   args: (p0: number, p1: number) => number[],
 ): void {
-  const f = be.kernels<PoolExports>('pool')[name] as (...a: number[]) => void;
+  const f = be.kernels<PoolingExports>('pooling')[name] as (...a: number[]) => void;
   const T = be.pool && work >= PARALLEL_MIN_ELEMS ? Math.min(be.pool.threads, planes) : 1;
   if (T <= 1) f(...args(0, planes));
   else
     be.pool!.run(
-      `pool.${name}`,
+      `pooling.${name}`,
       (t) => args(Math.floor((planes * t) / T), Math.floor((planes * (t + 1)) / T)),
       (a) => f(...a),
     );

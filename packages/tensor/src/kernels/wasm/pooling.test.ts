@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { kernel } from '../../dispatch.js';
 import { avgPool2d, upsampleNearest } from '../../ops/conv.js';
-import { kernel } from '../../ops/run.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
 import { checkLeaks, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
-import { POOL_WASM_KERNELS } from './pool.js';
+import { POOL_WASM_KERNELS } from './pooling.js';
 
 // WASM average pooling (+ adjoint) and nearest upsampling against the CPU reference: the WASM kernels do
 // the reference's f64 arithmetic in the same order, so the results must be bit-identical.
