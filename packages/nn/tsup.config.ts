@@ -7,5 +7,12 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: ['@unif2ace/tensor', 'node:fs', 'node:fs/promises', 'node:path', 'node:crypto'],
+  external: [
+    '@unif2ace/tensor',
+    '@unif2ace/common',
+    'node:fs',
+    'node:fs/promises',
+    'node:path',
+    'node:crypto',
+  ],
 });

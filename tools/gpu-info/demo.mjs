@@ -1,7 +1,27 @@
 #!/usr/bin/env node
 // `pnpm demo`: gpu-info, then a 256x256 f32 matmul in raw WGSL on the device that @unif2ace/tensor acquires,
 // checked against a float64 CPU product. Prints the max error and OK; exits 1 when the GPU result is wrong.
-import { acquireGpu, formatGpuInfo } from '@unif2ace/tensor';
+// The root script builds the workspace packages the demo imports first (turbo: cached after one build).
+// `--smoke` (what CI runs): the same, and a hard deadline, so a hung GPU fails the run instead of blocking it.
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--smoke');
+if (unknown.length) {
+  console.error(`demo: unknown argument '${unknown[0]}' (the only option is --smoke)`);
+  process.exit(2);
+}
+const SMOKE_DEADLINE_S = 180;
+if (args.includes('--smoke')) {
+  setTimeout(() => {
+    console.error(`demo --smoke: not done after ${SMOKE_DEADLINE_S} s; giving up`);
+    process.exit(1);
+  }, SMOKE_DEADLINE_S * 1000).unref();
+}
+const { acquireGpu, formatGpuInfo } = await import('@unif2ace/tensor').catch((e) => {
+  console.error(
+    `demo: cannot load @unif2ace/tensor (${e.message}). Run it as \`pnpm demo\`, which builds the packages first.`,
+  );
+  process.exit(1);
+});
 
 const N = 256;
 const TILE = 16;

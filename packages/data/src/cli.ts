@@ -44,8 +44,14 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unif2ace-data: unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
-  const code = await (await cmd.load()).run(rest);
-  return typeof code === 'number' ? code : 0;
+  try {
+    const code = await (await cmd.load()).run(rest);
+    return typeof code === 'number' ? code : 0;
+  } catch (e) {
+    if ((e as Error).name !== 'UsageError') throw e;
+    console.error(`unif2ace-data: ${(e as Error).message}`); // a bad command line: no stack, ever
+    return 1;
+  }
 }
 
 /** True when this module is the program being run (also through the npm bin symlink). */
@@ -65,7 +71,8 @@ if (isEntry()) {
       process.exitCode = code;
     },
     (e: Error) => {
-      console.error(`unif2ace-data: ${e.message}`);
+      // one line for the user; the stack only when asked for
+      console.error(process.env.UNIF2ACE_DEBUG ? e : `unif2ace-data: ${e.message}`);
       process.exitCode = 1;
     },
   );

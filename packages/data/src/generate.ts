@@ -67,10 +67,10 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
     throw new Error(`generate: --count must be a non-negative integer, got ${count}`);
   if (!(Number.isInteger(size) && size >= 16 && size <= 1024))
     throw new Error(`generate: --size must be in [16, 1024], got ${size}`);
-  const { mkdir, readFile } = await import('node:fs/promises');
+  const { readFile } = await import('node:fs/promises');
   const { cpus } = await import('node:os');
-  const { writeFileAtomic } = await import('./shards/index.js');
-  await mkdir(out, { recursive: true });
+  const { makeDir, writeFileAtomic } = await import('@unif2ace/common/node');
+  await makeDir(out);
 
   const params: RunParams = {
     format: 'unif2ace-faces',
@@ -81,7 +81,15 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
     samplesPerShard,
   };
   const previous = await readFile(`${out}/${PARAMS_FILE}`, 'utf8').then(
-    (t) => JSON.parse(t) as RunParams,
+    (t) => {
+      try {
+        return JSON.parse(t) as RunParams;
+      } catch (e) {
+        throw new Error(
+          `generate: ${out}/${PARAMS_FILE} is not valid JSON (${(e as Error).message}); remove it or use another --out`,
+        );
+      }
+    },
     () => undefined,
   );
   if (previous) {
@@ -94,7 +102,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
       }
     }
   } else {
-    await writeFileAtomic(out, PARAMS_FILE, `${JSON.stringify(params, null, 2)}\n`);
+    await writeFileAtomic(`${out}/${PARAMS_FILE}`, `${JSON.stringify(params, null, 2)}\n`);
   }
 
   // Resume: per split, the last face index already in a complete shard.
@@ -102,7 +110,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   const writers = {} as Record<Split, ShardWriter>;
   for (const split of SPLITS) {
     const dir = `${out}/${split}`;
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     const index = await readShardIndex(dir, 'faces');
     const last = index?.shards.at(-1)?.lastKey;
     skipUpTo[split] = last === undefined ? -1 : Number(last);
@@ -165,7 +173,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
     splits[split] = { samples: index?.samples ?? 0, shards: index?.shards.length ?? 0 };
   }
   const manifest = { ...params, count, splits };
-  await writeFileAtomic(out, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(`${out}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`);
   return { out, count, rendered, skipped: resumed, splits, elapsedMs: Date.now() - t0 };
 }
 

@@ -4,7 +4,7 @@ import { gridImage } from './contact-sheet.js';
 import { decodePng } from './png/decode.js';
 import type { FaceRecord } from './record.js';
 import type { RenderedFace } from './renderer/render.js';
-import { readShards } from './shards/index.js';
+import { readShards, sampleJson } from './shards/index.js';
 import { SPLITS, type Split } from './splits.js';
 import { ATTRIBUTE_NAMES } from './taxonomy/taxonomy.js';
 
@@ -37,16 +37,13 @@ export async function datasetStats(
     qa: { total: 0, perImage: 0, byKind: {}, yes: 0, no: 0 },
   };
   const faces: RenderedFace[] = [];
-  const decoder = new TextDecoder();
   let words = 0;
   let mentions = 0;
   for (const split of SPLITS) {
     const { existsSync } = await import('node:fs');
     if (!existsSync(`${dir}/${split}/faces-index.json`)) continue;
     for await (const sample of readShards({ dir: `${dir}/${split}`, prefix: 'faces' })) {
-      const json = sample.files.json;
-      if (!json) throw new Error(`stats: sample ${sample.key} in ${sample.shard} has no .json`);
-      const rec = JSON.parse(decoder.decode(json)) as FaceRecord;
+      const rec = sampleJson<FaceRecord>(sample);
       stats.samples++;
       stats.splits[split]++;
       for (const n of ATTRIBUTE_NAMES) {

@@ -11,6 +11,7 @@ export {
   serializeSafetensors,
 } from './io/safetensors.js';
 export { loadModule, safetensorsToTensors, saveModule, tensorsToSafetensors } from './io/state.js';
+export type { ModuleConfig } from './module.js';
 export { Module } from './module.js';
 export type { AttentionMask } from './modules/attention.js';
 export { MultiHeadAttention, RotaryEmbedding } from './modules/attention.js';
@@ -19,6 +20,8 @@ export { Conv2d, Dropout, LearnedPositions, MLP, Upsample } from './modules/laye
 export type { LinearOptions } from './modules/linear.js';
 export { Linear } from './modules/linear.js';
 export { GroupNorm, LayerNorm, RMSNorm } from './modules/norm.js';
+export type { ModuleFactory } from './modules/registry.js';
+export { moduleFromConfig, registerModule } from './modules/registry.js';
 export { Activation, Sequential } from './modules/sequential.js';
 export { accumulate } from './optim/accumulate.js';
 export type { AdamWOptions } from './optim/adamw.js';

@@ -1,22 +1,11 @@
 // Weight initialisation on the host from a seeded generator (init runs once; reproducible anywhere).
+import { Rng } from '@unif2ace/common';
 import { type Tensor, tensor } from '@unif2ace/tensor';
 
-export class InitRng {
-  private s: number;
+/** The project's Rng (@unif2ace/common) with nn's seeding: seed 0 starts from the golden-ratio constant. */
+export class InitRng extends Rng {
   constructor(seed = 0) {
-    this.s = seed >>> 0 || 0x9e3779b9;
-  }
-  /** Uniform in [0, 1) (mulberry32). */
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    const u = Math.max(this.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    super(seed >>> 0 || 0x9e3779b9);
   }
 }
 

@@ -7,6 +7,17 @@ const BUFFER = Symbol('buffer');
 
 type Marked = Tensor & { [PARAM]?: boolean; [BUFFER]?: boolean };
 
+/**
+ * A module's architecture as JSON: its class, the config format version and its constructor arguments
+ * (sizes and options; never weights, which travel in the state dict, nor the init RNG).
+ * `moduleFromConfig` (modules/registry.ts) rebuilds the module from it.
+ */
+export interface ModuleConfig {
+  _class: string;
+  _version: 1;
+  [arg: string]: unknown;
+}
+
 export abstract class Module {
   training = true;
 
@@ -128,6 +139,13 @@ export abstract class Module {
       throw new Error(`loadStateDict (strict): ${parts.join(' | ')}`);
     }
     return { missing, unexpected, shapeMismatch };
+  }
+
+  /** This module's ModuleConfig; every built-in module has one, a custom module overrides this. */
+  toConfig(): ModuleConfig {
+    throw new Error(
+      `${this.constructor.name}.toConfig(): not implemented (override it, and registerModule() to rebuild it)`,
+    );
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import { scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { DEVICE, expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkLeaks, expectClose } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
 import golden from './fixtures/nn.json';
 import { seedInit } from './init.js';
 import { loadModule, saveModule } from './io/state.js';
@@ -12,12 +12,7 @@ import { clipGradNorm } from './optim/clip.js';
 import { warmupCosine } from './optim/schedules.js';
 import { SGD } from './optim/sgd.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 class Net extends Module {
   body = new Sequential(new Linear(2, 8), new Activation('tanh'), new Linear(8, 1));

@@ -7,6 +7,17 @@ interface Scope {
   name: string;
 }
 
+/** Every backend name the package knows; anything else is a typo worth an error (e.g. 'cuda', 'WebGPU'). */
+export const BACKEND_NAMES = ['webgpu', 'wasm', 'cpu'] as const;
+
+/** Throws naming the valid backends when `name` is not one of them; `where` says who asked. */
+export function checkBackendName(name: unknown, where: string, extra: readonly string[] = []): void {
+  const valid: readonly unknown[] = [...BACKEND_NAMES, ...extra];
+  if (valid.includes(name)) return;
+  const list = valid.map((v) => `'${v}'`).join(', ');
+  throw new Error(`${where}: unknown backend ${JSON.stringify(name)} (valid: ${list})`);
+}
+
 class Engine {
   readonly backends = new Map<string, Backend>();
   defaultBackend: Backend | null = null;
@@ -16,7 +27,8 @@ class Engine {
   nextId = 1;
 
   backend(name?: string): Backend {
-    if (name) {
+    if (name !== undefined) {
+      checkBackendName(name, 'backend');
       const b = this.backends.get(name);
       if (!b)
         throw new Error(`backend '${name}' is not initialised (call init({ backend: '${name}' }) first)`);

@@ -12,6 +12,7 @@ import './backend/cpu/softmax.js';
 import './backend/cpu/norm.js';
 import './backend/cpu/loss.js';
 import './backend/cpu/embedding.js';
+import './backend/cpu/grouped.js';
 import './kernels/webgpu/elementwise.js';
 import './kernels/webgpu/reduce.js';
 import './kernels/webgpu/matmul.js';
@@ -26,6 +27,7 @@ import './kernels/webgpu/softmax.js';
 import './kernels/webgpu/norm.js';
 import './kernels/webgpu/loss.js';
 import './kernels/webgpu/embedding.js';
+import './kernels/webgpu/grouped.js';
 import './kernels/wasm/matmul.js';
 import './kernels/wasm/softmax.js';
 import './kernels/wasm/adamw.js';
@@ -40,13 +42,14 @@ import './kernels/wasm/gather.js';
 import './kernels/wasm/embedding.js';
 import './kernels/wasm/elementwise.js';
 import './kernels/wasm/reduce.js';
+import './kernels/wasm/grouped.js';
 import type { Backend } from './backend/backend.js';
 import { CpuBackend } from './backend/cpu/backend.js';
 import type { WasmInfo, WasmOptions } from './backend/wasm/backend.js';
 import { initWasm, softwareAdapter } from './backend/wasm/init.js';
 import { WebGpuBackend } from './backend/webgpu/backend.js';
 import { type AcquireOptions, acquireGpu, type GpuInfo } from './backend/webgpu/device.js';
-import { engine } from './engine.js';
+import { checkBackendName, engine } from './engine.js';
 
 export type BackendName = 'webgpu' | 'cpu' | 'wasm';
 
@@ -77,6 +80,7 @@ let gpuInit: Promise<WebGpuBackend> | null = null;
 
 /** Acquire the WebGPU device (once) and make the chosen backend the default for new tensors. */
 export async function init(opts: InitOptions = {}): Promise<InitResult> {
+  if (opts.backend !== undefined) checkBackendName(opts.backend, 'init', ['auto']);
   if (opts.backend === 'wasm') return initWasmDefault(opts, 'asked for the wasm backend');
   if (opts.backend === 'auto') {
     let r: InitResult;

@@ -3,6 +3,7 @@
 // several sentence forms with synonyms and shuffled lists. Only attributes the record shows (non-null)
 // are mentioned, so a caption never states something the image cannot show.
 import type { Rng } from '../random.js';
+import { ACCESSORIES } from '../taxonomy/taxonomy.js';
 import type { AttributeName, VisibleAttributes } from '../taxonomy/types.js';
 import {
   AGE_WORDS,
@@ -37,14 +38,14 @@ const TOPICS: AttributeName[][] = [
   ['eyeColor', 'eyebrows'],
   ['noseSize', 'lipFullness', 'skinTexture'],
   ['lipstick', 'blush'],
-  ['glasses', 'hat', 'earrings', 'necklace', 'faceMask'],
+  [...ACCESSORIES],
   ['expression'],
   ['headYaw', 'headTilt'],
   ['background', 'lightDirection'],
 ];
 const INTRO: AttributeName[] = ['age', 'gender', 'faceShape', 'skinTone'];
 const ALL: AttributeName[] = [...INTRO, ...TOPICS.flat()];
-const WEARABLE = new Set<AttributeName>(['glasses', 'hat', 'earrings', 'necklace', 'faceMask']);
+const WEARABLE = new Set<AttributeName>(ACCESSORIES);
 
 interface Voice {
   subj: string;

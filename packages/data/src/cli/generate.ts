@@ -1,6 +1,6 @@
 // `unif2ace-data generate --count N --size 64 --out DIR [--workers K] [--seed S] [--shard-size M]`
-import { parseArgs } from 'node:util';
 import { generateDataset } from '../generate.js';
+import { intOption, parseCommand, UsageError } from './args.js';
 import { formatTime, ProgressBar } from './progress.js';
 
 const HELP = `usage: unif2ace-data generate --count N --out DIR [--size 64] [--workers K] [--seed S] [--shard-size 1000]
@@ -9,8 +9,9 @@ Renders faces 0..N-1 with captions and questions into WebDataset shards under DI
 Re-running on the same DIR resumes where the last run stopped.`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
+  const C = 'generate';
+  const { values } = parseCommand(C, {
+    args: args,
     options: {
       count: { type: 'string' },
       size: { type: 'string', default: '64' },
@@ -21,31 +22,26 @@ export async function run(args: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (!values.count || !values.out) {
-    console.error(`generate: --count and --out are required\n\n${HELP}`);
-    return 1;
-  }
-  const int = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new Error(`generate: --${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
+  if (!values.count || !values.out) throw new UsageError(`${C}: --count and --out are required (see --help)`);
+  // every number is checked before anything is created
+  const count = intOption(C, 'count', values.count) as number;
+  const size = intOption(C, 'size', values.size, { min: 16, max: 1024 });
+  const seed = intOption(C, 'seed', values.seed, { max: 0xffffffff });
+  const workers = intOption(C, 'workers', values.workers, { max: 1024 });
+  const samplesPerShard = intOption(C, 'shard-size', values['shard-size'], { min: 1 });
   const bar = new ProgressBar('generate');
   const summary = await generateDataset({
     out: values.out,
-    count: int('count', values.count) as number,
-    size: int('size', values.size),
-    seed: int('seed', values.seed),
-    workers: int('workers', values.workers),
-    samplesPerShard: int('shard-size', values['shard-size']),
+    count,
+    size,
+    seed,
+    workers,
+    samplesPerShard,
     onProgress: values.quiet
       ? undefined
       : (p) => bar.update(p.done, p.total, p.elapsedMs, p.done - p.resumed, p.done === p.total),

@@ -1,8 +1,8 @@
 // `unif2ace-data stats DIR [--sheet 64]`: prints histograms, writes DIR/stats.json and DIR/contact-sheet.png.
-import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '@unif2ace/common/node';
 import { encodePng } from '../png/encode.js';
-import { writeFileAtomic } from '../shards/index.js';
 import { datasetStats, formatStats } from '../stats.js';
+import { existingFolder, intOption, parseCommand, UsageError } from './args.js';
 
 const HELP = `usage: unif2ace-data stats DIR [--sheet 64]
 
@@ -10,8 +10,8 @@ Prints attribute histograms, caption lengths and QA counts of the dataset in DIR
 DIR/stats.json and DIR/contact-sheet.png (the first --sheet faces).`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
+  const { values, positionals } = parseCommand('stats', {
+    args: args,
     allowPositionals: true,
     options: {
       sheet: { type: 'string', default: '64' },
@@ -23,18 +23,15 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const dir = positionals[0];
-  if (!dir || positionals.length > 1) {
-    console.error(`stats: expected one DIR\n\n${HELP}`);
-    return 1;
-  }
-  const sheetN = Number(values.sheet);
-  if (!Number.isInteger(sheetN) || sheetN < 0)
-    throw new Error(`stats: --sheet must be a non-negative integer, got "${values.sheet}"`);
+  if (!dir || positionals.length > 1)
+    throw new UsageError(`stats: expected one DIR, got ${positionals.length} (see --help)`);
+  const sheetN = intOption('stats', 'sheet', values.sheet, { max: 4096 }) as number;
+  await existingFolder('stats', 'DIR', dir);
   const { stats, sheet } = await datasetStats(dir, { sheet: sheetN });
   console.log(formatStats(stats));
-  await writeFileAtomic(dir, 'stats.json', `${JSON.stringify(stats, null, 2)}\n`);
+  await writeFileAtomic(`${dir}/stats.json`, `${JSON.stringify(stats, null, 2)}\n`);
   if (sheet) {
-    await writeFileAtomic(dir, 'contact-sheet.png', encodePng(sheet.rgb, sheet.width, sheet.height));
+    await writeFileAtomic(`${dir}/contact-sheet.png`, encodePng(sheet.rgb, sheet.width, sheet.height));
     console.log(`\nwrote ${dir}/stats.json and ${dir}/contact-sheet.png (${sheet.width}x${sheet.height})`);
   }
   return 0;

@@ -1,8 +1,9 @@
 // `unif2ace-data tokenizer train|encode|decode`: byte-level BPE on the captions and QA of shards.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { readShards } from '../shards/index.js';
+import { makeDir } from '@unif2ace/common/node';
+import { readShards, sampleJson } from '../shards/index.js';
 import { BpeTokenizer, WordCounter } from '../tokenizer/index.js';
+import { existingFolder, intOption, parseCommand, UsageError } from './args.js';
 
 const USAGE = `usage:
   unif2ace-data tokenizer train --out DIR (--shards DIR | --urls PATTERN | --text FILE)... [--vocab 1000] [--min-frequency 2]
@@ -32,7 +33,8 @@ export async function tokenizerCli(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { values, positionals } = parseArgs({
+  const C = `tokenizer ${cmd ?? ''}`.trim();
+  const { values, positionals } = parseCommand(C, {
     args: rest,
     allowPositionals: true,
     options: {
@@ -52,7 +54,11 @@ export async function tokenizerCli(argv: string[]): Promise<number> {
   }
   if (cmd === 'train') {
     if (!values.out || !(values.shards || values.urls || values.text))
-      throw new Error(`tokenizer train: need --out and a source\n${USAGE}`);
+      throw new UsageError(`${C}: need --out and a source (--shards, --urls or --text; see --help)`);
+    const vocabSize = intOption(C, 'vocab', values.vocab, { min: 1 }) as number;
+    const minFrequency = intOption(C, 'min-frequency', values['min-frequency'], { min: 1 }) as number;
+    for (const dir of values.shards ?? []) await existingFolder(C, '--shards', dir);
+    await makeDir(values.out); // fail before training when the output cannot be written
     const counter = new WordCounter();
     let records = 0;
     const sources = [
@@ -61,19 +67,20 @@ export async function tokenizerCli(argv: string[]): Promise<number> {
     ];
     for (const src of sources) {
       for await (const s of src) {
-        const json = s.files.json;
-        if (!json) throw new Error(`tokenizer train: sample ${s.key} in ${s.shard} has no .json`);
-        for (const t of recordTexts(JSON.parse(new TextDecoder().decode(json)))) counter.add(t);
+        for (const t of recordTexts(sampleJson(s))) counter.add(t);
         records++;
       }
     }
     for (const file of values.text ?? []) {
-      for (const line of (await readFile(file, 'utf8')).split('\n')) if (line) counter.add(line);
+      const text = await readFile(file, 'utf8').catch((e: Error) => {
+        throw new UsageError(`${C}: --text ${file}: ${e.message}`);
+      });
+      for (const line of text.split('\n')) if (line) counter.add(line);
     }
     const t0 = performance.now();
     const tok = BpeTokenizer.train(counter, {
-      vocabSize: Number(values.vocab),
-      minFrequency: Number(values['min-frequency']),
+      vocabSize,
+      minFrequency,
     });
     await tok.save(values.out);
     console.log(
@@ -83,17 +90,18 @@ export async function tokenizerCli(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'encode' || cmd === 'decode') {
-    if (!values.tokenizer) throw new Error(`tokenizer ${cmd}: need --tokenizer DIR\n${USAGE}`);
+    if (!values.tokenizer) throw new UsageError(`${C}: need --tokenizer DIR (see --help)`);
+    const ids = cmd === 'decode' ? positionals.map((p) => intOption(C, 'ID', p) as number) : [];
     const tok = await BpeTokenizer.load(values.tokenizer);
     if (cmd === 'decode') {
-      console.log(tok.decode(positionals.map(Number)));
+      console.log(tok.decode(ids));
       return 0;
     }
     const texts = positionals.length ? positionals : (await readStdin()).split('\n').filter(Boolean);
     for (const t of texts) console.log(JSON.stringify(tok.encode(t)));
     return 0;
   }
-  throw new Error(`tokenizer: unknown command "${cmd}"\n${USAGE}`);
+  throw new UsageError(`tokenizer: unknown command "${cmd}" (train, encode or decode; see --help)`);
 }
 
 /** A dataset folder laid out by `generate` / `ingest` (DIR/train, …) trains on DIR/train only. */

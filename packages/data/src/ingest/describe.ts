@@ -4,12 +4,10 @@
 // unknown attribute is dropped here: a record never answers what its labels do not tell.
 import { makeCaption } from '../captions/index.js';
 import { Rng } from '../random.js';
-import type { AttributeName, VisibleAttributes } from '../taxonomy/index.js';
+import { ACCESSORIES, type AttributeName, type VisibleAttributes } from '../taxonomy/index.js';
 import type { QA } from '../vqa/index.js';
 import { makeQuestions } from '../vqa/index.js';
 import type { Describe } from './ingest.js';
-
-const ACCESSORIES: AttributeName[] = ['glasses', 'hat', 'earrings', 'necklace', 'faceMask'];
 
 /** The attributes a question depends on are all known. */
 export function questionIsKnown(qa: Pick<QA, 'attr'>, attrs: VisibleAttributes): boolean {

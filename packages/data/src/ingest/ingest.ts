@@ -79,6 +79,8 @@ export async function ingestFolder(o: IngestOptions): Promise<IngestReport> {
       () => true,
       () => false,
     );
+  const { makeDir } = await import('@unif2ace/common/node');
+  await makeDir(o.out); // fail before reading any image when the output cannot be written
   const attrFile = path.join(o.input, 'list_attr_celeba.txt');
   const hasLabels = await exists(attrFile);
   const mode = o.mode === 'auto' || !o.mode ? (hasLabels ? 'celeba' : 'unlabelled') : o.mode;

@@ -2,13 +2,25 @@
 type Fs = typeof import('node:fs/promises');
 type Crypto = typeof import('node:crypto');
 type Path = typeof import('node:path');
+type Files = typeof import('@unif2ace/common/node');
 
-let mods: Promise<{ fs: Fs; crypto: Crypto; path: Path }> | undefined;
+interface NodeModules {
+  fs: Fs;
+  crypto: Crypto;
+  path: Path;
+  /** writeFileAtomic and the guarded makeDir (one implementation for every package). */
+  files: Files;
+}
 
-export function nodeModules(): Promise<{ fs: Fs; crypto: Crypto; path: Path }> {
-  mods ??= Promise.all([import('node:fs/promises'), import('node:crypto'), import('node:path')]).then(
-    ([fs, crypto, path]) => ({ fs, crypto, path }),
-  );
+let mods: Promise<NodeModules> | undefined;
+
+export function nodeModules(): Promise<NodeModules> {
+  mods ??= Promise.all([
+    import('node:fs/promises'),
+    import('node:crypto'),
+    import('node:path'),
+    import('@unif2ace/common/node'),
+  ]).then(([fs, crypto, path, files]) => ({ fs, crypto, path, files }));
   return mods;
 }
 

@@ -1,8 +1,10 @@
 // Streaming WebDataset reader for Node (files) and browsers (fetch). Deterministic for a seed, with a
 // shuffle buffer whose state is saved in every sample's `position`, so `startAt: position` resumes with
 // exactly the samples that had not been yielded yet, in the same order.
+
+import { mulberry32 } from '@unif2ace/common';
 import { isNode, nodeModules } from './node.js';
-import { expandBraces, fnv1a, permutation, rngNext } from './rng.js';
+import { expandBraces, fnv1a, permutation } from './rng.js';
 import { parseTar, ShardError } from './tar.js';
 import { indexName } from './writer.js';
 
@@ -25,6 +27,23 @@ export interface ShardSample {
   shard: string;
   /** Pass as `startAt` to resume right after this sample. */
   position: ShardPosition;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The sample's JSON member (`<key>.json`, or another extension), parsed; a missing or invalid member is a
+ * ShardError naming the shard and the member.
+ */
+export function sampleJson<T = unknown>(sample: ShardSample, ext = 'json'): T {
+  const member = `${sample.key}.${ext}`;
+  const bytes = sample.files[ext];
+  if (!bytes) throw new ShardError(sample.shard, member, -1, `sample "${sample.key}" has no .${ext} member`);
+  try {
+    return JSON.parse(utf8.decode(bytes)) as T;
+  } catch (e) {
+    throw new ShardError(sample.shard, member, -1, `invalid JSON (${(e as Error).message})`);
+  }
 }
 
 export interface ReadShardsOptions {
@@ -110,7 +129,7 @@ export class ShardStream implements AsyncIterable<ShardSample> {
       restore.clear();
     };
     const rand = (n: number): number => {
-      const [u, s] = rngNext(rng);
+      const [u, s] = mulberry32(rng);
       rng = s;
       return Math.floor(u * n);
     };
@@ -203,13 +222,28 @@ async function resolveSources(o: ReadShardsOptions): Promise<string[]> {
   if (!isNode()) throw new Error('readShards: `dir` needs Node; in a browser pass `urls`');
   const { fs, path } = await nodeModules();
   const dir = o.dir as string;
+  const indexFile = path.join(dir, indexName(o.prefix ?? 'faces'));
+  let text: string | undefined;
   try {
-    const idx = JSON.parse(await fs.readFile(path.join(dir, indexName(o.prefix ?? 'faces')), 'utf8'));
-    return (idx.shards as { name: string }[]).map((s) => path.join(dir, s.name));
+    text = await fs.readFile(indexFile, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`readShards: ${indexFile}: ${(e as Error).message}`);
   }
-  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.tar') && !n.startsWith('.')).sort();
+  if (text !== undefined) {
+    let idx: { shards?: unknown };
+    try {
+      idx = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`readShards: ${indexFile} is not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(idx.shards)) throw new Error(`readShards: ${indexFile} has no "shards" list`);
+    return (idx.shards as { name: string }[]).map((s) => path.join(dir, s.name));
+  }
+  const listing = await fs.readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`readShards: cannot list ${dir} (${e.code ?? e.message})`);
+  });
+  const names = listing.filter((n) => n.endsWith('.tar') && !n.startsWith('.')).sort();
   if (names.length === 0) throw new Error(`readShards: no .tar shards in ${dir}`);
   return names.map((n) => path.join(dir, n));
 }

@@ -1,12 +1,5 @@
-// Tiny seeded PRNG (mulberry32) whose whole state is one uint32, so a position can be saved as JSON.
-
-export function rngNext(state: number): [value: number, state: number] {
-  const s = (state + 0x6d2b79f5) >>> 0;
-  let t = s;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return [((t ^ (t >>> 14)) >>> 0) / 4294967296, s];
-}
+// Shard-order helpers: hashing, seeded permutations (the project's mulberry32) and brace patterns.
+import { mulberry32 } from '@unif2ace/common';
 
 /** FNV-1a 32-bit hash, hex. */
 export function fnv1a(text: string): string {
@@ -20,7 +13,7 @@ export function permutation(n: number, seed: number): number[] {
   const out = Array.from({ length: n }, (_, i) => i);
   let s = (seed ^ 0x9e3779b9) >>> 0;
   for (let i = n - 1; i > 0; i--) {
-    const [u, next] = rngNext(s);
+    const [u, next] = mulberry32(s);
     s = next;
     const j = Math.floor(u * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];

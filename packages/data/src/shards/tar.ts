@@ -14,9 +14,18 @@ export class ShardError extends Error {
     readonly offset: number,
     readonly reason: string,
   ) {
-    super(`shard ${shard}, member ${member} (offset ${offset}): ${reason}`);
+    super(
+      `shard ${shard}, member ${printable(member)}${offset >= 0 ? ` (offset ${offset})` : ''}: ${reason}`,
+    );
     this.name = 'ShardError';
   }
+}
+
+/** A member name fit for one line of an error message: a garbage header holds arbitrary bytes. */
+function printable(name: string): string {
+  if (name.length <= 120 && /^[\x20-\x7e]*$/.test(name)) return name;
+  const escaped = name.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${escaped.length > 60 ? `${escaped.slice(0, 60)}…` : escaped}" (not a valid name)`;
 }
 
 function writeString(h: Uint8Array, at: number, len: number, s: string): void {

@@ -48,30 +48,6 @@ const EXT_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 export const shardName = (prefix: string, i: number): string => `${prefix}-${String(i).padStart(6, '0')}.tar`;
 export const indexName = (prefix: string): string => `${prefix}-index.json`;
 
-/** Writes `data` to `dir/name` atomically: temp file in the same dir, fsync, rename, fsync dir. */
-export async function writeFileAtomic(dir: string, name: string, data: Uint8Array | string): Promise<void> {
-  const { fs } = await nodeModules();
-  const tmp = join(dir, await tmpName(name));
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, join(dir, name));
-  await fsyncDir(dir);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const d = await (await nodeModules()).fs.open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
-
 export async function readShardIndex(dir: string, prefix = 'faces'): Promise<ShardIndex | undefined> {
   let text: string;
   try {
@@ -80,7 +56,12 @@ export async function readShardIndex(dir: string, prefix = 'faces'): Promise<Sha
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const idx = JSON.parse(text) as ShardIndex;
+  let idx: ShardIndex;
+  try {
+    idx = JSON.parse(text) as ShardIndex;
+  } catch (e) {
+    throw new Error(`${join(dir, indexName(prefix))} is not valid JSON (${(e as Error).message})`);
+  }
   if (idx.format !== 'webdataset-tar' || !Array.isArray(idx.shards)) {
     throw new Error(`${join(dir, indexName(prefix))}: not a shard index (format ${String(idx.format)})`);
   }
@@ -209,8 +190,8 @@ export class ShardWriter {
   }
 
   private async openShard(): Promise<void> {
-    const { fs, crypto } = await nodeModules();
-    await fs.mkdir(this.dir, { recursive: true });
+    const { fs, crypto, files } = await nodeModules();
+    await files.makeDir(this.dir);
     const name = shardName(this.prefix, this.shards.length);
     const tmp = join(this.dir, await tmpName(name));
     const fh = await fs.open(tmp, 'w');
@@ -230,15 +211,17 @@ export class ShardWriter {
     }
     if (s.bytes % BLOCK !== 0)
       throw new Error(`ShardWriter: ${s.name} has ${s.bytes} bytes, not whole blocks`);
-    await (await nodeModules()).fs.rename(s.tmp, join(this.dir, s.name));
-    await fsyncDir(this.dir);
+    const { fs, files } = await nodeModules();
+    await fs.rename(s.tmp, join(this.dir, s.name));
+    await files.fsyncDir(this.dir);
     const { name, samples, bytes, firstKey, lastKey } = s;
     this.shards.push({ name, samples, bytes, firstKey, lastKey, sha256: s.hash.digest('hex') });
     await this.writeIndex();
   }
 
   private async writeIndex(): Promise<ShardIndex> {
-    await (await nodeModules()).fs.mkdir(this.dir, { recursive: true });
+    const { files } = await nodeModules();
+    await files.makeDir(this.dir);
     const n = this.shards.length;
     const index: ShardIndex = {
       format: 'webdataset-tar',
@@ -248,7 +231,10 @@ export class ShardWriter {
       samples: this.shards.reduce((a, s) => a + s.samples, 0),
       shards: this.shards.slice(),
     };
-    await writeFileAtomic(this.dir, indexName(this.prefix), `${JSON.stringify(index, null, 2)}\n`);
+    await files.writeFileAtomic(
+      join(this.dir, indexName(this.prefix)),
+      `${JSON.stringify(index, null, 2)}\n`,
+    );
     return index;
   }
 

@@ -7,6 +7,17 @@ export const TAXONOMY_VERSION: string = taxonomy.version;
 
 const byName = new Map<AttributeName, AttributeSpec>(taxonomy.attributes.map((a) => [a.name, a]));
 
+/**
+ * The accessories (the one list: captions' accessory topic, the counting and wearing questions, ingest's
+ * known-question check), in the order captions list them.
+ */
+export const ACCESSORIES: readonly AttributeName[] = ['glasses', 'hat', 'earrings', 'necklace', 'faceMask'];
+
+/** Whether `attrs` wears accessory `name`: glasses and hat unless 'none', the others when true. */
+export function wearsAccessory(attrs: Partial<Record<AttributeName, unknown>>, name: AttributeName): boolean {
+  return name === 'glasses' || name === 'hat' ? attrs[name] !== 'none' : Boolean(attrs[name]);
+}
+
 /** Attribute names in taxonomy order. */
 export const ATTRIBUTE_NAMES: readonly AttributeName[] = taxonomy.attributes.map((a) => a.name);
 

@@ -252,17 +252,27 @@ export class BpeTokenizer {
 
   /** Writes tokenizer.json and tokenizer_config.json into `dir` (Node; atomic). */
   async save(dir: string): Promise<void> {
-    const { writeFileAtomic } = await import('../shards/writer.js');
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(dir, { recursive: true });
-    await writeFileAtomic(dir, 'tokenizer.json', `${JSON.stringify(this.toJSON(), null, 2)}\n`);
-    await writeFileAtomic(dir, 'tokenizer_config.json', `${JSON.stringify(this.configJSON(), null, 2)}\n`);
+    const { makeDir, writeFileAtomic } = await import('@unif2ace/common/node');
+    await makeDir(dir);
+    await writeFileAtomic(`${dir}/tokenizer.json`, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
+    await writeFileAtomic(`${dir}/tokenizer_config.json`, `${JSON.stringify(this.configJSON(), null, 2)}\n`);
   }
 
   /** Reads `dir/tokenizer.json` (Node), or a tokenizer.json path. */
   static async load(path: string): Promise<BpeTokenizer> {
     const { readFile, stat } = await import('node:fs/promises');
-    const file = (await stat(path)).isDirectory() ? `${path.replace(/\/$/, '')}/tokenizer.json` : path;
-    return BpeTokenizer.fromJSON(JSON.parse(await readFile(file, 'utf8')), file);
+    const st = await stat(path).catch(() => undefined);
+    if (!st) throw new Error(`BpeTokenizer.load: ${path}: no such file or folder`);
+    const file = st.isDirectory() ? `${path.replace(/\/$/, '')}/tokenizer.json` : path;
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`BpeTokenizer.load: cannot read ${file} (${e.code ?? e.message})`);
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`BpeTokenizer.load: ${file} is not valid JSON (${(e as Error).message})`);
+    }
+    return BpeTokenizer.fromJSON(json, file);
   }
 }

@@ -4,7 +4,7 @@
 // against the record and accuracy reported per attribute.
 import { HAIR_WORDS, PHRASES, type Phrasing, phrasesFor } from '../captions/lexicon.js';
 import type { Rng } from '../random.js';
-import { attributeSpec } from '../taxonomy/taxonomy.js';
+import { ACCESSORIES, attributeSpec, wearsAccessory } from '../taxonomy/taxonomy.js';
 import type { AttributeName, AttributeValue, VisibleAttributes } from '../taxonomy/types.js';
 import { BACKGROUND_LUMA, HAIR_LUMA } from './luma.js';
 
@@ -26,7 +26,6 @@ export interface QuestionOptions {
   count?: number;
 }
 
-const ACCESSORIES: AttributeName[] = ['glasses', 'hat', 'earrings', 'necklace', 'faceMask'];
 const HAS_ATTRS: AttributeName[] = [
   'faceShape',
   'skinTone',
@@ -139,13 +138,7 @@ export function answerText(value: AttributeValue): string {
 }
 
 export function countAccessories(attrs: VisibleAttributes): number {
-  return (
-    (attrs.glasses !== 'none' ? 1 : 0) +
-    (attrs.hat !== 'none' ? 1 : 0) +
-    (attrs.earrings ? 1 : 0) +
-    (attrs.necklace ? 1 : 0) +
-    (attrs.faceMask ? 1 : 0)
-  );
+  return ACCESSORIES.filter((n) => wearsAccessory(attrs, n)).length;
 }
 
 function isPositive(v: AttributeValue): boolean {

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync as writeFileAtomic } from '@unif2ace/common/node';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './atomic.js';
 import { loadLatestCheckpoint, verifyCheckpoint, writeCheckpoint } from './checkpoint.js';
 
 const child = fileURLToPath(new URL('../../test/crash-child.mjs', import.meta.url));
@@ -85,6 +85,14 @@ describe('checkpoints', () => {
     expect(readFileSync(join(root, 'x.txt'), 'utf8')).toBe('hello');
     expect(readdirSync(root).filter((n) => n.includes('.tmp-'))).toEqual([]);
     rmSync(root, { recursive: true });
+  });
+
+  it('an output folder that cannot be created fails at once, naming it', () => {
+    const t0 = performance.now();
+    expect(() => writeCheckpoint('/proc/unif2ace-ckpt', 1, {}, {})).toThrow(
+      'cannot create folder /proc/unif2ace-ckpt: /proc does not accept a new folder here',
+    );
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('training killed with SIGKILL at random moments resumes to bit-identical weights', async () => {

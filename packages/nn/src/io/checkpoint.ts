@@ -3,9 +3,9 @@
 // the step and each file's SHA-256. Only a directory whose manifest verifies is complete: resume takes
 // the newest complete one and removes torn ones. keepLast prunes old complete ones.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { makeDirSync, writeFileAtomicSync } from '@unif2ace/common/node';
 
 export interface CheckpointFiles {
   /** File name -> bytes (e.g. model.safetensors). */
@@ -36,11 +36,11 @@ export function writeCheckpoint(
   { keepLast = 3 }: { keepLast?: number } = {},
 ): string {
   if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`writeCheckpoint: bad step ${step}`);
-  mkdirSync(root, { recursive: true });
+  makeDirSync(root);
   const dir = checkpointDir(root, step);
   // A directory left by a killed writer has no valid manifest: start it over.
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
+  makeDirSync(dir);
   const all: CheckpointFiles = { ...files, 'state.json': new TextEncoder().encode(JSON.stringify(state)) };
   const manifest: Manifest = {
     format: 'unif2ace-checkpoint',
@@ -52,10 +52,10 @@ export function writeCheckpoint(
   for (const [name, bytes] of Object.entries(all)) {
     if (name === 'manifest.json' || name.includes('/'))
       throw new Error(`writeCheckpoint: bad file name '${name}'`);
-    writeFileAtomic(join(dir, name), bytes);
+    writeFileAtomicSync(join(dir, name), bytes);
     manifest.files[name] = { sha256: sha256(bytes), bytes: bytes.length };
   }
-  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  writeFileAtomicSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
   pruneCheckpoints(root, keepLast);
   return dir;
 }

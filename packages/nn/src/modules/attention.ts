@@ -1,6 +1,6 @@
-import { ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
+import { keep, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import type { InitRng } from '../init.js';
-import { Module } from '../module.js';
+import { Module, type ModuleConfig } from '../module.js';
 import { Linear } from './linear.js';
 
 /**
@@ -9,10 +9,13 @@ import { Linear } from './linear.js';
  */
 export class RotaryEmbedding {
   private cache = new Map<number, { cos: Tensor; sin: Tensor }>();
+  readonly base: number;
+  /** `opts` as a bare number is the old positional base (deprecated). */
   constructor(
     readonly rotaryDim: number,
-    readonly base = 10000,
+    opts: { base?: number } | number = {},
   ) {
+    this.base = (typeof opts === 'number' ? opts : opts.base) ?? 10000;
     if (rotaryDim % 2) throw new RangeError(`RotaryEmbedding: rotaryDim ${rotaryDim} must be even`);
   }
 
@@ -29,9 +32,8 @@ export class RotaryEmbedding {
           sin[p * half + i] = Math.sin(a);
         }
       }
-      t = { cos: tensor(cos, [s, half]), sin: tensor(sin, [s, half]) };
-      t.cos.kept = true;
-      t.sin.kept = true;
+      // cached across calls: kept out of every tidy() scope, freed by dispose()
+      t = { cos: keep(tensor(cos, [s, half])), sin: keep(tensor(sin, [s, half])) };
       this.cache.set(s, t);
     }
     return t;
@@ -74,6 +76,7 @@ export class MultiHeadAttention extends Module {
   qkv: Linear;
   out: Linear;
   rotary: RotaryEmbedding | null;
+  readonly rotaryDim: number;
   constructor(
     readonly dim: number,
     readonly heads: number,
@@ -84,7 +87,8 @@ export class MultiHeadAttention extends Module {
       throw new RangeError(`MultiHeadAttention: dim ${dim} is not divisible by ${heads} heads`);
     this.qkv = new Linear(dim, 3 * dim, { rng: opts.rng });
     this.out = new Linear(dim, dim, { rng: opts.rng, init: opts.zeroOut ? { kind: 'zeros' } : undefined });
-    this.rotary = opts.rotaryDim ? new RotaryEmbedding(opts.rotaryDim) : null;
+    this.rotaryDim = opts.rotaryDim ?? 0;
+    this.rotary = this.rotaryDim ? new RotaryEmbedding(this.rotaryDim) : null;
   }
 
   forward(x: Tensor, m: AttentionMask = {}): Tensor {
@@ -101,6 +105,11 @@ export class MultiHeadAttention extends Module {
     }
     const o = ops.attention(q, k, v, m);
     return this.out.forward(o.permute([0, 2, 1, 3]).reshape([b, s, d]));
+  }
+
+  override toConfig(): ModuleConfig {
+    const { dim, heads, rotaryDim } = this;
+    return { _class: 'MultiHeadAttention', _version: 1, dim, heads, rotaryDim };
   }
 
   override dispose(): void {

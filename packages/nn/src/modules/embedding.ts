@@ -1,6 +1,6 @@
 import type { Tensor } from '@unif2ace/tensor';
 import { type InitRng, initRng, initTensor } from '../init.js';
-import { Module } from '../module.js';
+import { Module, type ModuleConfig } from '../module.js';
 
 /** Rows of a [num, dim] table picked by i32 ids of any shape -> [...ids, dim]. */
 export class Embedding extends Module {
@@ -19,5 +19,8 @@ export class Embedding extends Module {
     if (ids.dtype !== 'i32' && ids.dtype !== 'u32')
       throw new TypeError(`Embedding: ids must be i32, got ${ids.dtype}`);
     return this.weight.indexSelect(0, ids);
+  }
+  override toConfig(): ModuleConfig {
+    return { _class: 'Embedding', _version: 1, num: this.num, dim: this.dim };
   }
 }

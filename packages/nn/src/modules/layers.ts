@@ -1,15 +1,22 @@
+import { Rng } from '@unif2ace/common';
 import { ops, type Tensor } from '@unif2ace/tensor';
 import { type InitRng, initRng, initTensor } from '../init.js';
-import { Module } from '../module.js';
+import { Module, type ModuleConfig } from '../module.js';
 import { Linear } from './linear.js';
 
 /** Inverted dropout; identity in eval mode. Each call draws fresh randomness from the global RNG. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.1) {
+  readonly p: number;
+  /** `opts` as a bare number is the old positional p (deprecated). */
+  constructor(opts: { p?: number } | number = {}) {
     super();
+    this.p = (typeof opts === 'number' ? opts : opts.p) ?? 0.1;
   }
   forward(x: Tensor): Tensor {
     return ops.dropout(x, this.p, { training: this.training });
+  }
+  override toConfig(): ModuleConfig {
+    return { _class: 'Dropout', _version: 1, p: this.p };
   }
 }
 
@@ -28,6 +35,10 @@ export class MLP extends Module {
   }
   forward(x: Tensor): Tensor {
     return this.fc2.forward(ops.linear(x, this.fc1.weight.T, this.fc1.bias, this.opts.activation ?? 'gelu'));
+  }
+  override toConfig(): ModuleConfig {
+    const activation = this.opts.activation ?? 'gelu';
+    return { _class: 'MLP', _version: 1, dim: this.dim, hidden: this.hidden, activation };
   }
 }
 
@@ -61,28 +72,55 @@ export class Conv2d extends Module {
     }
     return ops.conv2d(x, this.weight, this.bias, { stride, padding, groups });
   }
+  override toConfig(): ModuleConfig {
+    const { stride = 1, padding = 0, groups = 1 } = this.opts;
+    const { inChannels, outChannels, kernelSize } = this;
+    const bias = this.bias !== null;
+    return {
+      _class: 'Conv2d',
+      _version: 1,
+      inChannels,
+      outChannels,
+      kernelSize,
+      stride,
+      padding,
+      groups,
+      bias,
+    };
+  }
 }
 
 /** Nearest-neighbour upsampling by an integer factor. */
 export class Upsample extends Module {
-  constructor(readonly scale = 2) {
+  readonly scale: number;
+  /** `opts` as a bare number is the old positional scale (deprecated). */
+  constructor(opts: { scale?: number } | number = {}) {
     super();
+    this.scale = (typeof opts === 'number' ? opts : opts.scale) ?? 2;
   }
   forward(x: Tensor): Tensor {
     return ops.upsampleNearest(x, this.scale);
+  }
+  override toConfig(): ModuleConfig {
+    return { _class: 'Upsample', _version: 1, scale: this.scale };
   }
 }
 
 /** Learned absolute positions added to [B, S, D] inputs. */
 export class LearnedPositions extends Module {
   weight: Tensor;
+  /** `opts` as a bare InitRng is the old positional rng (deprecated). */
   constructor(
     readonly maxLen: number,
     readonly dim: number,
-    rng: InitRng = initRng(),
+    opts: { rng?: InitRng } | InitRng = {},
   ) {
     super();
+    const rng = (opts instanceof Rng ? opts : opts.rng) ?? initRng();
     this.weight = this.param(initTensor([maxLen, dim], { kind: 'normal', std: 0.02 }, rng));
+  }
+  override toConfig(): ModuleConfig {
+    return { _class: 'LearnedPositions', _version: 1, maxLen: this.maxLen, dim: this.dim };
   }
   forward(x: Tensor): Tensor {
     const s = x.shape[x.rank - 2];

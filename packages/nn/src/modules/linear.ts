@@ -1,6 +1,6 @@
 import { ops, type Tensor } from '@unif2ace/tensor';
 import { type InitRng, type InitScheme, initRng, initTensor } from '../init.js';
-import { Module } from '../module.js';
+import { Module, type ModuleConfig } from '../module.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -36,5 +36,9 @@ export class Linear extends Module {
     }
     const y = ops.matmul(x, this.weight.T);
     return this.bias ? y.add(this.bias) : y;
+  }
+  override toConfig(): ModuleConfig {
+    const { inFeatures, outFeatures } = this;
+    return { _class: 'Linear', _version: 1, inFeatures, outFeatures, bias: this.bias !== null };
   }
 }

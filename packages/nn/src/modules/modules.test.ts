@@ -1,6 +1,6 @@
 import { manualSeed, ops, scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { DEVICE, expectClose, liveTensors, rand, useBackend } from '@unif2ace/tensor/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkLeaks, expectClose, rand } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
 import golden from '../fixtures/modules.json';
 import { loadModule, safetensorsToTensors } from '../io/state.js';
 import type { Module } from '../module.js';
@@ -9,12 +9,7 @@ import { Embedding } from './embedding.js';
 import { Conv2d, Dropout, MLP, Upsample } from './layers.js';
 import { GroupNorm, LayerNorm, RMSNorm } from './norm.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(() => expect(liveTensors()).toBe(before));
+checkLeaks();
 
 type Case = {
   input: number[];

@@ -1,5 +1,5 @@
 import type { Tensor } from '@unif2ace/tensor';
-import { Module } from '../module.js';
+import { Module, type ModuleConfig } from '../module.js';
 
 /** Modules applied in order; state-dict keys are `layers.<i>.*`. */
 export class Sequential extends Module {
@@ -13,6 +13,9 @@ export class Sequential extends Module {
     for (const l of this.layers) y = l.forward(y);
     return y;
   }
+  override toConfig(): ModuleConfig {
+    return { _class: 'Sequential', _version: 1, layers: this.layers.map((l) => l.toConfig()) };
+  }
 }
 
 /** An activation as a module, for Sequential. */
@@ -22,5 +25,8 @@ export class Activation extends Module {
   }
   forward(x: Tensor): Tensor {
     return x[this.fn]();
+  }
+  override toConfig(): ModuleConfig {
+    return { _class: 'Activation', _version: 1, fn: this.fn };
   }
 }

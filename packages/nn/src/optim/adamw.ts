@@ -2,13 +2,8 @@
 import { keep, ops, type Tensor, zeros } from '@unif2ace/tensor';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 
-export interface AdamWOptions {
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-}
+/** AdamW's hyperparameters: tensor's one type (ops.AdamWOptions), the defaults of torch.optim.AdamW. */
+export type AdamWOptions = ops.AdamWOptions;
 
 export class AdamW extends Optimizer {
   readonly beta1: number;

@@ -1,6 +1,6 @@
 import { getBackend, randn, scope, type Tensor, tensor, tidy } from '@unif2ace/tensor';
-import { DEVICE, expectClose, liveTensors, useBackend } from '@unif2ace/tensor/testing';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkLeaks, DEVICE, expectClose } from '@unif2ace/tensor/testing';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedInit } from '../init.js';
 import type { Module } from '../module.js';
 import { MultiHeadAttention } from '../modules/attention.js';
@@ -12,14 +12,11 @@ import { accumulate } from './accumulate.js';
 import { AdamW } from './adamw.js';
 import { MixedPrecision, type MixedPrecisionOptions } from './mixed.js';
 
-let before = 0;
+checkLeaks();
 let hasF16 = false;
-beforeAll(async () => {
-  await useBackend(DEVICE);
+beforeAll(() => {
   hasF16 = (getBackend(DEVICE) as unknown as { hasF16: boolean }).hasF16;
-  before = liveTensors();
 });
-afterEach(() => expect(liveTensors()).toBe(before));
 
 const net = (seed: number) => {
   seedInit(seed);

@@ -122,6 +122,7 @@ const rules: Record<string, Rule> = {
     const ax = n.attrs.axis as number;
     return [M.indexAdd([...(n.attrs.inShape as number[])], ax, n.saved[0], g)];
   },
+  indexAdd: (g, n) => [M.reshape(M.indexSelect(g, n.attrs.axis as number, n.saved[0]), [...shapeOf(n, 0)])],
   // fused softmax family (ops/nn.ts, last axis): one fused backward kernel
   softmax: (g, n) => [softmaxGrad(n.saved[0], g, false)],
   logSoftmax: (g, n) => [softmaxGrad(n.saved[0], g, true)],

@@ -49,6 +49,7 @@ export const UNARY_WGSL: Record<string, string> = {
   recip: '1.0 / x',
   sign: 'sign(x)',
   floor: 'floor(x)',
+  round: 'round(x)', // halfway cases to even, like torch.round
   clamp: 'clamp(x, u_p0(), u_p1())',
   affine: 'fma(x, u_p0(), u_p1())',
 };
@@ -74,6 +75,11 @@ function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+/** Nearest integer, halfway cases to the even one (WGSL round, f32x4.nearest, torch.round). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x); // halfway cases up
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 export const UNARY_TS: Record<string, (x: number, p0: number, p1: number) => number> = {
   neg: (x) => -x,
@@ -95,6 +101,7 @@ export const UNARY_TS: Record<string, (x: number, p0: number, p1: number) => num
   recip: (x) => 1 / x,
   sign: Math.sign,
   floor: Math.floor,
+  round: roundHalfEven,
   clamp: (x, lo, hi) => Math.min(Math.max(x, lo), hi),
   affine: (x, a, b) => x * a + b,
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import golden from '../fixtures/attention.json';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
+import { type Case, type MaskKind, optsFor } from '../testing/attention-cases.js';
 import {
   checkLeaks,
   DEVICE,
@@ -12,7 +13,6 @@ import {
   useBackend,
 } from '../testing/index.js';
 import { attention } from './attention.js';
-import { type Case, type MaskKind, optsFor } from './attention-cases.js';
 
 checkLeaks();
 

@@ -55,7 +55,7 @@ export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, 
 
 // Which tensor each unary VJP needs: the input or the output.
 const SAVE_OUTPUT = new Set(['exp', 'sqrt', 'rsqrt', 'tanh', 'sigmoid', 'recip']);
-const NO_GRAD = new Set(['sign', 'floor']);
+const NO_GRAD = new Set(['sign', 'floor', 'round']);
 
 export function unary(op: string, x: Tensor, p0 = 0, p1 = 0): Tensor {
   if (x.dtype === 'i32' || x.dtype === 'u32') {

@@ -19,6 +19,7 @@ export {
   where,
 } from './elementwise.js';
 export { embedding } from './embedding.js';
+export { type CountingSort, countingSort, groupedMatmul } from './grouped.js';
 export { type CrossEntropyOptions, crossEntropy } from './loss.js';
 export {
   concat,
@@ -36,7 +37,7 @@ export {
 } from './movement.js';
 export { type LinearActivation, linear, logSoftmax, matmul, softmax } from './nn.js';
 export { layerNorm, rmsNorm } from './norm.js';
-export { type AdamWOptions, adamwAttrs, adamwStep } from './optim.js';
+export { type AdamWOptions, type AdamWStepOptions, adamwAttrs, adamwStep } from './optim.js';
 export {
   type DrawOptions,
   dropout,

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { checkLeaks, compareBackends, DEVICE, gradcheck, rand, useBackend } from '../testing/index.js';
+import { describeRowLaneCounts } from '../testing/row-lanes.js';
 import { type CrossEntropyOptions, crossEntropy } from './loss.js';
-import { describeRowLaneCounts } from './row-lanes.js';
 
 checkLeaks();
 

@@ -1,6 +1,6 @@
 // Matmul and linear: every kernel variant against the CPU reference over a shape/layout sweep, f16,
 // epilogues, linear's gradients (finite differences on CPU, GPU = CPU), and PyTorch golden values.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import golden from '../fixtures/matmul.json';
 import { matmulTuning, pickVariant } from '../kernels/webgpu/matmul.js';
 import { BASE_VARIANT, type MatmulVariant } from '../programs/matmul-regblock.js';
@@ -8,12 +8,12 @@ import { tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 import {
   BACKENDS,
+  checkLeaks,
   compareBackends,
   DEVICE,
   deviceHasF16,
   expectClose,
   gradcheck,
-  liveTensors,
   rand,
   useBackend,
 } from '../testing/index.js';
@@ -21,15 +21,10 @@ import { cast } from './elementwise.js';
 import { contiguous, slice, transpose } from './movement.js';
 import { type LinearActivation, linear, matmul, matmulRaw } from './nn.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
+checkLeaks();
 afterEach(() => {
   matmulTuning.force = null;
   matmulTuning.pack = null;
-  expect(liveTensors()).toBe(before);
 });
 
 /** A view with the same values as `t` but stored transposed (strides swapped in the last two dims). */

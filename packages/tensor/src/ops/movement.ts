@@ -160,8 +160,15 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   });
 }
 
-/** out = zeros(shape) with src rows added at `index` along axis (torch index_add into zeros). */
+/**
+ * out = zeros(shape) with src rows added at `index` along axis (torch index_add into zeros).
+ * Differentiable in src (its gradient gathers the output gradient's rows at `index`).
+ */
 export function indexAdd(shape: number[], axis: number, index: Tensor, src: Tensor): Tensor {
   const ax = normAxis(axis, shape.length, 'indexAdd');
-  return tidy(() => kernel('scatterAdd', [contiguous(index), contiguous(src)], { axis: ax, shape }));
+  return tidy(() => {
+    const ic = contiguous(index);
+    const sc = contiguous(src);
+    return record('indexAdd', kernel('scatterAdd', [ic, sc], { axis: ax, shape }), [sc], [ic], { axis: ax });
+  });
 }

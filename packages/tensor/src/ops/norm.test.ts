@@ -12,8 +12,8 @@ import {
   randomArray,
   useBackend,
 } from '../testing/index.js';
+import { describeRowLaneCounts } from '../testing/row-lanes.js';
 import { layerNorm, rmsNorm } from './norm.js';
-import { describeRowLaneCounts } from './row-lanes.js';
 
 checkLeaks();
 

@@ -1,27 +1,19 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import golden from '../fixtures/adamw.json';
 import { type Tensor, tensor } from '../tensor.js';
 import {
   BACKENDS,
+  checkLeaks,
   DEVICE,
   deviceHasF16,
   expectClose,
-  liveTensors,
   randomArray,
   useBackend,
 } from '../testing/index.js';
 import { slice } from './movement.js';
 import { adamwStep } from './optim.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(async () => {
-  await useBackend(DEVICE);
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks();
 
 const dispose = (...ts: (Tensor | null)[][]) => {
   for (const list of ts) for (const t of list) t?.dispose();

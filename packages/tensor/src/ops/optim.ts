@@ -5,8 +5,10 @@ import { fmtShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { kernel } from './run.js';
 
+/** AdamW's hyperparameters: the one options type (nn's AdamW optimizer takes it too). */
 export interface AdamWOptions {
-  lr: number;
+  /** Learning rate; adamwStep requires it, nn's AdamW defaults it to 1e-3. */
+  lr?: number;
   /** Default 0.9. */
   beta1?: number;
   /** Default 0.999. */
@@ -15,12 +17,17 @@ export interface AdamWOptions {
   eps?: number;
   /** Decoupled weight decay (p *= 1 - lr * weightDecay); default 0.01 like torch. */
   weightDecay?: number;
+}
+
+/** One adamwStep call: the hyperparameters, the learning rate and the step. */
+export interface AdamWStepOptions extends AdamWOptions {
+  lr: number;
   /** 1-based step count after this update (bias correction uses beta^step). */
   step: number;
 }
 
 /** The kernels' scalar attributes; bias corrections are computed here in double precision. */
-export function adamwAttrs(o: AdamWOptions): Record<string, number> {
+export function adamwAttrs(o: AdamWStepOptions): Record<string, number> {
   const { lr, step } = o;
   const b1 = o.beta1 ?? 0.9;
   const b2 = o.beta2 ?? 0.999;
@@ -56,7 +63,7 @@ export function adamwStep(
   grads: (Tensor | null)[],
   m: Tensor[],
   v: Tensor[],
-  opts: AdamWOptions,
+  opts: AdamWStepOptions,
 ): void {
   if (grads.length !== params.length || m.length !== params.length || v.length !== params.length) {
     throw new RangeError(

@@ -1,28 +1,20 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { philox4x32, philoxWords } from '../backend/cpu/random.js';
 import { type Tensor, tensor } from '../tensor.js';
 import {
+  checkLeaks,
   compareBackends,
   DEVICE,
   deviceHasF16,
   expectClose,
   gradcheck,
-  liveTensors,
   rand as testRand,
   useBackend,
 } from '../testing/index.js';
 import * as R from './random.js';
 import { kernel } from './run.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(async () => {
-  await useBackend(DEVICE);
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks();
 
 /** Values of a tensor made by f, which is disposed afterwards. */
 async function read(f: () => Tensor): Promise<number[]> {

@@ -1,11 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tensor } from '../tensor.js';
 import {
+  checkLeaks,
   compareBackends,
-  DEVICE,
   deviceHasF16,
   gradcheck,
-  liveTensors,
   rand,
   randomArray,
   useBackend,
@@ -14,15 +13,7 @@ import { expand } from './movement.js';
 import { manualSeed } from './random.js';
 import { multinomial, topk } from './sampling.js';
 
-let before = 0;
-beforeAll(async () => {
-  await useBackend(DEVICE);
-  before = liveTensors();
-});
-afterEach(async () => {
-  await useBackend(DEVICE);
-  expect(liveTensors()).toBe(before);
-});
+checkLeaks();
 
 /** Small integers: many ties. */
 const ties = (n: number, seed: number) => Float32Array.from(randomArray(n, seed, 0, 4), Math.floor);

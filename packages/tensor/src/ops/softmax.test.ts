@@ -12,8 +12,8 @@ import {
   randomArray,
   useBackend,
 } from '../testing/index.js';
+import { describeRowLaneCounts } from '../testing/row-lanes.js';
 import { logSoftmax, softmax } from './nn.js';
-import { describeRowLaneCounts } from './row-lanes.js';
 
 checkLeaks();
 

@@ -1,5 +1,5 @@
 // Moving tensors between backends (webgpu, wasm, cpu): always explicit, always a copy.
-import { engine } from '../engine.js';
+import { checkBackendName, engine } from '../engine.js';
 import { type Tensor, tensor } from '../tensor.js';
 
 /**
@@ -8,6 +8,7 @@ import { type Tensor, tensor } from '../tensor.js';
  */
 export async function to(t: Tensor, name: string): Promise<Tensor> {
   t.live('to');
+  checkBackendName(name, 'Tensor.to');
   const target = engine.backend(name);
   if (t.backend === target) return t.view(t.shape, t.strides, t.offset);
   const data = await t.data();

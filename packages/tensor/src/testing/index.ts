@@ -1,21 +1,30 @@
 // Test helpers shared by every package's tests: run a suite on each backend, compare arrays,
 // check gradients against finite differences. Exported as '@unif2ace/tensor/testing'.
-import { afterEach, beforeAll, expect, inject } from 'vitest';
+//
+// vitest is an optional peer dependency: every helper works without it (plain Errors), and where vitest
+// is installed the entry uses it for the backend a project provides (DEVICE), for assertion messages and
+// for checkLeaks()'s hooks, which alone need it.
+import { Rng } from '@unif2ace/common';
 import type { WebGpuBackend } from '../backend/webgpu/backend.js';
 import type { BackendName } from '../init.js';
 import { getBackend, init, setBackend } from '../init.js';
 import { memoryStats, tidy } from '../scope.js';
 import { type Tensor, tensor } from '../tensor.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The backend a vitest project runs the suite on (see DEVICE). */
-    device: 'webgpu' | 'wasm';
-    /** WASM projects: relaxed-SIMD FMA kernels (true) or plain SIMD128 (false), so both get tested. */
-    wasmFma?: boolean;
-    /** WASM projects: worker threads (the Node project runs 3 on 2 cores, so uneven splits get tested). */
-    wasmThreads?: number;
-  }
+type Vitest = typeof import('vitest');
+/** What the vitest project provides (tools/vitest/device-projects.js; typed in ./vitest-context.d.ts). */
+const provided = (key: 'device' | 'wasmFma' | 'wasmThreads'): unknown =>
+  vitest ? (vitest.inject as (k: string) => unknown)(key) : undefined;
+let vitest: Vitest | undefined = await import('vitest').catch(() => undefined);
+try {
+  provided('device');
+} catch {
+  vitest = undefined; // installed, but this is a plain script, not a test run
+}
+
+function fail(message: string): never {
+  if (vitest) vitest.expect.fail(message);
+  throw new Error(message);
 }
 
 /**
@@ -23,7 +32,7 @@ declare module 'vitest' {
  * the same files as a 'webgpu' and a 'wasm' project, in Node and in Chromium). Tests compare it with
  * the CPU reference.
  */
-export const DEVICE: 'webgpu' | 'wasm' = inject('device') ?? 'webgpu';
+export const DEVICE: 'webgpu' | 'wasm' = (provided('device') as 'webgpu' | 'wasm' | undefined) ?? 'webgpu';
 
 /** The backends a project checks: the CPU reference and the backend under test. */
 export const BACKENDS: BackendName[] = ['cpu', DEVICE];
@@ -38,24 +47,18 @@ export async function useBackend(name: BackendName): Promise<void> {
   const be = name === 'cpu' ? DEVICE : name === 'wasm' ? 'wasm' : 'webgpu';
   await init({
     backend: be,
-    wasm: { relaxedSimd: inject('wasmFma') ?? true, threads: inject('wasmThreads') },
+    wasm: {
+      relaxedSimd: (provided('wasmFma') as boolean | undefined) ?? true,
+      threads: provided('wasmThreads') as number | undefined,
+    },
   });
   await init({ backend: 'cpu' });
   setBackend(name);
 }
 
-/** Seeded uniform values in [lo, hi) (mulberry32), for reproducible test inputs. */
+/** Seeded uniform values in [lo, hi) (the project's one generator, @unif2ace/common's Rng). */
 export function randomArray(n: number, seed = 1, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
+  return new Rng(seed).uniformArray(n, lo, hi);
 }
 
 export function rand(
@@ -75,7 +78,8 @@ export function expectClose(
   expected: ArrayLike<number>,
   { atol = 1e-5, rtol = 1e-4, label = '' }: { atol?: number; rtol?: number; label?: string } = {},
 ): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
+  if (actual.length !== expected.length)
+    fail(`${label} length: got ${actual.length}, expected ${expected.length}`);
   let worst = -1;
   let worstErr = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -89,7 +93,7 @@ export function expectClose(
     }
   }
   if (worst >= 0) {
-    expect.fail(
+    fail(
       `${label} mismatch at ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
     );
   }
@@ -182,13 +186,19 @@ export async function compareBackends(
 
 /**
  * For a test file: initialise `backend` before its tests and fail any test that leaves more live
- * tensors than there were at the start (the project's no-leak rule).
+ * tensors than there were at the start (the project's no-leak rule). After each test `backend` is the
+ * default again, so a test may switch backends. The only leak hook tests use.
  */
 export function checkLeaks(backend: BackendName = DEVICE): void {
+  if (!vitest) throw new Error('checkLeaks() registers vitest hooks: install vitest (npm install -D vitest)');
+  const { afterEach, beforeAll, expect } = vitest;
   let before = 0;
   beforeAll(async () => {
     await useBackend(backend);
     before = liveTensors();
   });
-  afterEach(() => expect(liveTensors()).toBe(before));
+  afterEach(async () => {
+    await useBackend(backend);
+    expect(liveTensors(), 'live tensors after the test (a leak)').toBe(before);
+  });
 }

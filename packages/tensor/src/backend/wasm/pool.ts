@@ -30,7 +30,7 @@ export function exportNames(modules: Record<string, WebAssembly.Module>): string
   return names;
 }
 
-// The worker's loop, shared by Node (worker_threads, eval'd CommonJS) and pages (a Blob-URL worker):
+// The worker's loop, shared by Node (worker_threads, an ES module from a data: URL) and pages (a Blob-URL worker):
 // `start(data, ready)` gets { modules, memory, ctl, index, names } and loops until the sequence is < 0.
 const WORKER_LOOP = `
 const SPIN_MS = ${SPIN_MS};
@@ -67,10 +67,13 @@ function start({ modules, memory, ctl, index, names }, ready) {
 }
 `;
 
+// An ES module from a data: URL, started with no execArgv: the parent's flags (`--input-type=module`,
+// `--experimental-default-type`, loaders) would otherwise decide how eval'd worker code is parsed.
 const NODE_WORKER = `${WORKER_LOOP}
-const { workerData, parentPort } = require('node:worker_threads');
+import { workerData, parentPort } from 'node:worker_threads';
 start(workerData, () => parentPort.postMessage('ready'));
 `;
+const NODE_WORKER_URL = `data:text/javascript,${encodeURIComponent(NODE_WORKER)}`;
 
 const PAGE_WORKER = `${WORKER_LOOP}
 self.onmessage = (e) => start(e.data, () => self.postMessage('ready'));
@@ -124,11 +127,11 @@ export class WorkerPool {
         const spec = 'node:worker_threads';
         type NodeWorker = AnyWorker & { on(ev: string, f: (v: unknown) => void): void; unref(): void };
         const { Worker } = (await import(/* @vite-ignore */ spec)) as {
-          Worker: new (src: string, o: object) => NodeWorker;
+          Worker: new (src: URL, o: object) => NodeWorker;
         };
         await Promise.all(
           Array.from({ length: n }, (_, index) => {
-            const w = new Worker(NODE_WORKER, { eval: true, workerData: data(index) });
+            const w = new Worker(new URL(NODE_WORKER_URL), { execArgv: [], workerData: data(index) });
             workers.push(w);
             return new Promise<void>((resolve, reject) => {
               w.on('message', () => resolve());

@@ -1,6 +1,8 @@
 // Acquires a WebGPU adapter and device, the same way in Node (Dawn, via the `webgpu` package) and in a
 // browser (navigator.gpu), and reports what it found. Everything in the project gets its GPU from here.
 
+import { withQuietNativeStderr } from './quiet-stderr.js';
+
 export type DawnBackend = 'vulkan' | 'opengl' | 'opengles' | 'metal' | 'd3d12' | 'd3d11' | 'null';
 
 export interface AcquireOptions {
@@ -122,11 +124,14 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuRunti
     backend = b;
   }
   const compat = backend === 'opengl' || backend === 'opengles';
-  const adapter = await gpu.requestAdapter({
-    powerPreference: options.powerPreference,
-    forceFallbackAdapter: options.forceFallbackAdapter,
-    ...(compat ? { featureLevel: 'compatibility' } : {}),
-  } as GPURequestAdapterOptions);
+  const request = () =>
+    gpu.requestAdapter({
+      powerPreference: options.powerPreference,
+      forceFallbackAdapter: options.forceFallbackAdapter,
+      ...(compat ? { featureLevel: 'compatibility' } : {}),
+    } as GPURequestAdapterOptions);
+  // Dawn prints its start-up notices synchronously inside the first call (see quiet-stderr.ts).
+  const adapter = await (isNode ? await withQuietNativeStderr(request) : request());
   if (!adapter) {
     throw new NoAdapterError(
       isNode

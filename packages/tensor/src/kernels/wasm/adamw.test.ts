@@ -1,14 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../init.js';
+import { describe, it } from 'vitest';
 import { adamwStep } from '../../ops/optim.js';
 import { tensor } from '../../tensor.js';
-import { expectClose, liveTensors, randomArray } from '../../testing/index.js';
+import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 
 // WASM AdamW (SIMD) against the CPU reference: same f32 arithmetic, so nearly bit-equal.
-beforeAll(async () => {
-  await init({ backend: 'cpu' });
-  await init({ backend: 'wasm' });
-});
+checkLeaks('wasm');
 
 async function steps(be: string, n: number, opts: { weightDecay: number }) {
   const p = tensor(randomArray(n, 1), [n], { backend: be });
@@ -27,14 +23,12 @@ async function steps(be: string, n: number, opts: { weightDecay: number }) {
 describe('wasm adamw vs CPU reference', () => {
   for (const n of [1, 3, 4, 7, 64, 1001]) {
     it(`n = ${n}`, async () => {
-      const before = liveTensors();
       for (const weightDecay of [0, 0.1]) {
         const [c, w] = [await steps('cpu', n, { weightDecay }), await steps('wasm', n, { weightDecay })];
         ['param', 'm', 'v'].forEach((name, i) => {
           expectClose(w[i], c[i], { atol: 1e-7, rtol: 1e-6, label: `${name} n=${n} wd=${weightDecay}` });
         });
       }
-      expect(liveTensors()).toBe(before);
     });
   }
 });

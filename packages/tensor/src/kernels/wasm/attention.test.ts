@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { attention } from '../../ops/attention.js';
-import { type Case, type MaskKind, optsFor } from '../../ops/attention-cases.js';
 import { tidy } from '../../scope.js';
 import { type Tensor, tensor } from '../../tensor.js';
+import { type Case, type MaskKind, optsFor } from '../../testing/attention-cases.js';
 import { checkLeaks, expectClose, randomArray } from '../../testing/index.js';
 import { getKernel } from '../registry.js';
 import { attentionWasmCalls } from './attention.js';

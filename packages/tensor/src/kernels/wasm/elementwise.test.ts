@@ -101,6 +101,7 @@ const EXACT = new Set([
   'recip',
   'sign',
   'floor',
+  'round',
   'clamp',
   'affine',
 ]);

@@ -55,6 +55,7 @@ const UNARY_F: Record<string, number> = {
   floor: 18,
   clamp: 19,
   affine: 20,
+  round: 67,
 };
 const I_NEG = 21;
 const I_ABS = 22;

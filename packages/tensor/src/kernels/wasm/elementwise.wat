@@ -579,7 +579,7 @@
     (local.set $i0 (i32x4.splat (i32.load offset=184 (local.get $desc))))
     (local.set $i1 (i32x4.splat (i32.load offset=188 (local.get $desc))))
     (block $done
-    (block $c67 (block $c66 (block $c65 (block $c64 (block $c63 (block $c62 (block $c61 (block $c60
+    (block $c68 (block $c67 (block $c66 (block $c65 (block $c64 (block $c63 (block $c62 (block $c61 (block $c60
     (block $c59 (block $c58 (block $c57 (block $c56 (block $c55 (block $c54 (block $c53 (block $c52
     (block $c51 (block $c50 (block $c49 (block $c48 (block $c47 (block $c46 (block $c45 (block $c44
     (block $c43 (block $c42 (block $c41 (block $c40 (block $c39 (block $c38 (block $c37 (block $c36
@@ -591,7 +591,7 @@
 (br_table $c0 $c1 $c2 $c3 $c4 $c5 $c6 $c7 $c8 $c9 $c10 $c11 $c12 $c13 $c14 $c15 $c16 $c17 $c18 $c19 $c20
         $c21 $c22 $c23 $c24 $c25 $c26 $c27 $c28 $c29 $c30 $c31 $c32 $c33 $c34 $c35 $c36 $c37 $c38 $c39 $c40
         $c41 $c42 $c43 $c44 $c45 $c46 $c47 $c48 $c49 $c50 $c51 $c52 $c53 $c54 $c55 $c56 $c57 $c58 $c59 $c60
-        $c61 $c62 $c63 $c64 $c65 $c66 $c67 (local.get $op)))
+        $c61 $c62 $c63 $c64 $c65 $c66 $c67 $c68 (local.get $op)))
     ;; 0: neg
     (if (i32.lt_u (local.get $i) (local.get $end)) (then
       (loop $l0
@@ -1165,6 +1165,14 @@
         1)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br_if $l66 (i32.lt_u (local.get $i) (local.get $end))))))
+    (br $done))
+    ;; 67: round (halfway cases to even)
+    (if (i32.lt_u (local.get $i) (local.get $end)) (then
+      (loop $l67
+        (local.set $x (v128.load (i32.add (local.get $a) (local.get $i))))
+        (v128.store (i32.add (local.get $d) (local.get $i)) (f32x4.nearest (local.get $x)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br_if $l67 (i32.lt_u (local.get $i) (local.get $end))))))
     (br $done))
     ;; unknown op
     unreachable))

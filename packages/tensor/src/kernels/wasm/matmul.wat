@@ -152,7 +152,7 @@
 
   ;; C = packA x packB for B panels [q0, q1). mp = A panels, k >= 1, ldc in elements (a multiple of 8
   ;; covering every panel: C has mp*4 rows and at least 8*q1 columns).
-  (func (export "gemm") (param $ap i32) (param $bp i32) (param $c i32) (param $ldc i32) (param $mp i32)
+  (func $gemm (export "gemm") (param $ap i32) (param $bp i32) (param $c i32) (param $ldc i32) (param $mp i32)
     (param $k i32) (param $q0 i32) (param $q1 i32)
     (local $kb i32) (local $kc i32) (local $pb i32) (local $pe i32) (local $q i32) (local $p i32)
     (local $ldcb i32) (local $bq i32)
@@ -197,4 +197,19 @@
             (br $pbs)))
         (local.set $kb (i32.add (local.get $kb) (local.get $kc)))
         (br $kbs))))
+
+  ;; Grouped products in one call (the 'groupedMatmul' kernels, ./grouped.ts): for g < n, the 5 i32 at
+  ;; desc + 20 g are (ap, bp, c, mp, k) and group g runs gemm(ap, bp, c, ldc, mp, k, q0, q1). Threads split
+  ;; the B panels [q0, q1) of every group, so one job covers all the experts.
+  (func (export "gemm_grouped") (param $desc i32) (param $n i32) (param $ldc i32) (param $q0 i32) (param $q1 i32)
+    (local $g i32) (local $d i32)
+    (block $done
+      (loop $gs
+        (br_if $done (i32.ge_u (local.get $g) (local.get $n)))
+        (local.set $d (i32.add (local.get $desc) (i32.mul (local.get $g) (i32.const 20))))
+        (call $gemm (i32.load (local.get $d)) (i32.load offset=4 (local.get $d)) (i32.load offset=8 (local.get $d))
+          (local.get $ldc) (i32.load offset=12 (local.get $d)) (i32.load offset=16 (local.get $d))
+          (local.get $q0) (local.get $q1))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $gs))))
 )

@@ -3,7 +3,7 @@
 import { describe, it } from 'vitest';
 import { rowKnobs } from '../kernels/webgpu/rowreduce.js';
 import type { Tensor } from '../tensor.js';
-import { compareBackends, DEVICE } from '../testing/index.js';
+import { compareBackends, DEVICE } from './index.js';
 
 /** WebGPU only (the other backends have no lane width): `build(shape)` on each shape vs the CPU reference. */
 export function describeRowLaneCounts(

@@ -2,8 +2,8 @@
 // src/kernels/wasm/attention.test.ts (the WASM kernels' own sweep): sizes and mask forms, with mask inputs
 // that are deterministic from the sizes.
 
+import { type AttentionOptions, prefixBidirectionalMask } from '../ops/attention.js';
 import { tensor } from '../tensor.js';
-import { type AttentionOptions, prefixBidirectionalMask } from './attention.js';
 
 export type MaskKind =
   | 'none'

@@ -1,0 +1,53 @@
+// Sizing probe: milliseconds per training step (forward, backward, AdamW) of codec configs on WASM.
+// node bench/step.mjs [--batch 16] [--steps 4]
+import { AdamW } from '@unif2ace/nn';
+import { init, randn, scope, tidy } from '@unif2ace/tensor';
+import { Decoder, Encoder, FSQ } from '@unif2ace/vq';
+
+const arg = (k, d) => {
+  const i = process.argv.indexOf(`--${k}`);
+  return i > 0 ? Number(process.argv[i + 1]) : d;
+};
+const B = arg('batch', 16);
+const steps = arg('steps', 4);
+await init({ backend: 'auto', wasm: { threads: Number(process.env.T ?? 2) } });
+const base = { imageSize: 64, groups: 8, latentChannels: 4 };
+const configs = [
+  { name: 'f4 p2 c32 [1,2] r1', ...base, patchSize: 2, channels: 32, channelMult: [1, 2], resBlocks: 1 },
+  { name: 'f4 p2 c32 [1,2] r2', ...base, patchSize: 2, channels: 32, channelMult: [1, 2], resBlocks: 2 },
+  { name: 'f4 p2 c48 [1,2] r1', ...base, patchSize: 2, channels: 48, channelMult: [1, 2], resBlocks: 1 },
+  { name: 'f8 p2 c32 [1,2,2] r1', ...base, patchSize: 2, channels: 32, channelMult: [1, 2, 2], resBlocks: 1 },
+  { name: 'f4 p1 c16 [1,2,4] r1', ...base, patchSize: 1, channels: 16, channelMult: [1, 2, 4], resBlocks: 1 },
+];
+for (const c of configs) {
+  const enc = new Encoder(c);
+  const dec = new Decoder(c);
+  const q = new FSQ({ levels: [8, 5, 5, 5] });
+  const opt = new AdamW([...enc.parameters(), ...dec.parameters()], { lr: 1e-3 });
+  const x = randn([B, 3, 64, 64]);
+  const times = [];
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now();
+    await scope(async () => {
+      const l = tidy(() => {
+        const r = q.quantize(enc.forward(x));
+        return dec.forward(r.zq).sub(x).abs().mean();
+      });
+      l.backward();
+      await l.item();
+    });
+    opt.update();
+    opt.zeroGrad();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)];
+  const params = enc.numParameters() + dec.numParameters();
+  console.log(
+    `${c.name}: ${(params / 1e6).toFixed(2)}M params, batch ${B}: ${ms.toFixed(0)} ms/step, ${((B * 1000) / ms).toFixed(1)} images/s`,
+  );
+  enc.dispose();
+  dec.dispose();
+  opt.dispose();
+  x.dispose();
+}

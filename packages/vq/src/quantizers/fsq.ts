@@ -1,0 +1,96 @@
+// Finite Scalar Quantization (FSQ). Mentzer, Minnen, Agustsson, Tschannen, "Finite Scalar Quantization:
+// VQ-VAE Made Simple", arXiv 2309.15505 (ICLR 2024).
+//
+// Each of the D latent channels is bounded and rounded to one of L_i levels; the code is the mixed-radix
+// number of the digits, so the codebook is implicit (size prod_i L_i) and cannot collapse:
+//   h_i    = (L_i - 1)(1 + eps) / 2,  o_i = 0.5 if L_i is even else 0,  s_i = atanh(o_i / h_i)
+//   b_i(z) = h_i tanh(z_i + s_i) - o_i                 (values in (-h_i - o_i, h_i - o_i))
+//   q_i    = round(b_i) / floor(L_i / 2)                (STE: the gradient of b_i passes through round)
+//   digit_i = round(b_i) + floor(L_i / 2)  in [0, L_i),  code = sum_i digit_i * prod_{j<i} L_j
+// There is no auxiliary loss.
+import { Module } from '@unif2ace/nn';
+import { ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
+import {
+  checkCodes,
+  checkLatents,
+  type FsqConfig,
+  fromRows,
+  onlyZq,
+  type QuantizeResult,
+  type Quantizer,
+  straightThrough,
+  toRows,
+} from '../quantizer.js';
+
+const EPS = 1e-3;
+
+export class FSQ extends Module implements Quantizer {
+  readonly kind = 'fsq';
+  readonly dim: number;
+  readonly codebookSize: number;
+  readonly levels: number[];
+  /** prod_{j<i} L_j per channel. */
+  readonly basis: number[];
+  constructor(config: Omit<FsqConfig, 'kind'>) {
+    super();
+    const { levels } = config;
+    if (!Array.isArray(levels) || levels.length === 0 || levels.some((l) => !Number.isInteger(l) || l < 2))
+      throw new RangeError(`FSQ: levels must be integers >= 2, got ${JSON.stringify(levels)}`);
+    this.levels = [...levels];
+    this.dim = levels.length;
+    this.basis = levels.map((_, i) => levels.slice(0, i).reduce((p, l) => p * l, 1));
+    this.codebookSize = levels.reduce((p, l) => p * l, 1);
+    if (this.codebookSize > 2 ** 24) throw new RangeError(`FSQ: ${this.codebookSize} codes exceed 2^24`);
+  }
+
+  private row(values: number[]): Tensor {
+    return tensor(values, [1, this.dim]);
+  }
+
+  /** b(z) per channel, rows [N, D]. */
+  bound(rows: Tensor): Tensor {
+    const half = this.levels.map((l) => ((l - 1) * (1 + EPS)) / 2);
+    const offset = this.levels.map((l) => (l % 2 === 0 ? 0.5 : 0));
+    const shift = offset.map((o, i) => Math.atanh(o / half[i]));
+    return rows.add(this.row(shift)).tanh().mul(this.row(half)).sub(this.row(offset));
+  }
+
+  quantize(z: Tensor): QuantizeResult {
+    checkLatents(z, this.dim, 'FSQ.quantize');
+    const [B, , h, w] = z.shape;
+    return tidy(() => {
+      const b = this.bound(toRows(z));
+      const r = ops.unary('round', b);
+      const halfWidth = this.row(this.levels.map((l) => Math.floor(l / 2)));
+      const q = straightThrough(b, r).div(halfWidth);
+      const codes = r.add(halfWidth).mul(this.row(this.basis)).sum(1).cast('i32').reshape([B, h, w]);
+      return { codes, zq: fromRows(q, B, h, w), loss: tensor(0), stats: {} };
+    });
+  }
+
+  /** Module forward: the quantized latents alone. */
+  forward(z: Tensor): Tensor {
+    return onlyZq(this.quantize(z));
+  }
+
+  codesToLatents(codes: Tensor): Tensor {
+    checkCodes(codes, this.codebookSize, 'FSQ.codesToLatents');
+    const [B, h, w] = codes.shape;
+    return tidy(() => {
+      const c = codes.reshape([B * h * w, 1]).cast('f32');
+      // digit_i = floor(c / basis_i) mod L_i, exact in f32 for codes below 2^24
+      const hi = ops.unary('floor', c.div(this.row(this.basis)).add(1e-3));
+      const above = ops.unary(
+        'floor',
+        c.div(this.row(this.basis.map((bs, i) => bs * this.levels[i]))).add(1e-3),
+      );
+      const digits = hi.sub(above.mul(this.row(this.levels)));
+      const halfWidth = this.row(this.levels.map((l) => Math.floor(l / 2)));
+      return fromRows(digits.sub(halfWidth).div(halfWidth), B, h, w);
+    });
+  }
+
+  quantizerConfig(): FsqConfig {
+    return { kind: 'fsq', levels: [...this.levels] };
+  }
+}

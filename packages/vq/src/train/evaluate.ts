@@ -1,0 +1,82 @@
+// `unif2ace-vq evaluate`: a tokenizer on held-out synthetic faces (the test split, as the trainer and the
+// probe hold it out): PSNR, codebook usage and perplexity, and the eval probe's per-group attribute accuracy
+// on the reconstructions relative to the originals (the tokenizer must keep what the probe can see).
+import {
+  FaceProbe,
+  heldOutFaces,
+  imagesToTensor,
+  probeAccuracy,
+  type RgbImage,
+  tensorToImages,
+} from '@unif2ace/eval';
+import { type BackendName, init } from '@unif2ace/tensor';
+import { evaluateReconstruction, type ReconstructionMetrics } from '../metrics.js';
+import { ImageTokenizer } from '../tokenizer.js';
+
+export interface GroupRatio {
+  group: string;
+  /** Mean over the group's attributes of the probe's accuracy (all faces, hidden counted as a class). */
+  original: number;
+  reconstructed: number;
+  ratio: number;
+}
+
+export interface TokenizerEvaluation extends ReconstructionMetrics {
+  probe: { groups: GroupRatio[]; minRatio: number } | { unavailable: string };
+  seconds: number;
+}
+
+export async function evaluateTokenizer(opts: {
+  tokenizer?: string;
+  /** A FaceProbe folder; undefined: the one shipped with @unif2ace/eval; null: skip the probe. */
+  probe?: string | null;
+  count?: number;
+  backend?: BackendName | 'auto';
+  threads?: number;
+}): Promise<TokenizerEvaluation> {
+  const t0 = performance.now();
+  await init({ backend: opts.backend ?? 'auto', wasm: opts.threads ? { threads: opts.threads } : undefined });
+  const tok = await ImageTokenizer.load(opts.tokenizer);
+  const count = opts.count ?? 256;
+  const faces = heldOutFaces(count, { size: tok.imageSize });
+  const images = faces.map((f) => f.image);
+  const recon: RgbImage[] = [];
+  const metrics = await evaluateReconstruction(tok, count, (s, e) => imagesToTensor(images.slice(s, e)), {
+    batch: 32,
+    onBatch: async (_, r) => {
+      recon.push(...(await tensorToImages(r)));
+    },
+  });
+  tok.dispose();
+  let probe: TokenizerEvaluation['probe'];
+  if (opts.probe === null) probe = { unavailable: 'skipped (--probe none)' };
+  else {
+    let fp: FaceProbe | null = null;
+    try {
+      fp = await FaceProbe.load(opts.probe);
+    } catch (e) {
+      probe = { unavailable: (e as Error).message };
+    }
+    if (fp) {
+      const records = faces.map((f) => f.record);
+      const a = probeAccuracy(await fp.predict(images), records);
+      const b = probeAccuracy(await fp.predict(recon), records);
+      fp.dispose();
+      const groups = new Map<string, { o: number[]; r: number[] }>();
+      a.attributes.forEach((x, i) => {
+        const g = groups.get(x.group) ?? { o: [], r: [] };
+        g.o.push(x.accuracy);
+        g.r.push(b.attributes[i].accuracy);
+        groups.set(x.group, g);
+      });
+      const mean = (v: number[]) => v.reduce((p, q) => p + q, 0) / v.length;
+      const rows = [...groups].map(([group, g]) => {
+        const original = mean(g.o);
+        const reconstructed = mean(g.r);
+        return { group, original, reconstructed, ratio: reconstructed / original };
+      });
+      probe = { groups: rows, minRatio: Math.min(...rows.map((r) => r.ratio)) };
+    }
+  }
+  return { ...metrics, probe: probe!, seconds: (performance.now() - t0) / 1000 };
+}

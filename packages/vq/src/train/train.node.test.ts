@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLatestCheckpoint } from '@unif2ace/nn/node';
+import { checkLeaks, DEVICE } from '@unif2ace/tensor/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ImageTokenizer } from '../tokenizer.js';
+import { type TrainOptions, train } from './train.js';
+
+checkLeaks();
+
+const root = mkdtempSync(join(tmpdir(), 'vq-train-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const base = (out: string): TrainOptions => ({
+  out,
+  render: 24,
+  steps: 36,
+  batch: 8,
+  lr: 3e-3,
+  warmup: 2,
+  seed: 1,
+  heldOut: 8,
+  logEvery: 4,
+  evalEvery: 1000,
+  gridEvery: 12,
+  checkpointEvery: 6,
+  codec: {
+    imageSize: 16,
+    patchSize: 2,
+    channels: 8,
+    channelMult: [1, 2],
+    resBlocks: 1,
+    groups: 4,
+    latentChannels: 3,
+  },
+  quantizer: { kind: 'fsq', levels: [5, 5, 5] },
+  backend: DEVICE,
+  quiet: true,
+});
+
+const rows = (out: string) =>
+  readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+describe('unif2ace-vq train', () => {
+  it('a tiny run lowers the reconstruction error and writes metrics, grids, checkpoints and the final folder', async () => {
+    const out = join(root, 'a');
+    const r = await train(base(out));
+    expect(r.step).toBe(36);
+    const train_ = rows(out).filter((m) => m.kind === undefined);
+    expect(train_.length).toBe(9);
+    expect(train_.at(-1).mse).toBeLessThan(train_[0].mse * 0.7);
+    for (const m of train_) expect(m.imagesPerSec).toBeGreaterThan(0);
+    expect(rows(out).filter((m) => m.kind === 'eval').length).toBe(1);
+    expect(
+      readFileSync(join(out, 'grids', 'step-000012.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+    expect(loadLatestCheckpoint(join(out, 'checkpoints'))?.step).toBe(36);
+    const tok = await ImageTokenizer.load(join(out, 'final'));
+    expect(tok.gridSize).toEqual([4, 4]);
+    tok.dispose();
+  });
+
+  it('resumes exactly: stopped at step 10 and resumed, the weights equal an uninterrupted run', async () => {
+    const out = join(root, 'b');
+    await train({ ...base(out), stopAt: 10 });
+    expect(loadLatestCheckpoint(join(out, 'checkpoints'))?.step).toBe(10);
+    await expect(train(base(out))).rejects.toThrow(/already holds checkpoints; pass --resume/);
+    await train({ ...base(out), resume: true });
+    const a = readFileSync(join(root, 'a', 'final', 'model.safetensors'));
+    const b = readFileSync(join(out, 'final', 'model.safetensors'));
+    expect(Buffer.compare(a, b)).toBe(0);
+  });
+});

@@ -1,0 +1,335 @@
+// The training loop behind `unif2ace-vq train`: L1 + L2 reconstruction plus the quantizer's loss, AdamW
+// with warmup + cosine, gradient clipping; metrics JSONL, held-out evaluation, reconstruction grids,
+// atomic checkpoints and exact resume (the batch of step s is a function of (seed, s) alone).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodePng } from '@unif2ace/data';
+import {
+  AdamW,
+  clipGradNorm,
+  decayGroups,
+  loadModule,
+  safetensorsToTensors,
+  saveModule,
+  seedInit,
+  tensorsToSafetensors,
+  warmupCosine,
+} from '@unif2ace/nn';
+import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
+import { type BackendName, init, scope, type Tensor, tidy } from '@unif2ace/tensor';
+import type { CodecConfig } from '../codec.js';
+import { evaluateReconstruction, type ReconstructionMetrics } from '../metrics.js';
+import { codeStats, type QuantizerConfig } from '../quantizer.js';
+import { ImageTokenizer } from '../tokenizer.js';
+import { type FaceSet, facesToTensor, readFaceDir, renderFaces, tensorToRgb } from './faces.js';
+
+export interface TrainOptions {
+  out: string;
+  /** A folder written by `unif2ace-data generate` (reads its train and test splits). */
+  data?: string;
+  /** Render this many training faces instead of reading a folder. */
+  render?: number;
+  resume?: boolean;
+  steps: number;
+  batch: number;
+  lr: number;
+  warmup: number;
+  seed: number;
+  heldOut: number;
+  logEvery: number;
+  evalEvery: number;
+  gridEvery: number;
+  checkpointEvery: number;
+  codec: CodecConfig;
+  quantizer: QuantizerConfig;
+  /** Backend to train on (default 'auto': WebGPU on a hardware adapter, else WASM). */
+  backend?: BackendName;
+  /** WASM worker threads (on a machine shared with other jobs, 1 can be several times faster). */
+  threads?: number;
+  /** Stop (after a checkpoint) at this step: training in chunks, each resumed with --resume. */
+  stopAt?: number;
+  /** Stop (after a checkpoint) once this many seconds of training have run in this process. */
+  maxSeconds?: number;
+  quiet?: boolean;
+  /** With resume: the given `steps` replaces the saved total (otherwise the saved hyper-parameters win). */
+  stepsGiven?: boolean;
+}
+
+export interface TrainResult {
+  step: number;
+  metrics: ReconstructionMetrics;
+  seconds: number;
+}
+
+/** Batch of step s: B indices in [0, n) from a seeded stream (mulberry32 of (seed, s)). */
+export function batchIndices(seed: number, step: number, B: number, n: number): Int32Array {
+  let st = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
+  const out = new Int32Array(B);
+  for (let i = 0; i < B; i++) {
+    st = (st + 0x6d2b79f5) >>> 0;
+    let t = st;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  }
+  return out;
+}
+
+const fmtTime = (s: number) => {
+  if (!Number.isFinite(s)) return '?';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+};
+
+/** A reconstruction grid: originals in the top row, reconstructions below, as PNG bytes. */
+export async function reconstructionGrid(orig: Tensor, recon: Tensor): Promise<Uint8Array> {
+  const [B, , H, W] = orig.shape;
+  const top = await tensorToRgb(orig);
+  const bottom = await tensorToRgb(recon);
+  const gw = B * W;
+  const rgb = new Uint8Array(gw * 2 * H * 3);
+  for (const [row, src] of [top, bottom].entries())
+    for (let b = 0; b < B; b++)
+      for (let y = 0; y < H; y++) {
+        const s = (b * H * W + y * W) * 3;
+        rgb.set(src.subarray(s, s + W * 3), ((row * H + y) * gw + b * W) * 3);
+      }
+  return encodePng(rgb, gw, 2 * H);
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const log = (s: string) => {
+    if (!opts.quiet) process.stderr.write(`${s}\n`);
+  };
+  const ini = await init({
+    backend: opts.backend ?? 'auto',
+    wasm: opts.threads ? { threads: opts.threads } : undefined,
+  });
+  log(`backend: ${ini.backend.name} (${ini.reason})${ini.wasm ? `, ${ini.wasm.threads} threads` : ''}`);
+  mkdirSync(opts.out, { recursive: true });
+  const ckRoot = join(opts.out, 'checkpoints');
+  const hpPath = join(opts.out, 'hparams.json');
+
+  // Resume: the saved hyper-parameters win (a resumed run is the same run).
+  const previous = opts.resume ? loadLatestCheckpoint(ckRoot) : null;
+  if (opts.resume && existsSync(hpPath)) {
+    const hp = JSON.parse(readFileSync(hpPath, 'utf8'));
+    const keepSteps = opts.stepsGiven ? opts.steps : undefined;
+    for (const k of [
+      'data',
+      'render',
+      'steps',
+      'batch',
+      'lr',
+      'warmup',
+      'seed',
+      'heldOut',
+      'codec',
+      'quantizer',
+    ] as const)
+      if (hp[k] !== undefined) (opts as unknown as Record<string, unknown>)[k] = hp[k];
+    // A new total is allowed (the schedule is a function of the step and the total: say so in the log).
+    if (keepSteps !== undefined && keepSteps !== hp.steps) {
+      log(`resume: total steps ${hp.steps} -> ${keepSteps}`);
+      opts.steps = keepSteps;
+    }
+  } else if (!opts.resume && existsSync(ckRoot) && loadLatestCheckpoint(ckRoot, { clean: false })) {
+    throw new Error(
+      `train: ${opts.out} already holds checkpoints; pass --resume to continue or pick a new --out`,
+    );
+  }
+  const { steps, batch: B, seed } = opts;
+  writeFileAtomic(
+    hpPath,
+    `${JSON.stringify({ ...opts, quiet: undefined, resume: undefined, stepsGiven: undefined }, null, 2)}\n`,
+  );
+
+  // Data
+  const t0 = performance.now();
+  const size = opts.codec.imageSize;
+  let trainSet: FaceSet;
+  let heldOut: FaceSet;
+  if (opts.data) {
+    trainSet = await readFaceDir(opts.data, { split: 'train', max: opts.render ?? Number.POSITIVE_INFINITY });
+    heldOut = await readFaceDir(opts.data, { split: 'test', max: opts.heldOut });
+  } else {
+    const n = opts.render ?? 20000;
+    trainSet = renderFaces(n, {
+      size,
+      split: 'train',
+      onProgress: (d) => process.stderr.write(`\rrendering faces ${d}/${n}`),
+    });
+    heldOut = renderFaces(opts.heldOut, { size, split: 'test' });
+    process.stderr.write('\n');
+  }
+  if (trainSet.size !== size)
+    throw new Error(`train: faces are ${trainSet.size} px, codec.imageSize is ${size}`);
+  log(
+    `data: ${trainSet.count} training faces, ${heldOut.count} held-out (test split), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+
+  seedInit(seed);
+  const tok = ImageTokenizer.create(opts.codec, opts.quantizer);
+  const params = tok.parameters();
+  const opt = new AdamW(decayGroups(tok.namedParameters(), 0.01), { lr: opts.lr });
+  const schedule = warmupCosine({ peak: opts.lr, warmup: opts.warmup, total: steps, min: opts.lr * 0.05 });
+  let step = 0;
+  let elapsed = 0;
+  if (previous) {
+    loadModule(tok, previous.files['model.safetensors'], { file: `${previous.dir}/model.safetensors` });
+    const st = safetensorsToTensors(
+      previous.files['optimizer.safetensors'],
+      `${previous.dir}/optimizer.safetensors`,
+    );
+    opt.loadStateTensors(st, previous.step);
+    for (const t of st.values()) t.dispose();
+    const s = previous.state as { step: number; elapsed: number; quantizerState?: unknown };
+    step = s.step;
+    elapsed = s.elapsed;
+    log(
+      `resumed from ${previous.dir} (step ${step})${previous.skipped.length ? `; skipped torn: ${previous.skipped.map((x) => x.dir).join(', ')}` : ''}`,
+    );
+  }
+  log(
+    `model: ${tok.numParameters().toLocaleString()} parameters, ${tok.codebookSize} codes on a ${tok.gridSize.join('x')} grid`,
+  );
+
+  const metricsPath = join(opts.out, 'metrics.jsonl');
+  const appendMetrics = (o: object) => writeFileSync(metricsPath, `${JSON.stringify(o)}\n`, { flag: 'a' });
+  const heldBatch = (s: number, e: number) =>
+    facesToTensor(
+      heldOut,
+      Array.from({ length: e - s }, (_, i) => s + i),
+    );
+
+  const evaluate = async () => {
+    const m = await evaluateReconstruction(tok, heldOut.count, heldBatch, { batch: 32 });
+    appendMetrics({ kind: 'eval', step, time: new Date().toISOString(), elapsed, ...m });
+    return m;
+  };
+  const grid = async () => {
+    const x = heldBatch(0, Math.min(8, heldOut.count));
+    tok.eval();
+    const codes = tok.encode(x);
+    const r = tok.decode(codes);
+    tok.train();
+    mkdirSync(join(opts.out, 'grids'), { recursive: true });
+    writeFileAtomic(
+      join(opts.out, 'grids', `step-${String(step).padStart(6, '0')}.png`),
+      await reconstructionGrid(x, r),
+    );
+    for (const t of [x, codes, r]) t.dispose();
+  };
+  const checkpoint = async () => {
+    const files = {
+      'model.safetensors': await saveModule(tok),
+      'optimizer.safetensors': await tensorsToSafetensors(opt.stateTensors()),
+    };
+    writeCheckpoint(ckRoot, step, files, { step, elapsed, config: tok.config }, { keepLast: 2 });
+  };
+
+  // Training
+  const windowCodes: number[] = [];
+  let sums = { loss: 0, l1: 0, mse: 0, q: 0, n: 0 };
+  let windowStart = performance.now();
+  const runStart = performance.now();
+  let stopped = false;
+  const onSignal = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  tok.train();
+  while (step < steps && !stopped) {
+    const idx = batchIndices(seed, step, B, trainSet.count);
+    const stepStart = performance.now();
+    const parts = await scope(async () => {
+      const x = facesToTensor(trainSet, idx);
+      const z = tok.encoder.forward(x);
+      if (tok.quantizer.maintain) await tok.quantizer.maintain(z.detach());
+      const r = tok.quantizer.quantize(z);
+      const recon = tok.decoder.forward(r.zq);
+      const [l1, mse, loss] = tidy(() => {
+        const d = recon.sub(x);
+        const a = d.abs().mean();
+        const b = d.square().mean();
+        return [a, b, a.add(b).add(r.loss)];
+      });
+      loss.backward();
+      clipGradNorm(params, 1).dispose();
+      const codes = await r.codes.data();
+      for (const c of codes) windowCodes.push(c);
+      return { loss: await loss.item(), l1: await l1.item(), mse: await mse.item(), q: await r.loss.item() };
+    });
+    opt.lr = schedule(step);
+    opt.update();
+    opt.zeroGrad();
+    step++;
+    elapsed += (performance.now() - stepStart) / 1000;
+    sums = {
+      loss: sums.loss + parts.loss,
+      l1: sums.l1 + parts.l1,
+      mse: sums.mse + parts.mse,
+      q: sums.q + parts.q,
+      n: sums.n + 1,
+    };
+    if (step % opts.logEvery === 0 || step === steps) {
+      const secs = (performance.now() - windowStart) / 1000;
+      const ips = (sums.n * B) / secs;
+      const { usage, perplexity } = codeStats(windowCodes, tok.codebookSize);
+      const row = {
+        step,
+        time: new Date().toISOString(),
+        elapsed,
+        loss: sums.loss / sums.n,
+        l1: sums.l1 / sums.n,
+        mse: sums.mse / sums.n,
+        quantizerLoss: sums.q / sums.n,
+        trainPsnr: 10 * Math.log10(4 / (sums.mse / sums.n)),
+        lr: opt.lr,
+        imagesPerSec: ips,
+        windowUsage: usage,
+        windowPerplexity: perplexity,
+      };
+      appendMetrics(row);
+      if (!opts.quiet) {
+        const frac = step / steps;
+        const bar = '#'.repeat(Math.round(frac * 24)).padEnd(24, '.');
+        const eta = ((steps - step) * B) / ips;
+        process.stderr.write(
+          `\r[${bar}] ${step}/${steps} loss ${row.loss.toFixed(4)} psnr~${row.trainPsnr.toFixed(1)} usage ${(usage * 100).toFixed(0)}% ppl ${perplexity.toFixed(0)} ${ips.toFixed(1)} img/s ETA ${fmtTime(eta)}   `,
+        );
+      }
+      windowCodes.length = 0;
+      sums = { loss: 0, l1: 0, mse: 0, q: 0, n: 0 };
+      windowStart = performance.now();
+    }
+    if (step % opts.gridEvery === 0) await grid();
+    if (step % opts.evalEvery === 0 && step < steps) {
+      const m = await evaluate();
+      log(
+        `\neval @${step}: PSNR ${m.psnr.toFixed(2)} dB, usage ${(m.usage * 100).toFixed(1)}%, perplexity ${m.perplexity.toFixed(1)} / ${m.codebookSize}`,
+      );
+    }
+    if (step % opts.checkpointEvery === 0 || step === steps) await checkpoint();
+    if (opts.maxSeconds && (performance.now() - runStart) / 1000 > opts.maxSeconds) stopped = true;
+    if (opts.stopAt !== undefined && step >= opts.stopAt) stopped = true;
+    // Let signal handlers run: on WASM every await above resolves as a microtask.
+    await new Promise((r) => setImmediate(r));
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (step % opts.checkpointEvery !== 0 && step !== steps) await checkpoint();
+  const metrics = await evaluate();
+  log(
+    `\nstep ${step}: held-out PSNR ${metrics.psnr.toFixed(2)} dB, usage ${(metrics.usage * 100).toFixed(1)}%, perplexity ${metrics.perplexity.toFixed(1)} / ${metrics.codebookSize}; ${fmtTime(elapsed)} of training`,
+  );
+  if (step === steps) {
+    await tok.save(join(opts.out, 'final'), { step: String(step), psnr: metrics.psnr.toFixed(3) });
+    log(`saved ${join(opts.out, 'final')}`);
+  }
+  tok.dispose();
+  opt.dispose();
+  return { step, metrics, seconds: elapsed };
+}

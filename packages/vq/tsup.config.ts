@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts', 'src/cli.ts'],
+  format: ['esm'],
+  dts: { entry: 'src/index.ts' },
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  external: ['@unif2ace/tensor', '@unif2ace/nn', '@unif2ace/data', '@unif2ace/eval'],
+});
