@@ -15,7 +15,7 @@ seeds), judged on test-split faces it never saw. Taxonomy ${config.taxonomy}; ar
 weights in \`model.safetensors\` (F16).
 
 - Command: \`${String(t.command ?? 'unknown')}\`
-- Training: ${String(t.steps ?? '?')} steps of ${String(t.batch ?? '?')} augmented faces from a pool of ${String(t.trainFaces ?? '?')} rendered faces (seed ${String(t.seed ?? '?')}).
+- Training: ${String(t.steps ?? '?')} steps of ${String(t.batch ?? '?')} augmented faces from a pool of ${String(t.trainFaces ?? '?')} rendered faces (seed ${String(t.seed ?? '?')})${t.init ? `, starting from the weights in \`${String(t.init)}\`` : ''}.
 - Held-out: ${String(t.heldOutFaces ?? accuracy.attributes[0]?.count ?? '?')} test-split faces; overall ${pct(accuracy.overall)} % (visible attributes: ${pct(accuracy.overallVisible)} %).
 - Excluded from generation metrics (held-out accuracy under ${pct(Number(t.reliableAt ?? 0.98), 0)} %): ${excluded}.
 
