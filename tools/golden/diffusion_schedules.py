@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference values for @unif2ace/diffusion's mask schedules, in plain Python math (no numpy, no torch).
-Each schedule is written here from its cumulative rate sigmaBar(t) (DESIGN.md §3), independently of the
+Each schedule is written here from its cumulative rate sigmaBar(t) (docs/architecture.md, D3Diff), independently of the
 TS code, which starts from m(t): the weight is computed as sigmaBar'(t) * r(t), r = 1 / expm1(sigmaBar),
 so the fixture also checks the identity sigma' * r = m'/m the losses rely on.
 Writes packages/diffusion/src/fixtures/schedules.json.   Run: python3 tools/golden/diffusion_schedules.py"""

@@ -1,4 +1,4 @@
-// The two sampling pipelines (STYLE.md §14): denoiser → processors → scheduler.step, per step. The
+// The two sampling pipelines (docs/architecture.md, adding a scheduler): denoiser → processors → scheduler.step, per step. The
 // denoiser runs on any backend; its logits come back to the host, where guidance, temperature and every
 // random choice happen in f64 from a counter-based Philox stream. So a seed gives the same tokens on the
 // CPU, WASM and WebGPU backends, in Node and in browsers (given the same logits).

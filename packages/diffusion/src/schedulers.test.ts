@@ -1,4 +1,4 @@
-// The common suite every scheduler passes (STYLE.md §8): setTimesteps, step invariants, determinism
+// The common suite every scheduler passes (docs/architecture.md, adding a scheduler): setTimesteps, step invariants, determinism
 // under a seed, addNoise, config. Host-only (schedulers work on host arrays), run in every project.
 import { describe, expect, it } from 'vitest';
 import { MaskGitScheduler, maskCount, Philox, type Scheduler, SeddAbsorbingScheduler } from './index.js';

@@ -1,4 +1,4 @@
-// Mask schedules of the absorbing process (DESIGN.md §3) and the small shared math every scheduler and
+// Mask schedules of the absorbing process (docs/architecture.md, D3Diff) and the small shared math every scheduler and
 // loss uses. In diffusion time t ∈ [0, 1] a token is masked with probability m(t) (m(0) = 0, m rising);
 // the process's cumulative rate is sigmaBar(t) = -log(1 - m(t)) and its rate sigmaBar'(t).
 // The score-entropy weight sigma'(t)·r(t), r = 1 / (e^sigmaBar - 1), equals m'(t) / m(t) for every

@@ -1,4 +1,4 @@
-// Config round trip (STYLE.md §9): toConfig() writes nn's ModuleConfig JSON { _class, _version, ...options };
+// Config round trip (configs as in nn: toConfig/fromConfig): toConfig() writes nn's ModuleConfig JSON { _class, _version, ...options };
 // fromConfig() (and nn's moduleFromConfig, where the layers are registered) rejects unknown keys with the
 // list of valid ones. Function-valued expert options (feature
 // extractors) cannot be serialised: they are left out, and fromConfig takes them back through `extra`.

@@ -1,4 +1,4 @@
-// Sparse dispatch (STYLE.md §12, like megablocks' binned gather): the assignments (token-major: every
+// Sparse dispatch (docs/architecture.md, adding an expert, like megablocks' binned gather): the assignments (token-major: every
 // token's k routed picks, then its shared experts) are sorted by slot with a stable counting sort that also
 // applies each slot's capacity and yields the slot offsets; the rows are gathered into that order, run
 // through the grouped matmuls and put back in assignment order, where the gates weight them and each

@@ -1,4 +1,4 @@
-// Expert registry: name -> factory, one explicit Map per level (STYLE.md §13), like transformers.js's
+// Expert registry: name -> factory, one explicit Map per level (docs/architecture.md, adding an expert), like transformers.js's
 // models/registry.js. Configs name experts by string; the built-ins register here like any plug-in, so
 // every lookup error lists exactly what can be named.
 import type { InitRng, Module } from '@unif2ace/nn';

@@ -1,4 +1,4 @@
-// Built-in sequence-level experts (DESIGN.md §4), registered under their names at level 'sequence':
+// Built-in sequence-level experts (docs/architecture.md, two-level MoE), registered under their names at level 'sequence':
 //   copy  the identity;                      zero   outputs 0;
 //   noise scaled Gaussian noise (std, default 0.1) while training, 0 in eval (a regulariser);
 //   clip  x + a projection of a global image feature F(context) [B, featureDim] (CLIP-like);

@@ -1,4 +1,4 @@
-// SeqMoE (DESIGN.md §4): per group, a router reads the mean-pooled sequence and picks top-k whole-sequence
+// SeqMoE (docs/architecture.md, two-level MoE): per group, a router reads the mean-pooled sequence and picks top-k whole-sequence
 // experts (paper: 2 of 4); the output is the gate-weighted sum of the picked experts' outputs. Defaults:
 // generation group Copy, Copy, Zero, Noise; understanding group Copy, Copy, CLIP-like, Face. A group's
 // sequences are gathered once (groups are known on the host) and its experts run on them, weighted by the

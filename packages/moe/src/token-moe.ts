@@ -1,4 +1,4 @@
-// TokenMoE (DESIGN.md §4): expert groups chosen per sequence by task (a group per sequence), in each group
+// TokenMoE (docs/architecture.md, two-level MoE): expert groups chosen per sequence by task (a group per sequence), in each group
 // shared experts (always on) plus routed experts picked per token by a softmax router, top-k, gates
 // renormalised over the k picks. Built-in 'mlp' experts of every group (shared and routed) sit in one
 // ExpertBank and run as two grouped matmuls over the assignments sorted by expert, so a layer's cost grows

@@ -1,4 +1,4 @@
-// D3Diff (UniF2ace, arXiv 2503.08120; DESIGN.md §3): L = L_mask + alpha·L_score on one corruption
+// D3Diff (UniF2ace, arXiv 2503.08120; docs/architecture.md, D3Diff): L = L_mask + alpha·L_score on one corruption
 // sample. With the RADD parameterisation L_score is the w(t)-weighted cross-entropy, so per masked token
 // the loss is CE·(1 + alpha·w(t)); both parts are means over the batch's masked tokens.
 import { type Tensor, tidy } from '@unif2ace/tensor';

@@ -1,5 +1,5 @@
 // MaskGIT / Show-o's masked generative loss: cross-entropy of the clean code at masked positions, over
-// the image-code columns only, averaged over masked positions (DESIGN.md §3).
+// the image-code columns only, averaged over masked positions (docs/architecture.md, D3Diff).
 import { ops, type Tensor, tidy } from '@unif2ace/tensor';
 import { type Corruption, type LossOptions, type LossResult, maskedMean, prepare } from './common.js';
 

@@ -1,4 +1,4 @@
-// Score entropy for the absorbing process (SEDD, arXiv 2310.16834; DESIGN.md §3). At a masked token the
+// Score entropy for the absorbing process (SEDD, arXiv 2310.16834; docs/architecture.md, D3Diff). At a masked token the
 // model's log-score shat_y estimates log of the ratio p_t(x with y) / p_t(x with [MASK]); the data's
 // ratio is r(t)·1[y = x0] with r = 1 / (e^sigmaBar - 1). Per masked token:
 //   sigmaBar'(t) · [ sum_y exp(shat_y) - r·shat_x0 + r (log r - 1) ]      (>= 0, = 0 at the exact score)

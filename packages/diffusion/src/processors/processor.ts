@@ -1,4 +1,4 @@
-// Logits processors (STYLE.md §14): small classes with one apply(), composed in a list between the
+// Logits processors (docs/architecture.md, adding a scheduler): small classes with one apply(), composed in a list between the
 // denoiser and the scheduler's step. They work in place on the host copy of the step's logits, f64
 // [B·N, K], and may skip rows that are not masked (ctx.active).
 

@@ -1,4 +1,4 @@
-// MaskGIT confidence re-masking (Chang et al., arXiv 2202.04200), as Show-o runs it (DESIGN.md §3):
+// MaskGIT confidence re-masking (Chang et al., arXiv 2202.04200), as Show-o runs it (docs/architecture.md, D3Diff):
 // sample every masked position, then keep masked the floor(N·gamma((s+1)/T)) least confident ones —
 // at least one until the last step, and at least one fewer than before, so steps = N reveals exactly
 // one token per step. Confidence = log p(sampled) + noise·(1 - (s+1)/T)·Gumbel. order 'random' uses

@@ -1,4 +1,4 @@
-// The scheduler interface (STYLE.md §8, the diffusers method set as a TS interface): one algorithm per
+// The scheduler interface (docs/architecture.md, adding a scheduler, the diffusers method set as a TS interface): one algorithm per
 // file, the shared math in ../schedules.ts. A scheduler works on host arrays: the sample is i32 [B·N]
 // with maskId at unknown positions, the step's logits f64 [B·N, K] after the processors.
 import type { HostMask } from '../mask.js';
