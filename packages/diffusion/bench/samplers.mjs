@@ -9,7 +9,7 @@
 // so it includes WASM workers' spinning), a load-independent check on a shared machine.
 // Run: pnpm --filter @unif2ace/diffusion build && node packages/diffusion/bench/samplers.mjs [--reps 3]
 import { maskgitSample, seddSample } from '@unif2ace/diffusion';
-import { getBackend, init, keep, ops, tidy } from '@unif2ace/tensor';
+import { getBackend, init, keep, ops, tensor, tidy } from '@unif2ace/tensor';
 
 const B = 8;
 const K = 512;
@@ -31,7 +31,9 @@ export async function run({ lengths = [64, 256], repeats = reps } = {}) {
         'denoiser only',
         1,
         async () => {
-          const tokens = tidy(() => ops.randomBits([B, N], { seed: 3 }).cast('i32'));
+          // Valid ids in [0, K] (K is the mask token): random bits cast to i32 would index out of range.
+          const ids = Int32Array.from({ length: B * N }, (_, i) => (i * 2654435761) % (K + 1));
+          const tokens = tensor(ids, [B, N], { dtype: 'i32' });
           const l = denoiser(tokens);
           tokens.dispose();
           await l.data();
