@@ -1,30 +1,16 @@
 // Runs the js block of the README's "Example" section against the source (with the shipped weights).
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
+import { describe, expect, it } from 'vitest';
+import { runReadmeExample } from '../../../tools/vitest/readme-example.js';
 
 describe('README', () => {
   it('Example runs and prints what it promises', async () => {
-    const md = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    const start = md.indexOf('\n## Example\n');
-    expect(start).toBeGreaterThan(0);
-    const section = md.slice(start + 1, md.indexOf('\n## ', start + 2));
-    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-    if (!code) throw new Error('README.md: no js block in "## Example"');
-    const file = `${here}readme-example.example.tmp.ts`;
-    await writeFile(file, code.replaceAll("'@unif2ace/eval'", "'./index.js'"));
-    const logs: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-      logs.push(a.map(String).join(' '));
-    });
-    try {
-      await import(/* @vite-ignore */ `${file}?t=${Date.now()}`);
-    } finally {
-      spy.mockRestore();
-      await rm(file, { force: true });
-    }
+    const { logs } = await runReadmeExample(
+      new URL('../README.md', import.meta.url),
+      new URL('.', import.meta.url),
+      {
+        '@unif2ace/eval': './index.js',
+      },
+    );
     expect(logs).toEqual(['64x3x64x64 12288', 'true true', 'true true']);
   });
 });

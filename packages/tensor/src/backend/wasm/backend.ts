@@ -96,8 +96,8 @@ export class WasmBackend implements Backend {
 
   /**
    * The exports of kernel module `family` (src/kernels/wasm/<family>.wat), typed from the .wat
-   * (generated/<family>.ts `Exports`); older kernel files pass their own interface as T, which
-   * kernels/wasm/exports-check.ts holds equal to the generated one. Every module shares this backend's memory.
+   * (generated/<family>.ts `Exports`); a kernel file's `<Family>Exports` alias is that same type.
+   * Every module shares this backend's memory.
    */
   kernels<T = never, F extends keyof WasmExports = keyof WasmExports>(
     family: F,

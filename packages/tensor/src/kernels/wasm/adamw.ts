@@ -3,25 +3,10 @@
 import type { WasmBackend } from '../../backend/wasm/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of adamw.wat (f32 hyper-parameters, see ops/optim.ts adamwAttrs). */
-export interface AdamwExports {
-  adamw(
-    p: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    decay: number,
-    b1: number,
-    omb1: number,
-    b2: number,
-    omb2: number,
-    stepSize: number,
-    bc2s: number,
-    eps: number,
-  ): void;
-}
+/** The exports of adamw.wat, generated from its text. */
+export type AdamwExports = WasmExports['adamw'];
 
 registerKernel('adamw', 'wasm', (inputs: Tensor[], a: Attrs) => {
   const [p, g, m, v] = inputs;

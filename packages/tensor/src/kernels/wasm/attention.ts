@@ -14,14 +14,10 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of attention.wat: a parameter block (see the .wat header) and the thread index. */
-export interface AttentionExports {
-  attention_forward(params: number, t: number): void;
-  attention_forward_rows(params: number, t: number): void;
-  attention_backward(params: number, t: number): void;
-  attention_backward_dq(params: number, t: number): void;
-}
+/** The exports of attention.wat, generated from its text. */
+export type AttentionExports = WasmExports['attention'];
 
 /** Calls that ran the WASM kernels (tests check the fused path really ran). */
 export const attentionWasmCalls = { forward: 0, backward: 0 };

@@ -10,23 +10,11 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 import { gemmInto } from './matmul.js';
 
-/** The exports of conv2d.wat (geometry block: see writeGeom). */
-export interface Conv2dExports {
-  im2col(g: number, src: number, dst: number, c0: number, c1: number, inner: number): void;
-  col2im(g: number, col: number, ldc: number, dst: number, c0: number, c1: number): void;
-  copy_rows(
-    src: number,
-    ldc: number,
-    dst: number,
-    ldd: number,
-    rows: number,
-    cols: number,
-    bias: number,
-    acc: number,
-  ): void;
-}
+/** The exports of conv2d.wat, generated from its text. */
+export type Conv2dExports = WasmExports['conv2d'];
 
 /** Below this many elements moved, im2col / col2im run on the calling thread only. */
 const PARALLEL_MIN_ELEMS = 1 << 16;

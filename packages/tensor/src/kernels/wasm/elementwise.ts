@@ -13,24 +13,10 @@ import { empty, type Tensor } from '../../tensor.js';
 import { COMPARE_OPS } from '../exprs.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of elementwise.wat. */
-export interface ElementwiseExports {
-  /** Output elements [start, end) of the job at `desc` with a per-thread work area; returns its status. */
-  ew(desc: number, work: number, start: number, end: number): number;
-  /** Rows [r0, r1) of dst[b][r][c] = src[b][c ld + r] (a transposed view's copy). */
-  transpose(
-    src: number,
-    dst: number,
-    nb: number,
-    R: number,
-    C: number,
-    ld: number,
-    bs: number,
-    r0: number,
-    r1: number,
-  ): void;
-}
+/** The exports of elementwise.wat, generated from its text. */
+export type ElementwiseExports = WasmExports['elementwise'];
 
 /** The $apply case numbers of elementwise.wat. */
 const UNARY_F: Record<string, number> = {

@@ -13,33 +13,10 @@ import { empty, type Tensor } from '../../tensor.js';
 import { firstOutOfRange, indexOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of gather.wat (addresses in bytes). */
-export interface GatherExports {
-  gather_rows(
-    x: number,
-    idx: number,
-    out: number,
-    m: number,
-    n: number,
-    post: number,
-    i0: number,
-    i1: number,
-  ): void;
-  scatter_add(
-    idx: number,
-    src: number,
-    dst: number,
-    m: number,
-    n: number,
-    post: number,
-    p0: number,
-    p1: number,
-    q0: number,
-    q1: number,
-    kind: number,
-  ): void;
-}
+/** The exports of gather.wat, generated from its text. */
+export type GatherExports = WasmExports['gather'];
 
 /** Below this many output elements gather runs on one thread. */
 const GATHER_PARALLEL_MIN = 1 << 18;

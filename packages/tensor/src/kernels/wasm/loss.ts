@@ -10,41 +10,10 @@ import { empty, type Tensor } from '../../tensor.js';
 import { targetOutOfRange } from '../range-errors.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of loss.wat (addresses in bytes; see the .wat for the math). */
-export interface LossExports {
-  ce_rows(
-    x: number,
-    t: number,
-    lse: number,
-    loss: number,
-    r0: number,
-    r1: number,
-    V: number,
-    start: number,
-    end: number,
-    ignore: number,
-    eps: number,
-    info: number,
-  ): void;
-  ce_demote(loss: number, out: number, n: number): void;
-  ce_sum(loss: number, n: number): number;
-  ce_backward_rows(
-    x: number,
-    t: number,
-    lse: number,
-    g: number,
-    dx: number,
-    r0: number,
-    r1: number,
-    V: number,
-    start: number,
-    end: number,
-    ignore: number,
-    eps: number,
-    scale: number,
-  ): void;
-}
+/** The exports of loss.wat, generated from its text. */
+export type LossExports = WasmExports['loss'];
 
 interface CeAttrs {
   ignoreIndex: number;

@@ -8,17 +8,13 @@ import { Matmul } from '../declarations.js';
 import { UNARY_TS } from '../exprs.js';
 import { getKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
 /** Below this many multiply-adds per batch item one thread is faster than waking the workers. */
 const PARALLEL_MIN_FLOPS = 64 * 64 * 64;
 
-/** The exports of matmul.wat. */
-export interface MatmulExports {
-  pack_a(src: number, rs: number, cs: number, m: number, k: number, dst: number): void;
-  pack_b(src: number, rs: number, cs: number, k: number, n: number, dst: number): void;
-  gemm(ap: number, bp: number, c: number, ldc: number, mp: number, k: number, q0: number, q1: number): void;
-  gemm_grouped(desc: number, n: number, ldc: number, q0: number, q1: number): void;
-}
+/** The exports of matmul.wat, generated from its text. */
+export type MatmulExports = WasmExports['matmul'];
 
 /**
  * C (ldc elements per row, padded to whole panels) = A @ B on the WASM backend's memory.

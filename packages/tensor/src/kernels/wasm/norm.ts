@@ -10,38 +10,11 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 import { runRows } from './rows.js';
 
-/** The exports of norm.wat (w, b: 0 when absent). */
-export interface NormExports {
-  layer_norm_rows(
-    x: number,
-    y: number,
-    st: number,
-    rows: number,
-    n: number,
-    w: number,
-    b: number,
-    rms: number,
-    eps: number,
-  ): void;
-  layer_norm_backward_rows(
-    x: number,
-    g: number,
-    st: number,
-    dx: number,
-    k0: number,
-    k1: number,
-    B: number,
-    rows: number,
-    n: number,
-    w: number,
-    dwp: number,
-    dbp: number,
-    rms: number,
-  ): void;
-  layer_norm_sum_partials(p: number, nblocks: number, n: number, dst: number, j0: number, j1: number): void;
-}
+/** The exports of norm.wat, generated from its text. */
+export type NormExports = WasmExports['norm'];
 
 /** How many times the WASM forward (not the fallback) ran, and on the pool (for tests). */
 export const normForwardCalls = { wasm: 0, pooled: 0 };

@@ -6,37 +6,10 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of pooling.wat (mulp: byte address of an f64). */
-export interface PoolingExports {
-  avg_pool(
-    src: number,
-    dst: number,
-    p0: number,
-    p1: number,
-    H: number,
-    W: number,
-    Ho: number,
-    Wo: number,
-    k: number,
-    st: number,
-    mulp: number,
-  ): void;
-  avg_pool_backward(
-    gy: number,
-    dst: number,
-    p0: number,
-    p1: number,
-    H: number,
-    W: number,
-    Ho: number,
-    Wo: number,
-    k: number,
-    st: number,
-    mulp: number,
-  ): void;
-  upsample_nearest(src: number, dst: number, p0: number, p1: number, H: number, W: number, s: number): void;
-}
+/** The exports of pooling.wat, generated from its text. */
+export type PoolingExports = WasmExports['pooling'];
 
 /** Below this many elements touched one thread is faster than waking the workers. */
 const PARALLEL_MIN_ELEMS = 1 << 17;

@@ -15,22 +15,10 @@ import { engine } from '../../engine.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of random.wat (parameter block layout: see the .wat). */
-export interface RandomExports {
-  fill(mode: number, prm: number, dst: number, src: number, w0: number, w1: number, ws: number): void;
-  exp(x: number): number;
-  multinomial_rows(
-    prm: number,
-    x: number,
-    n: number,
-    r0: number,
-    r1: number,
-    words: number,
-    out: number,
-    wb: number,
-  ): void;
-}
+/** The exports of random.wat, generated from its text. */
+export type RandomExports = WasmExports['random'];
 
 const MODE = { bits: 0, uniform: 1, keep: 2, dropout: 3 } as const;
 /** Below this many words one thread is faster than waking the workers. */

@@ -7,20 +7,10 @@ import { type DType, roundF16 } from '../../dtype.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of reduce.wat. */
-export interface ReduceExports {
-  reduce(
-    op: number,
-    dt: number,
-    src: number,
-    dst: number,
-    n: number,
-    parts: number,
-    w0: number,
-    w1: number,
-  ): void;
-}
+/** The exports of reduce.wat, generated from its text. */
+export type ReduceExports = WasmExports['reduce'];
 
 const OPS: Record<string, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
 const DTYPES: Record<DType, number> = { f32: 0, f16: 0, i32: 1, u32: 2 };

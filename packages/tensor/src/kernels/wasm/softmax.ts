@@ -7,14 +7,11 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 import { runRows } from './rows.js';
 
-/** The exports of softmax.wat. */
-export interface SoftmaxExports {
-  softmax_rows(src: number, dst: number, rows: number, n: number): void;
-  log_softmax_rows(src: number, dst: number, rows: number, n: number): void;
-  softmax_backward_rows(y: number, g: number, dst: number, rows: number, n: number, log: number): void;
-}
+/** The exports of softmax.wat, generated from its text. */
+export type SoftmaxExports = WasmExports['softmax'];
 
 /** How many times each WASM kernel (not the fallback) ran, and on the pool: lets tests prove the path. */
 export const softmaxKernelCalls = { softmax: 0, log: 0, backward: 0, pooled: 0 };

@@ -6,20 +6,10 @@ import type { WasmBackend } from '../../backend/wasm/backend.js';
 import { empty, type Tensor } from '../../tensor.js';
 import { type Attrs, type KernelFn, registerKernel } from '../registry.js';
 import { runReference } from './fallback.js';
+import type { WasmExports } from './generated/index.js';
 
-/** The exports of topk.wat (heap: k·4 bytes of scratch per thread). */
-export interface TopkExports {
-  topk_rows(
-    x: number,
-    n: number,
-    k: number,
-    r0: number,
-    r1: number,
-    vals: number,
-    idx: number,
-    heap: number,
-  ): void;
-}
+/** The exports of topk.wat, generated from its text. */
+export type TopkExports = WasmExports['topk'];
 
 /** Below this many elements scanned one thread is faster than waking the workers. */
 const PARALLEL_MIN_ELEMS = 1 << 15;
