@@ -22,6 +22,9 @@ export { defineKernel } from './kernels/define.js';
 export type { Attrs, KernelFn } from './kernels/registry.js';
 export { listKernels, registerKernel } from './kernels/registry.js';
 export { dispatchProgram } from './kernels/webgpu/program.js';
+// Declared in a chunk shared with the Tensor methods, where the d.ts bundler would turn it into a value if
+// re-exported through the `ops` namespace: exported here instead.
+export type { CumsumOptions } from './ops/cumsum.js';
 export * as ops from './ops/index.js';
 export { getRngState, manualSeed, rand, randn, setRngState } from './ops/random.js';
 export { keep, memoryStats, scope, tidy } from './scope.js';

@@ -4,7 +4,7 @@
 import { backward } from './autograd/tape.js';
 import { kernel } from './dispatch.js';
 import { type DType, type HostArray, hostArray } from './dtype.js';
-import { type CumsumOptions, cumsum } from './ops/cumsum.js';
+import { cumsum } from './ops/cumsum.js';
 import * as E from './ops/elementwise.js';
 import './ops/index.js'; // every op, and the primitives' gradient rules
 import * as M from './ops/movement.js';
@@ -261,7 +261,7 @@ export class TensorMethods {
   variance(this: Tensor, axis?: number | number[], keepDims = false, correction = 0) {
     return R.variance(this, axis, keepDims, correction);
   }
-  cumsum(this: Tensor, axis: number, opts?: CumsumOptions) {
+  cumsum(this: Tensor, axis: number, opts?: Parameters<typeof cumsum>[2]) {
     return cumsum(this, axis, opts);
   }
 

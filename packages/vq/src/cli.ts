@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // unif2ace-vq: train an image tokenizer on synthetic (or ingested) faces.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CodecConfig } from './codec.js';
 import type { QuantizerConfig } from './quantizer.js';
 import { train } from './train/train.js';
@@ -167,8 +169,18 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*[/\\]/, ''));
-if (isMain)
+// Run as a program (also through npm's bin symlink, hence the real paths), not when imported by tests.
+function isMain(): boolean {
+  try {
+    return (
+      !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
+  } catch {
+    return false;
+  }
+}
+
+if (isMain())
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

@@ -6,7 +6,7 @@ export { record } from '../autograd/tape.js';
 export { kernel } from '../dispatch.js';
 export { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 export { avgPool2d, type Conv2dOptions, conv2d, upsampleNearest } from './conv.js';
-export { type CumsumOptions, cumsum } from './cumsum.js';
+export { cumsum } from './cumsum.js';
 export {
   add,
   affine,
