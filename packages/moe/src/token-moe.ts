@@ -210,19 +210,7 @@ export class TokenMoE extends Module {
 
   /** Rebuild from toConfig(); `extra` adds what JSON cannot hold (rng, feature functions in expertOptions). */
   static fromConfig(config: Record<string, unknown>, extra: Partial<TokenMoEOptions> = {}): TokenMoE {
-    const valid = [
-      'dim',
-      'hidden',
-      'groups',
-      'experts',
-      'shared',
-      'topK',
-      'capacityFactor',
-      'balanceWeight',
-      'zLossWeight',
-      'expertOptions',
-    ];
-    const o = readConfig('TokenMoE', 1, config, valid) as unknown as TokenMoEOptions;
+    const o = readConfig('TokenMoE', 1, config, TOKEN_MOE_KEYS) as unknown as TokenMoEOptions;
     return new TokenMoE({
       ...o,
       ...extra,
