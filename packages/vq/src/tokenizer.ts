@@ -1,5 +1,6 @@
 // ImageTokenizer: images [B, 3, H, W] in [-1, 1] <-> codes [B, h, w] (i32), an encoder, a quantizer and a
 // decoder behind one object that loads from a folder (Node), a URL (browser) or bytes.
+import type { LoadOptions, LoadProgress } from '@unif2ace/eval';
 import { loadModule, Module, saveModule } from '@unif2ace/nn';
 import { noGrad, type Tensor, tidy } from '@unif2ace/tensor';
 import { type CodecConfig, Decoder, downFactor, Encoder, validateCodecConfig } from './codec.js';
@@ -46,16 +47,8 @@ export function validateTokenizerConfig(c: unknown, where = 'config.json'): Toke
   return o as unknown as TokenizerConfig;
 }
 
-export interface LoadProgress {
-  status: 'initiate' | 'progress' | 'done' | 'ready';
-  file?: string;
-  loaded?: number;
-  total?: number;
-}
-
-export interface LoadOptions {
-  onProgress?: (p: LoadProgress) => void;
-}
+// One loading-progress contract (transformers.js-style) for every loader of shipped weights: eval's.
+export type { LoadOptions, LoadProgress };
 
 /** The weights shipped with the package (trained on synthetic faces, 64 px; see weights/README.md). */
 export const SHIPPED_WEIGHTS = new URL('../weights/', import.meta.url);
