@@ -1,4 +1,5 @@
-// @unif2ace/common/node: file helpers for Node (crash-safe writes, guarded folder creation).
+// @unif2ace/common/node: helpers for Node (crash-safe writes, guarded folder creation, CLI entry check).
+export { isEntry } from './entry.js';
 export {
   fsyncDir,
   fsyncDirSync,

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // `unif2ace-data <command> [options]`. Each command is a module under ./cli/ exporting
 // `run(args): Promise<number | undefined>`; to add one, add a line to COMMANDS.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isEntry } from '@unif2ace/common/node';
 
 export interface CommandModule {
   run(args: string[]): Promise<number | undefined>;
@@ -54,18 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** True when this module is the program being run (also through the npm bin symlink). */
-function isEntry(): boolean {
-  const arg = process.argv[1];
-  if (!arg) return false;
-  try {
-    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `unif2ace-eval <command> [options]`
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isEntry } from '@unif2ace/common/node';
 
 const COMMANDS: Record<
   string,
@@ -37,17 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   return (await cmd.load()).run(rest);
 }
 
-function isEntry(): boolean {
-  const arg = process.argv[1];
-  if (!arg) return false;
-  try {
-    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // unif2ace-vq: train an image tokenizer on synthetic (or ingested) faces.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isEntry } from '@unif2ace/common/node';
 import type { CodecConfig } from './codec.js';
 import type { QuantizerConfig } from './quantizer.js';
 import { train } from './train/train.js';
@@ -169,18 +168,7 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-// Run as a program (also through npm's bin symlink, hence the real paths), not when imported by tests.
-function isMain(): boolean {
-  try {
-    return (
-      !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
-    );
-  } catch {
-    return false;
-  }
-}
-
-if (isMain())
+if (isEntry(import.meta.url))
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
