@@ -3,7 +3,7 @@
 // `ids.json` = { codes, caption, qa: [{ q, a }] } as token ids (the twin builds the rows from them):
 //   node tools/torch-model/prepare_shards.mjs --model FOLDER --data DATA_SPLIT_DIR --out DIR [--limit N]
 import { parseArgs } from 'node:util';
-import { decodePng, readShardIndex, readShards, sampleJson, ShardWriter } from '@unif2ace/data';
+import { decodePng, readShardIndex, readShards, ShardWriter, sampleJson } from '@unif2ace/data';
 import { UniF2ace } from '@unif2ace/model';
 
 const { values } = parseArgs({
