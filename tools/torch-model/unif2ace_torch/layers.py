@@ -83,12 +83,22 @@ class RotaryEmbedding:
         return rot if r == dh else torch.cat([rot, x[..., r:]], dim=-1)
 
 
-def attention(q, k, v, mask=None, key_padding=None, causal=False, scale=None):
+def attention_bias(mask):
+    """bool [B, Sq, Sk] (True = may attend) -> the additive f32 bias [B, 1, Sq, Sk] (0 or -inf) that
+    attention(bias=) takes: built once per forward and shared by every block. Every query row must see at
+    least one key (UniF2ace's row masks guarantee it)."""
+    return torch.zeros(mask.shape, dtype=torch.float32).masked_fill(~mask.bool(), float("-inf"))[:, None]
+
+
+def attention(q, k, v, mask=None, key_padding=None, causal=False, scale=None, bias=None):
     """q [B, H, Sq, Dh], k/v [B, H, Sk, Dh]. mask bool [Sq, Sk] or [B|1, Sq, Sk] (True = may attend),
-    key_padding bool [B, Sk] (True = real token). Rows with no visible key give 0."""
+    key_padding bool [B, Sk] (True = real token). Rows with no visible key give 0. `bias` (from
+    attention_bias) replaces the other masks: the fast path for masks where every row sees a key."""
     B, H, Sq, Dh = q.shape
     Sk = k.shape[2]
     scale = 1 / math.sqrt(Dh) if scale is None else scale
+    if bias is not None:
+        return torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * scale + bias.to(q.dtype), dim=-1), v)
     allowed = torch.ones(B, Sq, Sk, dtype=torch.bool, device=q.device)
     if causal:
         i = torch.arange(Sq, device=q.device)[:, None]
@@ -117,7 +127,7 @@ class MultiHeadAttention(nn.Module):
         self.out = Linear(dim, dim)
         self.rotary = RotaryEmbedding(rotary_dim) if rotary_dim else None
 
-    def forward(self, x, mask=None, key_padding=None, causal=False):
+    def forward(self, x, mask=None, key_padding=None, causal=False, bias=None):
         b, s, d = x.shape
         h = self.heads
         dh = d // h
@@ -125,5 +135,5 @@ class MultiHeadAttention(nn.Module):
         q, k, v = qkv[0], qkv[1], qkv[2]
         if self.rotary is not None:
             q, k = self.rotary.apply(q), self.rotary.apply(k)
-        o = attention(q, k, v, mask=mask, key_padding=key_padding, causal=causal)
+        o = attention(q, k, v, mask=mask, key_padding=key_padding, causal=causal, bias=bias)
         return self.out(o.permute(0, 2, 1, 3).reshape(b, s, d))

@@ -24,7 +24,7 @@ from torch import nn
 
 from . import safetensors as st
 from .diffusion import CosineSchedule, Philox, mask_positions
-from .layers import Embedding, LayerNorm, Linear, MultiHeadAttention
+from .layers import Embedding, LayerNorm, Linear, MultiHeadAttention, attention_bias
 from .moe import SeqMoE, TokenMoE, balance_loss
 
 SPECIAL_TOKENS = ["soi", "eoi", "t2i", "mmu", "pad", "bos", "eos"]
@@ -163,7 +163,7 @@ class Block(nn.Module):
                              expert_options={"clip": {"featureDim": dim}, "face": {"featureDim": dim}})
 
     def run(self, x, inp):
-        x = x + self.attn(self.ln1(x), mask=inp["mask"])
+        x = x + self.attn(self.ln1(x), bias=inp["bias"])
         t = self.tokenMoe.route(self.ln2(x), inp["groups"])
         x = x + t["y"]
         y, bal = self.seq_route(self.ln3(x), inp)
@@ -237,7 +237,7 @@ class UniF2ace(nn.Module):
             pool[b, keep] = 1.0 / len(keep)
         face = x.reshape(B * S, D).index_select(0, img).reshape(B, N, D)
         inp = {
-            "mask": c.mask,
+            "bias": attention_bias(c.mask),
             "groups": c.groups,
             "seq_group": torch.tensor([GROUPS.index(g) for g in c.groups], dtype=torch.long),
             "pool": pool.reshape(B, 1, S),

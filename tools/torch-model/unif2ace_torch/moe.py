@@ -109,22 +109,32 @@ class TokenMoE(nn.Module):
         xt = x.reshape(T, D)
         r = self.router.route(xt, token_group)
         k, E, S = self.top_k, self.E, self.shared
-        y = torch.zeros_like(xt)
-        # routed: assignment a = t*k + q goes to slot g*(S+E) + S + j
+        # every assignment (routed: token t's k picks with their gates; shared: its group's S experts with
+        # gate 1) sorted by bank slot, the rows gathered once, each slot's expert run on its contiguous chunk,
+        # the gated outputs added back per token in one scatter (as token-moe.ts's dispatch does)
         idx = r["indices"].reshape(-1)
-        tok = torch.arange(T, device=x.device).repeat_interleave(k)
-        gates = r["weights"].reshape(-1)
-        slot = (idx // E) * self.slots_per_group + S + idx % E
-        for s in torch.unique(slot).tolist():
-            sel = (slot == s).nonzero(as_tuple=True)[0]
-            t = tok[sel]
-            y = y.index_add(0, t, self.bank.expert(s, xt[t]) * gates[sel, None])
-        for g in range(len(self.group_names)):
-            if not tokens_per_group[g]:
-                continue
-            t = (token_group == g).nonzero(as_tuple=True)[0]
-            for sh in range(S):
-                y = y.index_add(0, t, self.bank.expert(g * self.slots_per_group + sh, xt[t]))
+        slots = [(idx // E) * self.slots_per_group + S + idx % E]
+        toks = [torch.arange(T, device=x.device).repeat_interleave(k)]
+        gates = [r["weights"].reshape(-1)]
+        if S:
+            base = token_group * self.slots_per_group
+            slots.append((base[:, None] + torch.arange(S, device=x.device)[None, :]).reshape(-1))
+            toks.append(torch.arange(T, device=x.device).repeat_interleave(S))
+            gates.append(torch.ones(T * S, dtype=xt.dtype, device=x.device))
+        slot, tok, gate = torch.cat(slots), torch.cat(toks), torch.cat(gates)
+        order = torch.argsort(slot, stable=True)
+        slot, tok, gate = slot[order], tok[order], gate[order]
+        counts = torch.bincount(slot, minlength=self.bank.slots).tolist()
+        xs = xt.index_select(0, tok)
+        # unbind once: each slot's weights as a view whose gradients are stacked once in backward (indexing
+        # w1[s] per slot would allocate a full-bank zero gradient per slot)
+        w1s, w2s = self.bank.w1.unbind(0), self.bank.w2.unbind(0)
+        outs, at = [], 0
+        for s_, n in enumerate(counts):
+            if n:
+                outs.append(torch.matmul(F.gelu(torch.matmul(xs[at:at + n], w1s[s_])), w2s[s_]))
+                at += n
+        y = torch.zeros_like(xt).index_add_(0, tok, torch.cat(outs) * gate[:, None])
         bal = balance_loss(r["probs"], r["indices"], tokens_per_group, E, self.balance_weight)
         z = (torch.logsumexp(r["logits"], -1) ** 2).mean() * self.z_loss_weight if self.z_loss_weight else torch.zeros((), device=x.device)
         self.last = {"indices": r["indices"].detach(), "gates": r["weights"].detach(), "token_group": token_group}
