@@ -1,7 +1,7 @@
 // Golden logits against the PyTorch twin (tools/torch-model): fixtures/tiny/ is a tiny model trained for a few
 // steps by the twin with DDP (2 processes over gloo, shards split by rank) and written in our folder format;
 // fixtures/tiny-golden.json holds the twin's logits and loss for a fixed mixed T2I/MMU batch. Loading the
-// folder with UniF2ace.load must give the same token ids, logits and loss (f32, tolerance 1e-4).
+// folder with UniF2ace.load must give the same token ids, logits, loss and gradient (f32, tolerance 1e-4).
 // Regenerate both: bash tools/torch-model/golden/make_fixture.sh
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,9 @@ interface Golden {
   picks: { row: number; pos: number; logits: number[] }[];
   stats: { mean: number[][]; norm: number[][]; argmax: number[][] };
   loss: Record<string, number>;
+  /** Per parameter: [sum, L2 norm] of the loss's gradient (parameters the loss does not reach: absent). */
+  grads: Record<string, [number, number]>;
+  gradValues: Record<string, number[]>;
 }
 const golden = JSON.parse(
   readFileSync(fileURLToPath(new URL('./fixtures/tiny-golden.json', import.meta.url)), 'utf8'),
@@ -112,12 +115,44 @@ describe('golden logits: UniF2ace.load(a folder the PyTorch twin trained) = the 
         { seed: L.seed, alpha: L.alpha, cfgDropout: L.cfgDropout },
       );
       const got: Record<string, number> = {};
-      for (const [k, v] of Object.entries({ total: r.total, ...r.parts })) {
-        got[k] = (await v.data())[0];
-        v.dispose();
-      }
+      for (const [k, v] of Object.entries({ total: r.total, ...r.parts })) got[k] = (await v.data())[0];
       for (const k of Object.keys(golden.loss))
         expect(Math.abs(got[k] - golden.loss[k]), k).toBeLessThan(TOL);
+
+      // the gradient, parameter by parameter (what DDP averages): the same training step as the twin's
+      r.total.backward();
+      for (const v of [r.total, ...Object.values(r.parts)]) v.dispose();
+      let maxGrad = 0;
+      const reached: string[] = [];
+      for (const [name, p] of model.namedParameters()) {
+        const g = p.grad ? await p.grad.data() : null;
+        let sum = 0;
+        let sq = 0;
+        for (const v of g ?? []) {
+          sum += v;
+          sq += v * v;
+        }
+        const want = golden.grads[name];
+        if (!want) {
+          expect(sq, `${name}: the twin's loss does not reach it`).toBe(0);
+          continue;
+        }
+        reached.push(name);
+        const scale = Math.max(1, want[1]);
+        maxGrad = Math.max(
+          maxGrad,
+          Math.abs(sum - want[0]) / scale,
+          Math.abs(Math.sqrt(sq) - want[1]) / scale,
+        );
+        for (const [i, v] of (golden.gradValues[name] ?? []).entries())
+          maxGrad = Math.max(maxGrad, Math.abs((g as ArrayLike<number>)[i] - v));
+      }
+      model.zeroGrad();
+      expect(reached.sort()).toEqual(Object.keys(golden.grads).sort());
+      console.log(
+        `golden (${backend}): max gradient diff ${maxGrad.toExponential(2)} over ${reached.length} parameters`,
+      );
+      expect(maxGrad).toBeLessThan(TOL);
     } finally {
       model.dispose();
     }

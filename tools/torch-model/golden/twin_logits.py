@@ -3,7 +3,8 @@
   /usr/bin/python3 tools/torch-model/golden/twin_logits.py --model FOLDER --batch batch.json --out golden.json
 Full logit rows at 3 positions per row (the first, an image or question position, the last real one), and
 for every position of every row (batch padding included) the mean, the L2 norm and the argmax of its logits;
-plus the loss of the batch's training part in eval mode (the Noise experts give 0 there)."""
+plus the loss of the batch's training part in eval mode (the Noise experts give 0 there) and its gradient:
+per parameter its sum and L2 norm, and every value of one small tensor."""
 import argparse
 import json
 import os
@@ -51,7 +52,11 @@ def main():
             "t2i": [{"caption_ids": e["captionIds"], "codes": e["codes"]} for e in L["t2i"]],
             "mmu": [{"codes": e["codes"], "question_ids": e["questionIds"], "answer_ids": e["answerIds"]} for e in L["mmu"]],
         }
-        total, parts = m.loss(batch, seed=L["seed"], alpha=L["alpha"], cfg_dropout=L["cfgDropout"])
+    total, parts = m.loss(batch, seed=L["seed"], alpha=L["alpha"], cfg_dropout=L["cfgDropout"])
+    total.backward()
+    # per parameter: the gradient's sum and L2 norm (and every value of one small tensor)
+    grads = {k: [p.grad.double().sum().item(), p.grad.double().norm().item()] for k, p in m.named_parameters() if p.grad is not None}
+    small = "blocks.1.seqMoe.router.weight"
     out = {
         "generator": "tools/torch-model/golden/twin_logits.py (see tools/torch-model/README.md)",
         "torch": torch.__version__,
@@ -63,6 +68,8 @@ def main():
         "picks": picks,
         "stats": stats,
         "loss": {"total": total.item(), **{k: v.item() for k, v in parts.items()}},
+        "grads": grads,
+        "gradValues": {small: [round(v, 9) for v in dict(m.named_parameters())[small].grad.reshape(-1).tolist()]},
     }
     pathlib.Path(a.out).write_text(json.dumps(out, separators=(",", ":")) + "\n")
     print(f"wrote {a.out}: {len(rows)} rows, S {c.S}, V {m.vocab.size}, loss {out['loss']}")
