@@ -3,9 +3,9 @@
 packages/model/bench/step.mjs, which writes the model folder and the batch (token ids) and runs this with
 OpenBLAS (tools/bench/torch.mjs).
 
-Usage: bench_step.py MODEL_FOLDER BATCH_JSON STEPS THREADS   (one JSON line on stdout)
+Usage: bench_step.py MODEL_FOLDER BATCH_JSON STEPS THREADS [WARMUP=2]   (one JSON line on stdout)
 BATCH_JSON: {"t2i": [{caption_ids, codes}], "mmu": [{codes, question_ids, answer_ids}]}; step i uses loss seed i
-(the same seeds as our column), after 2 warm-up steps."""
+(the same seeds as our column), warm-up steps included."""
 import json
 import os
 import sys
@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from unif2ace_torch.model import UniF2ace  # noqa: E402
 
 folder, batch_file, steps, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 2
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 with open(batch_file) as f:
@@ -25,16 +26,15 @@ model = UniF2ace.from_folder(folder)
 model.train()
 opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01)
 losses, times = [], []
-for i in range(steps + 2):
+for i in range(steps + warmup):
     t0 = time.perf_counter()
     total, parts = model.loss(batch, seed=i)
     opt.zero_grad(set_to_none=True)
     total.backward()
     opt.step()
     losses.append(total.item())
-    if i >= 2:
+    if i >= warmup:
         times.append((time.perf_counter() - t0) * 1e3)
-times.sort()
 print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
-                  "params": sum(p.numel() for p in model.parameters()), "ms": times[len(times) // 2],
+                  "params": sum(p.numel() for p in model.parameters()), "ms": sorted(times)[len(times) // 2],
                   "times": [round(t, 2) for t in times], "losses": losses}))

@@ -2,8 +2,12 @@
 // 'auto' }) (WASM on CPU-only machines) against the PyTorch twin (tools/torch-model, CPU, OpenBLAS, the same
 // threads, the same weights, batch and loss seeds), side by side in one run; tokens/s each and where our
 // step's time goes per kernel (profileKernels).
-// Run: pnpm exec turbo run build && node packages/model/bench/step.mjs --config nano [--batch 8] [--steps 5]
-//      [--json FILE] [--no-torch] [--reference-blas]
+// Run: pnpm exec turbo run build && node packages/model/bench/step.mjs --config nano [--batch 8] [--steps 3]
+//      [--rounds 2] [--json FILE] [--no-torch]
+// The columns alternate (torch, ours, torch, ours, ... `--rounds` times, `--steps` timed steps each) so a
+// machine whose load changes during the run weighs on both; each column's time is the median of its steps.
+// PyTorch runs on OpenBLAS when it can be extracted (tools/bench/torch.mjs), else on the reference BLAS
+// with a warning.
 // JSON: { ours: { backend, msPerStep, tokensPerSec, ... }, torch: { msPerStep, tokensPerSec, ... }, ratio, ... }
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +24,10 @@ const { values } = parseArgs({
   options: {
     config: { type: 'string', default: 'nano' },
     batch: { type: 'string', default: '8' },
-    steps: { type: 'string', default: '5' },
+    steps: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
     json: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
-    'reference-blas': { type: 'boolean', default: false },
   },
 });
 const config = PRESETS[values.config];
@@ -31,8 +35,18 @@ if (!config)
   throw new Error(`--config must be one of ${Object.keys(PRESETS).join(', ')}, got ${values.config}`);
 const B = Number(values.batch);
 const steps = Number(values.steps);
-if (!(Number.isInteger(B) && B >= 2 && Number.isInteger(steps) && steps >= 1))
-  throw new Error('--batch must be an integer >= 2 and --steps >= 1');
+const rounds = Number(values.rounds);
+if (
+  !(
+    Number.isInteger(B) &&
+    B >= 2 &&
+    Number.isInteger(steps) &&
+    steps >= 1 &&
+    Number.isInteger(rounds) &&
+    rounds >= 1
+  )
+)
+  throw new Error('--batch must be an integer >= 2, --steps and --rounds >= 1');
 
 const r = await init({ backend: 'auto' });
 const backend = r.backend.name;
@@ -102,46 +116,71 @@ try {
       })),
     }),
   );
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
   const losses = [];
   const times = [];
-  for (let i = 0; i < steps + 2; i++) {
-    const t0 = performance.now();
-    losses.push(await step(i));
-    if (i >= 2) times.push(performance.now() - t0);
-  }
-  const { kernels } = await profileKernels(() => step(steps + 2));
-  times.sort((a, b) => a - b);
-  const ms = times[times.length >> 1];
-  const ours = { backend, detail, threads, msPerStep: ms, tokensPerSec: (tokensPerStep * 1e3) / ms, losses };
-  console.log(
-    `ours: ${ms.toFixed(1)} ms/step, ${ours.tokensPerSec.toFixed(0)} tokens/s (losses ${losses.map((v) => v.toFixed(3)).join(' ')})`,
-  );
-
-  if (!values['no-torch']) {
-    console.log(`torch: the twin, ${threads} threads...`);
+  const torchTimes = [];
+  let torchRun = null;
+  let seed = 0;
+  const runTorch = (round) => {
+    console.log(`round ${round + 1}/${rounds}: torch (the twin, ${threads} threads, ${steps} steps)...`);
     const t = runTorchScript(
       '../torch-model/bench_step.py',
-      [join(dir, 'model'), join(dir, 'batch.json'), String(steps), String(threads)],
-      { allowReferenceBlas: values['reference-blas'] },
+      [join(dir, 'model'), join(dir, 'batch.json'), String(steps), String(threads), '2'],
+      { allowReferenceBlas: true },
     );
-    if (t.skipped) console.log(`torch: skipped (${t.skipped})`);
-    else {
-      if (t.blas.startsWith('system'))
-        console.log(
-          'WARNING: torch runs on the reference BLAS, not OpenBLAS: its column is not a fair anchor',
-        );
-      torch = {
-        msPerStep: t.ms,
-        tokensPerSec: (tokensPerStep * 1e3) / t.ms,
-        threads: t.threads,
-        blas: t.blas,
-        version: t.torch,
-        losses: t.losses,
-      };
-      console.log(
-        `torch: ${t.ms.toFixed(1)} ms/step, ${torch.tokensPerSec.toFixed(0)} tokens/s (losses ${t.losses.map((v) => v.toFixed(3)).join(' ')})`,
-      );
+    if (t.skipped) {
+      console.log(`torch: skipped (${t.skipped})`);
+      return false;
     }
+    if (!t.blas.startsWith('OpenBLAS'))
+      console.log(
+        'WARNING: PyTorch runs on the reference BLAS (OpenBLAS could not be extracted): not a fair anchor',
+      );
+    torchRun ??= t;
+    torchTimes.push(...t.times);
+    return true;
+  };
+  let torchOk = !values['no-torch'];
+  for (let round = 0; round < rounds; round++) {
+    if (torchOk) torchOk = runTorch(round);
+    console.log(`round ${round + 1}/${rounds}: ours (${steps} steps)...`);
+    const n = round === 0 ? steps + 2 : steps;
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const v = await step(seed++);
+      if (round === 0) losses.push(v);
+      if (round > 0 || i >= 2) times.push(performance.now() - t0);
+    }
+  }
+  const { kernels } = await profileKernels(() => step(seed++));
+  const ms = median(times);
+  const ours = {
+    backend,
+    detail,
+    threads,
+    msPerStep: ms,
+    tokensPerSec: (tokensPerStep * 1e3) / ms,
+    losses,
+    times,
+  };
+  console.log(
+    `ours: ${ms.toFixed(1)} ms/step, ${ours.tokensPerSec.toFixed(0)} tokens/s (first round's losses ${losses.map((v) => v.toFixed(3)).join(' ')})`,
+  );
+  if (torchOk && torchRun) {
+    const tm = median(torchTimes);
+    torch = {
+      msPerStep: tm,
+      tokensPerSec: (tokensPerStep * 1e3) / tm,
+      threads: torchRun.threads,
+      blas: torchRun.blas,
+      version: torchRun.torch,
+      losses: torchRun.losses,
+      times: torchTimes,
+    };
+    console.log(
+      `torch: ${tm.toFixed(1)} ms/step, ${torch.tokensPerSec.toFixed(0)} tokens/s (first round's losses ${torchRun.losses.map((v) => v.toFixed(3)).join(' ')})`,
+    );
   }
   const total = kernels.reduce((a, k) => a + k.ms, 0);
   console.log('\nour step by kernel (one profiled step; host-side work between kernels not included):');
