@@ -10,7 +10,7 @@
 // differs, so the loop over experts is written here.
 
 import { balanceLoss, SeqMoE, type SeqRoutingStats, type SequenceExpert, TokenMoE } from '@unif2ace/moe';
-import { type InitRng, LayerNorm, Module, MultiHeadAttention } from '@unif2ace/nn';
+import { type InitRng, type KVCache, LayerNorm, Module, MultiHeadAttention } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import type { UniF2aceConfig } from './config.js';
 
@@ -27,6 +27,13 @@ export interface BlockInput {
   pool: Tensor;
   /** Features for the sequence experts: { clip: [B, dim], face: [B, N, dim] }. */
   context: unknown;
+}
+
+/** A block's decoding state: its attention keys/values and the sequence router's gates of the prefix. */
+export interface BlockCache {
+  kv: KVCache;
+  /** [B, G·E] dense sequence-expert gates, kept; null until the prefix ran. */
+  gates: Tensor | null;
 }
 
 export class Block extends Module {
@@ -80,7 +87,25 @@ export class Block extends Module {
     return tidy(() => this.run(x, inp).y);
   }
 
-  private seqRoute(x: Tensor, inp: BlockInput): { y: Tensor; balance: Tensor } {
+  /**
+   * Inference with a cache: with no gates cached, x is the prefix (inp.mask its [B, S, S] mask) and the
+   * sequence router's gates are stored; afterwards x holds new rows (no mask: they see every cached position
+   * and themselves) and reuse the stored gates. Returns x after the block.
+   */
+  runCached(x: Tensor, inp: BlockInput, cache: BlockCache): Tensor {
+    const prefix = !cache.gates;
+    x = x.add(this.attn.forwardCached(this.ln1.forward(x), cache.kv, prefix ? { mask: inp.mask } : {}));
+    x = x.add(this.tokenMoe.route(this.ln2.forward(x), inp.groups).y);
+    const s = this.seqRoute(this.ln3.forward(x), inp, cache.gates ?? undefined);
+    if (prefix) cache.gates = keep(s.gates);
+    return x.add(s.y);
+  }
+
+  private seqRoute(
+    x: Tensor,
+    inp: BlockInput,
+    given?: Tensor,
+  ): { y: Tensor; balance: Tensor; gates: Tensor } {
     const m = this.seqMoe;
     const [B, S, D] = x.shape;
     const G = GROUPS.length;
@@ -88,11 +113,21 @@ export class Block extends Module {
     const k = m.topK;
     const seqGroup = inp.seqGroup;
     const perGroup = GROUPS.map((_, g) => seqGroup.filter((v) => v === g).length);
-    const pooled = ops.matmul(inp.pool, x).reshape([B, D]);
-    const r = m.router.route(pooled, seqGroup);
-    const base = Int32Array.from({ length: B * k }, (_, a) => Math.floor(a / k) * G * E);
-    const flat = r.indices.reshape([B * k]).add(tensor(base, [B * k], { dtype: 'i32' }));
-    const gd = ops.indexAdd([B * G * E], 0, flat, r.weights.reshape([B * k])).reshape([B, G * E]);
+    let gd: Tensor;
+    let balance: Tensor;
+    if (given) {
+      gd = given;
+      balance = tensor(0);
+    } else {
+      const pooled = ops.matmul(inp.pool, x).reshape([B, D]);
+      const r = m.router.route(pooled, seqGroup);
+      const base = Int32Array.from({ length: B * k }, (_, a) => Math.floor(a / k) * G * E);
+      const flat = r.indices.reshape([B * k]).add(tensor(base, [B * k], { dtype: 'i32' }));
+      gd = ops.indexAdd([B * G * E], 0, flat, r.weights.reshape([B * k])).reshape([B, G * E]);
+      balance = balanceLoss(r.probs, r.indices, perGroup, E, m.balanceWeight);
+      this.forgetSeq();
+      this.#lastSeq = { indices: keep(r.indices), gates: keep(noGrad(() => r.weights.detach())), seqGroup };
+    }
     const holder = m.experts as unknown as Record<string, SequenceExpert>;
     let y: Tensor | null = null;
     for (let g = 0; g < G; g++) {
@@ -116,10 +151,7 @@ export class Block extends Module {
       const back: Tensor = all ? yg! : ops.indexAdd([B, S, D], 0, rows, yg!);
       y = y ? y.add(back) : back;
     }
-    const balance = balanceLoss(r.probs, r.indices, perGroup, E, m.balanceWeight);
-    this.forgetSeq();
-    this.#lastSeq = { indices: keep(r.indices), gates: keep(noGrad(() => r.weights.detach())), seqGroup };
-    return { y: y!, balance };
+    return { y: y!, balance, gates: gd };
   }
 
   private forgetSeq(): void {

@@ -149,4 +149,31 @@ describe(`UniF2ace (${DEVICE})`, () => {
     m.forgetRouting();
     m.dispose();
   });
+
+  it('KV-cache decoding equals full recomputation: same tokens, close logits at every step', async () => {
+    const m = tinyModel(11);
+    // untrained: the logits are random but not flat (no greedy ties), and <|eos|> is unlikely to end early
+    for (const temperature of [0, 1.5]) {
+      const runs: { tokens: number[]; logits: Float32Array[]; text: string }[] = [];
+      for (const kvCache of [true, false]) {
+        const tokens: number[] = [];
+        const logits: Float32Array[] = [];
+        const text = await m.answer(codesFor(2), 'What color are the eyes?', {
+          maxTokens: 6,
+          kvCache,
+          temperature,
+          seed: 4,
+          onToken: (s) => (tokens.push(s.token), logits.push(s.logits)),
+        });
+        runs.push({ tokens, logits, text });
+      }
+      expect(runs[0].tokens).toEqual(runs[1].tokens);
+      expect(runs[0].text).toBe(runs[1].text);
+      expect(runs[0].tokens.length).toBe(6);
+      runs[0].logits.forEach((l, i) =>
+        expectClose(l, runs[1].logits[i], { atol: 1e-4, rtol: 1e-4, label: `step ${i}` }),
+      );
+    }
+    m.dispose();
+  });
 });
