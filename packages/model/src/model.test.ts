@@ -163,16 +163,18 @@ describe(`UniF2ace (${DEVICE})`, () => {
           kvCache,
           temperature,
           seed: 4,
-          onToken: (s) => (tokens.push(s.token), logits.push(s.logits)),
+          onToken: (s) => {
+            tokens.push(s.token);
+            logits.push(s.logits);
+          },
         });
         runs.push({ tokens, logits, text });
       }
       expect(runs[0].tokens).toEqual(runs[1].tokens);
       expect(runs[0].text).toBe(runs[1].text);
       expect(runs[0].tokens.length).toBe(6);
-      runs[0].logits.forEach((l, i) =>
-        expectClose(l, runs[1].logits[i], { atol: 1e-4, rtol: 1e-4, label: `step ${i}` }),
-      );
+      for (const [i, l] of runs[0].logits.entries())
+        expectClose(l, runs[1].logits[i], { atol: 1e-4, rtol: 1e-4, label: `step ${i}` });
     }
     m.dispose();
   });
