@@ -1,5 +1,5 @@
 import { AdamW } from '@unif2ace/nn';
-import { type Tensor, tidy } from '@unif2ace/tensor';
+import type { Tensor } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE, expectClose } from '@unif2ace/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { CAPTIONS, codesFor, tinyModel } from './test-helpers.js';
