@@ -9,7 +9,16 @@
 // SeqMoE's router and experts are used as they are (same parameters, same names); only the pooled input
 // differs, so the loop over experts is written here.
 
-import { balanceLoss, SeqMoE, type SeqRoutingStats, type SequenceExpert, TokenMoE } from '@unif2ace/moe';
+import {
+  balanceLoss,
+  CopyExpert,
+  NoiseExpert,
+  SeqMoE,
+  type SeqRoutingStats,
+  type SequenceExpert,
+  TokenMoE,
+  ZeroExpert,
+} from '@unif2ace/moe';
 import { type InitRng, type KVCache, LayerNorm, Module, MultiHeadAttention } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import type { UniF2aceConfig } from './config.js';
@@ -129,17 +138,32 @@ export class Block extends Module {
       this.#lastSeq = { indices: keep(r.indices), gates: keep(noGrad(() => r.weights.detach())), seqGroup };
     }
     const holder = m.experts as unknown as Record<string, SequenceExpert>;
-    let y: Tensor | null = null;
+    // Copy experts return x: their terms add up to x · (the sum of their gate columns), one product for
+    // every group at once (a row's other-group columns are 0). Zero experts add nothing, nor does Noise
+    // outside training. Only the rest run, on their group's rows.
+    const copyCols = new Float32Array(G * E);
+    const rest: { g: number; j: number; e: SequenceExpert }[] = [];
     for (let g = 0; g < G; g++) {
-      if (!perGroup[g]) continue;
+      m.expertNames[g].forEach((name, j) => {
+        const e = holder[`${GROUPS[g]}.${j}.${name}`];
+        if (e instanceof CopyExpert) copyCols[g * E + j] = 1;
+        else if (e instanceof ZeroExpert || (e instanceof NoiseExpert && !this.training)) return;
+        else if (perGroup[g]) rest.push({ g, j, e });
+      });
+    }
+    const coef = ops.matmul(gd, tensor(copyCols, [G * E, 1]));
+    let y: Tensor = x.mul(coef.reshape([B, 1, 1]));
+    for (let g = 0; g < G; g++) {
+      const mine = rest.filter((r) => r.g === g);
+      if (!mine.length) continue;
       const all = perGroup[g] === B;
       const rowsHost = Int32Array.from(seqGroup.keys()).filter((b) => seqGroup[b] === g);
       const rows = tensor(rowsHost, [rowsHost.length], { dtype: 'i32' });
       const xg = all ? x : ops.indexSelect(x, 0, rows);
       const gg = all ? gd : ops.indexSelect(gd, 0, rows);
       let yg: Tensor | null = null;
-      m.expertNames[g].forEach((name, j) => {
-        const out = holder[`${GROUPS[g]}.${j}.${name}`].forward(xg, {
+      for (const { j, e } of mine) {
+        const out = e.forward(xg, {
           context: inp.context,
           training: this.training,
           rows: all ? undefined : rows,
@@ -147,11 +171,10 @@ export class Block extends Module {
         const col = g * E + j;
         const term = out.mul(gg.slice(1, col, col + 1).reshape([rowsHost.length, 1, 1]));
         yg = yg ? yg.add(term) : term;
-      });
-      const back: Tensor = all ? yg! : ops.indexAdd([B, S, D], 0, rows, yg!);
-      y = y ? y.add(back) : back;
+      }
+      y = y.add(all ? yg! : ops.indexAdd([B, S, D], 0, rows, yg!));
     }
-    return { y: y!, balance, gates: gd };
+    return { y, balance, gates: gd };
   }
 
   private forgetSeq(): void {
@@ -166,6 +189,7 @@ export class Block extends Module {
   forgetRouting(): void {
     this.forgetSeq();
     this.tokenMoe.forgetRouting();
+    this.seqMoe.forgetRouting(); // only set when SeqMoE.route ran directly
   }
 
   /** The last forward's sequence routing (moe's SeqRoutingStats format). */
