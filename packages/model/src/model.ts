@@ -212,8 +212,9 @@ export class UniF2ace extends Module {
   // ---------------------------------------------------------------- forward
 
   /** Hidden states [B, S, dim] after the final LayerNorm, and the summed balance losses. */
-  hidden(c: Collated, maskTensor?: Tensor): { h: Tensor; aux: Tensor } {
+  hidden(c: Collated, maskTensor?: Tensor, opts: { losses?: boolean } = {}): { h: Tensor; aux: Tensor } {
     const { x: x0, inp } = this.inputs(c, maskTensor);
+    inp.losses = opts.losses ?? true;
     let x = x0;
     let aux: Tensor | null = null;
     for (const blk of this.blocks) {
@@ -267,7 +268,7 @@ export class UniF2ace extends Module {
   /** Logits [B, S, V] of a collated batch (every position, every column; for tests and tools). */
   forward(c: Collated): Tensor {
     return tidy(() => {
-      const { h } = this.hidden(c);
+      const { h } = this.hidden(c, undefined, { losses: false });
       const idx = Int32Array.from({ length: c.B * c.S }, (_, i) => i);
       return this.logitsAt(h, idx, 0, this.vocab.size).reshape([c.B, c.S, this.vocab.size]);
     });
@@ -450,7 +451,7 @@ export class UniF2ace extends Module {
           });
           const out = noGrad(() =>
             tidy(() => {
-              const { h } = this.hidden(c, mask);
+              const { h } = this.hidden(c, mask, { losses: false });
               const l = this.logitsAt(h, idx, v.codeStart, v.codeStart + K).reshape([R, N, K]);
               if (R === 1) return [l];
               return [0, 1].map((b) => ops.indexSelect(l, 0, tensor([b], [1], { dtype: 'i32' })));
@@ -540,7 +541,14 @@ export class UniF2ace extends Module {
       const c = this.collate([{ ...prompt, ids, answerStart: ids.length, answerEnd: ids.length }]);
       return this.hostLogits(
         noGrad(() =>
-          tidy(() => this.logitsAt(this.hidden(c).h, Int32Array.of(ids.length - 1), 0, v.textColumns)),
+          tidy(() =>
+            this.logitsAt(
+              this.hidden(c, undefined, { losses: false }).h,
+              Int32Array.of(ids.length - 1),
+              0,
+              v.textColumns,
+            ),
+          ),
         ),
       );
     };
