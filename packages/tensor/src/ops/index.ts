@@ -7,6 +7,7 @@ export { kernel } from '../dispatch.js';
 export { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 export { avgPool2d, type Conv2dOptions, conv2d, upsampleNearest } from './conv.js';
 export { cumsum } from './cumsum.js';
+export { type RotaryOptions, rotary } from './rotary.js';
 export {
   add,
   affine,
