@@ -180,9 +180,22 @@ class Block(nn.Module):
         pooled = torch.bmm(inp["pool"], x).reshape(B, D)
         r = m.router.route(pooled, seq_group)
         gd = torch.zeros(B, G * E, dtype=x.dtype).scatter(1, r["indices"], r["weights"])
-        y = None
+        # as block.ts: the Copy experts' terms are x times the sum of their gate columns (one product for all
+        # groups); Zero adds nothing, nor does Noise outside training; only the others run on their rows
+        copy_cols = torch.zeros(G * E, 1, dtype=x.dtype)
+        rest = []
         for g in range(G):
-            if not per_group[g]:
+            for j, name in enumerate(m.expert_names[g]):
+                if name == "copy":
+                    copy_cols[g * E + j] = 1
+                elif name == "zero" or (name == "noise" and not self.training):
+                    continue
+                elif per_group[g]:
+                    rest.append((g, j, name))
+        y = x * (gd @ copy_cols).reshape(B, 1, 1)
+        for g in range(G):
+            mine = [(j, name) for gg_, j, name in rest if gg_ == g]
+            if not mine:
                 continue
             everyone = per_group[g] == B
             rows = (seq_group == g).nonzero(as_tuple=True)[0]
@@ -190,12 +203,11 @@ class Block(nn.Module):
             gg = gd if everyone else gd.index_select(0, rows)
             ctx = {"context": inp["context"], "training": self.training, "rows": None if everyone else rows}
             yg = None
-            for j, name in enumerate(m.expert_names[g]):
+            for j, name in mine:
                 out = m.experts[GROUPS[g]][str(j)][name](xg, ctx)
                 term = out * gg[:, g * E + j].reshape(-1, 1, 1)
                 yg = term if yg is None else yg + term
-            back = yg if everyone else torch.zeros_like(x).index_add(0, rows, yg)
-            y = back if y is None else y + back
+            y = y + (yg if everyone else torch.zeros_like(x).index_add(0, rows, yg))
         bal = balance_loss(r["probs"], r["indices"], per_group, E, m.balance_weight)
         m.last = {"indices": r["indices"].detach(), "gates": r["weights"].detach(), "seq_group": seq_group}
         return y, bal
