@@ -87,6 +87,7 @@ def worker(rank, world, args, port):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         tokens += sum(len(model.t2i_row(p[0]["caption_ids"], p[0]["codes"]).ids) for p in pairs)
+        tokens += sum(len(model.mmu_row(p[1]["codes"], p[1]["question_ids"], p[1]["answer_ids"]).ids) for p in pairs)
         log = torch.tensor([total.item(), parts["t2i"].item(), parts["mmu"].item(), parts["balance"].item()])
         dist.all_reduce(log)
         if rank == 0:
@@ -101,8 +102,9 @@ def worker(rank, world, args, port):
     dist.all_reduce(hi, op=dist.ReduceOp.MAX)
     spread = (hi - lo).abs().max().item()
     if rank == 0:
+        secs = time.time() - t0
         print(json.dumps({"replicas_max_param_spread": spread, "world": world, "steps": args.steps,
-                          "seconds": round(time.time() - t0, 2)}), flush=True)
+                          "seconds": round(secs, 2), "tokens_per_sec_all_ranks": round(tokens * world / secs, 1)}), flush=True)
         if spread != 0:
             raise SystemExit(f"DDP replicas differ by {spread} after training")
         model.save_folder(args.out, args.init, dtype=args.dtype)
