@@ -3,7 +3,7 @@
 our WebDataset shards split by rank, writing a model folder that UniF2ace.load reads in Node and the browser.
 
   /usr/bin/python3 tools/torch-model/train_ddp.py --init INIT_FOLDER --data PREPARED_SHARDS --out OUT_FOLDER \
-      [--world 2] [--steps 20] [--batch 4] [--lr 1e-3] [--seed 0] [--threads 1] [--dtype f16|f32]
+      [--world 2] [--steps 20] [--batch 4] [--lr 1e-3] [--seed 0] [--threads 1] [--dtype f16|f32] [--device cpu|cuda]
 
 INIT_FOLDER: a model folder (config.json, model.safetensors, tokenizer.json, image-tokenizer/), e.g. from
 `node tools/torch-model/make_init.mjs`; training starts from its weights and OUT_FOLDER gets its tokenizers.
@@ -13,7 +13,8 @@ tokenizer, once). Each step every rank takes `batch` samples of its own shards (
 r, r + world, ... of the seeded shard order, as @unif2ace/data's readShards({ rank, worldSize })), each sample
 giving one T2I example (caption -> codes) and one MMU example (one of its questions); the loss is the
 twin's UniF2ace.loss (the same as the TypeScript model's); DDP averages the gradients; AdamW
-(0.9, 0.999, wd 0.01), gradient clipping at 1.0.
+(0.9, 0.999, wd 0.01), gradient clipping at 1.0. --device cuda: one GPU per rank (cuda:rank) and nccl
+instead of gloo (written for GPU machines; this repository's checks ran the CPU/gloo path).
 """
 from __future__ import annotations
 
@@ -69,11 +70,15 @@ def worker(rank, world, args, port):
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(port)
     torch.set_num_threads(args.threads)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    cuda = args.device == "cuda"
+    if cuda:
+        torch.cuda.set_device(rank)
+    dev = torch.device(f"cuda:{rank}" if cuda else "cpu")
+    dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world)
     torch.manual_seed(args.seed * 1000 + rank)  # the Noise experts' draws
-    model = UniF2ace.from_folder(args.init)
+    model = UniF2ace.from_folder(args.init, device=dev)
     model.train()
-    ddp = DDP(LossOf(model), find_unused_parameters=True)
+    ddp = DDP(LossOf(model), device_ids=[rank] if cuda else None, find_unused_parameters=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     stream = examples(args, rank, world)
     t0 = time.time()
@@ -88,7 +93,7 @@ def worker(rank, world, args, port):
         opt.step()
         tokens += sum(len(model.t2i_row(p[0]["caption_ids"], p[0]["codes"]).ids) for p in pairs)
         tokens += sum(len(model.mmu_row(p[1]["codes"], p[1]["question_ids"], p[1]["answer_ids"]).ids) for p in pairs)
-        log = torch.tensor([total.item(), parts["t2i"].item(), parts["mmu"].item(), parts["balance"].item()])
+        log = torch.tensor([total.item(), parts["t2i"].item(), parts["mmu"].item(), parts["balance"].item()], device=dev)
         dist.all_reduce(log)
         if rank == 0:
             log /= world
@@ -131,7 +136,10 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--dtype", choices=["f16", "f32"], default="f16")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = p.parse_args()
+    if args.device == "cuda" and torch.cuda.device_count() < args.world:
+        p.error(f"--device cuda needs {args.world} GPUs (one per rank), found {torch.cuda.device_count()}")
     for k in ("init", "data"):
         if not os.path.isdir(getattr(args, k)):
             p.error(f"--{k} {getattr(args, k)} is not a folder")

@@ -70,13 +70,22 @@ class RotaryEmbedding:
             self._cache[key] = (torch.cos(a).float(), torch.sin(a).float())
         return self._cache[key]
 
+    def _tables_on(self, s, offset, device):
+        cos, sin = self.tables(s, offset)
+        if cos.device != device:
+            key = (s, offset, str(device))
+            if key not in self._cache:
+                self._cache[key] = (cos.to(device), sin.to(device))
+            cos, sin = self._cache[key]
+        return cos, sin
+
     def apply(self, x, offset: int = 0):
         """x [B, H, S, Dh] -> rotated (first rotaryDim channels)."""
         s, dh = x.shape[2], x.shape[3]
         r = self.rotary_dim
         if r > dh:
             raise ValueError(f"RotaryEmbedding: rotaryDim {r} exceeds head dim {dh}")
-        cos, sin = self.tables(s, offset)
+        cos, sin = self._tables_on(s, offset, x.device)
         cos, sin = cos.to(x.dtype), sin.to(x.dtype)
         x1, x2 = x[..., : r // 2], x[..., r // 2 : r]
         rot = torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
@@ -87,7 +96,7 @@ def attention_bias(mask):
     """bool [B, Sq, Sk] (True = may attend) -> the additive f32 bias [B, 1, Sq, Sk] (0 or -inf) that
     attention(bias=) takes: built once per forward and shared by every block. Every query row must see at
     least one key (UniF2ace's row masks guarantee it)."""
-    return torch.zeros(mask.shape, dtype=torch.float32).masked_fill(~mask.bool(), float("-inf"))[:, None]
+    return torch.zeros(mask.shape, dtype=torch.float32, device=mask.device).masked_fill(~mask.bool(), float("-inf"))[:, None]
 
 
 def attention(q, k, v, mask=None, key_padding=None, causal=False, scale=None, bias=None):

@@ -179,10 +179,10 @@ class Block(nn.Module):
         per_group = [gi.count(g) for g in range(G)]
         pooled = torch.bmm(inp["pool"], x).reshape(B, D)
         r = m.router.route(pooled, seq_group)
-        gd = torch.zeros(B, G * E, dtype=x.dtype).scatter(1, r["indices"], r["weights"])
+        gd = torch.zeros(B, G * E, dtype=x.dtype, device=x.device).scatter(1, r["indices"], r["weights"])
         # as block.ts: the Copy experts' terms are x times the sum of their gate columns (one product for all
         # groups); Zero adds nothing, nor does Noise outside training; only the others run on their rows
-        copy_cols = torch.zeros(G * E, 1, dtype=x.dtype)
+        copy_cols = torch.zeros(G * E, 1, dtype=x.dtype, device=x.device)
         rest = []
         for g in range(G):
             for j, name in enumerate(m.expert_names[g]):
@@ -240,8 +240,9 @@ class UniF2ace(nn.Module):
         D = self.config["dim"]
         N = self.vocab.image_tokens
         pad = self.vocab.special("pad")
-        x = self.embed(c.ids)
-        img = torch.tensor([b * S + r.image_start + i for b, r in enumerate(c.rows) for i in range(N)], dtype=torch.long)
+        dev = self.embed.weight.device
+        x = self.embed(c.ids.to(dev))
+        img = torch.tensor([b * S + r.image_start + i for b, r in enumerate(c.rows) for i in range(N)], dtype=torch.long, device=dev)
         pool = torch.zeros(B, S)
         for b, r in enumerate(c.rows):
             end = len(r.ids) if r.task == "t2i" else r.boundary + 1
@@ -249,10 +250,10 @@ class UniF2ace(nn.Module):
             pool[b, keep] = 1.0 / len(keep)
         face = x.reshape(B * S, D).index_select(0, img).reshape(B, N, D)
         inp = {
-            "bias": attention_bias(c.mask),
+            "bias": attention_bias(c.mask.to(dev)),
             "groups": c.groups,
-            "seq_group": torch.tensor([GROUPS.index(g) for g in c.groups], dtype=torch.long),
-            "pool": pool.reshape(B, 1, S),
+            "seq_group": torch.tensor([GROUPS.index(g) for g in c.groups], dtype=torch.long, device=dev),
+            "pool": pool.reshape(B, 1, S).to(dev),
             "context": {"clip": face.mean(1), "face": face},
         }
         aux = None
@@ -263,7 +264,7 @@ class UniF2ace(nn.Module):
 
     def logits_at(self, h, idx, lo, hi):
         D = self.config["dim"]
-        rows = h.reshape(-1, D).index_select(0, torch.as_tensor(idx, dtype=torch.long))
+        rows = h.reshape(-1, D).index_select(0, torch.as_tensor(idx, dtype=torch.long, device=h.device))
         return F.linear(rows, self.head.weight[lo:hi], self.head.bias[lo:hi] if self.head.bias is not None else None)
 
     def forward(self, c: Collated):
@@ -295,15 +296,16 @@ class UniF2ace(nn.Module):
             rows.append(self.mmu_row(ex["codes"], ex["question_ids"], ex["answer_ids"]))
         c = self.collate(rows)
         h, aux = self.hidden(c)
-        zero = torch.zeros(())
+        dev = h.device
+        zero = torch.zeros((), device=dev)
         l_t2i = l_mask = l_score = zero
         if Bt:
             idx = [b * c.S + r.image_start + i for b, r in enumerate(rows[:Bt]) for i in range(N)]
             logits = self.logits_at(h, idx, v.code_start, v.code_start + K)
-            tgt = torch.tensor(targets, dtype=torch.long)
-            m = torch.tensor(hmask, dtype=torch.float32)
+            tgt = torch.tensor(targets, dtype=torch.long, device=dev)
+            m = torch.tensor(hmask, dtype=torch.float32, device=dev)
             ce = F.cross_entropy(logits, tgt, reduction="none") * m
-            w = torch.tensor([schedule.weight(times[b]) for b in range(Bt) for _ in range(N)], dtype=torch.float32)
+            w = torch.tensor([schedule.weight(times[b]) for b in range(Bt) for _ in range(N)], dtype=torch.float32, device=dev)
             denom = m.sum().clamp(min=1)
             l_mask = ce.sum() / denom
             l_score = (ce * w).sum() / denom
@@ -317,7 +319,7 @@ class UniF2ace(nn.Module):
                     idx.append(b * c.S + p)
                     tgt.append(r.ids[p + 1])
             logits = self.logits_at(h, idx, 0, v.text_columns)
-            l_mmu = F.cross_entropy(logits, torch.tensor(tgt, dtype=torch.long))
+            l_mmu = F.cross_entropy(logits, torch.tensor(tgt, dtype=torch.long, device=dev))
         total = l_t2i + l_mmu + aux
         parts = {"t2i": l_t2i.detach(), "mmu": l_mmu.detach(), "balance": aux.detach(), "mask": l_mask.detach(), "score": l_score.detach()}
         return total, parts
@@ -327,7 +329,7 @@ class UniF2ace(nn.Module):
         return {"format": 1, "model": {**self.config, "vocab": self.vocab.sizes()}}
 
     @classmethod
-    def from_folder(cls, path):
+    def from_folder(cls, path, device="cpu"):
         with open(os.path.join(path, "config.json")) as f:
             raw = json.load(f)
         if raw.get("format") != 1 or not isinstance(raw.get("model"), dict):
@@ -338,7 +340,7 @@ class UniF2ace(nn.Module):
         m = cls(cfg, Vocab(**cfg["vocab"]))
         m.load_safetensors(os.path.join(path, "model.safetensors"))
         m.eval()
-        return m
+        return m.to(device)
 
     def load_safetensors(self, file):
         tensors, _ = st.load_file(file)
