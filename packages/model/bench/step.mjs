@@ -3,7 +3,7 @@
 // threads, the same weights, batch and loss seeds), side by side in one run; tokens/s each and where our
 // step's time goes per kernel (profileKernels).
 // Run: pnpm exec turbo run build && node packages/model/bench/step.mjs --config nano [--batch 8] [--steps 3]
-//      [--rounds 2] [--json FILE] [--no-torch]
+//      [--rounds 2] [--json FILE] [--no-torch] [--torch-device cpu|cuda]
 // The columns alternate (torch, ours, torch, ours, ... `--rounds` times, `--steps` timed steps each) so a
 // machine whose load changes during the run weighs on both; each column's time is the median of its steps.
 // PyTorch runs on OpenBLAS when it can be extracted (tools/bench/torch.mjs), else on the reference BLAS
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     json: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
+    'torch-device': { type: 'string', default: 'cpu' },
   },
 });
 const config = PRESETS[values.config];
@@ -126,7 +127,14 @@ try {
     console.log(`round ${round + 1}/${rounds}: torch (the twin, ${threads} threads, ${steps} steps)...`);
     const t = runTorchScript(
       '../torch-model/bench_step.py',
-      [join(dir, 'model'), join(dir, 'batch.json'), String(steps), String(threads), '2'],
+      [
+        join(dir, 'model'),
+        join(dir, 'batch.json'),
+        String(steps),
+        String(threads),
+        '2',
+        values['torch-device'],
+      ],
       { allowReferenceBlas: true },
     );
     if (t.skipped) {
@@ -173,6 +181,7 @@ try {
       msPerStep: tm,
       tokensPerSec: (tokensPerStep * 1e3) / tm,
       threads: torchRun.threads,
+      device: torchRun.device,
       blas: torchRun.blas,
       version: torchRun.torch,
       losses: torchRun.losses,
@@ -197,7 +206,7 @@ try {
   );
   if (torch)
     console.log(
-      `| PyTorch twin | CPU, ${torch.blas.startsWith('OpenBLAS') ? 'OpenBLAS' : 'reference BLAS'} | ${torch.threads} | ${torch.msPerStep.toFixed(1)} | ${torch.tokensPerSec.toFixed(0)} |`,
+      `| PyTorch twin | ${torch.device ?? 'cpu'}, ${torch.blas.startsWith('OpenBLAS') ? 'OpenBLAS' : 'reference BLAS'} | ${torch.threads} | ${torch.msPerStep.toFixed(1)} | ${torch.tokensPerSec.toFixed(0)} |`,
     );
   if (ratio) console.log(`\nour step time / PyTorch's: ${ratio.toFixed(2)}x (target <= 1.0)`);
   if (values.json) {
