@@ -99,7 +99,9 @@ for (const backend of args.backends.split(',')) {
   rows.push(row);
   console.log(
     `${row.backend.padEnd(7)} image (${steps} steps, cfg, ${N} codes) ${row.msPerImage.toFixed(0)} ms · answer (${tokens} tokens, KV cache) ${row.msPerAnswer.toFixed(0)} ms = ${row.msPerToken.toFixed(1)} ms/token` +
-      (dispatchesPerBlock === null ? '' : ` · ${dispatchesPerBlock} dispatches per block (T2I forward, 2 rows)`),
+      (dispatchesPerBlock === null
+        ? ''
+        : ` · ${dispatchesPerBlock} dispatches per block (T2I forward, 2 rows)`),
   );
   model.dispose();
 }
