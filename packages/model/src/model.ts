@@ -3,7 +3,7 @@
 // cross-entropy, decoded autoregressively). See docs/architecture.md.
 import { BpeTokenizer } from '@unif2ace/data';
 import { d3diffLoss, getSchedule, maskgitSample, maskPositions, Philox } from '@unif2ace/diffusion';
-import type { SeqRoutingStats, TokenRoutingStats } from '@unif2ace/moe';
+import { FaceExpert, type SeqRoutingStats, type TokenRoutingStats } from '@unif2ace/moe';
 import {
   disposeKVCache,
   Embedding,
@@ -570,7 +570,15 @@ export class UniF2ace extends Module {
     const caches: BlockCache[] = this.blocks.map(() => ({ kv: emptyKVCache(), gates: null }));
     let inp: BlockInput | null = null;
     const D = this.config.dim;
+    // face experts resample the same image features at every new token: their keys and values are
+    // computed once, after the prefix
+    const faces = this.blocks.flatMap((b) =>
+      Object.values(b.seqMoe.experts as unknown as Record<string, unknown>).filter(
+        (e): e is FaceExpert => e instanceof FaceExpert,
+      ),
+    );
     const free = () => {
+      for (const f of faces) f.cacheFeatures(null);
       for (const c of caches) {
         disposeKVCache(c.kv);
         c.gates?.dispose();
@@ -603,6 +611,7 @@ export class UniF2ace extends Module {
             };
             let x = x0;
             for (let b = 0; b < this.blocks.length; b++) x = this.blocks[b].runCached(x, made, caches[b]);
+            for (const f of faces) f.cacheFeatures(ctx.face);
             return last(x, c.S - 1);
           }),
         );

@@ -7,7 +7,6 @@ export { kernel } from '../dispatch.js';
 export { type AttentionOptions, attention, prefixBidirectionalMask } from './attention.js';
 export { avgPool2d, type Conv2dOptions, conv2d, upsampleNearest } from './conv.js';
 export { cumsum } from './cumsum.js';
-export { type RotaryOptions, rotary } from './rotary.js';
 export {
   add,
   affine,
@@ -63,5 +62,6 @@ export {
   setRngState,
 } from './random.js';
 export { argmax, argmin, logsumexp, max, mean, min, sum, variance } from './reduce.js';
+export { type RotaryOptions, rotary } from './rotary.js';
 export { type MultinomialOptions, multinomial, type TopK, topk } from './sampling.js';
 export { to } from './transfer.js';
