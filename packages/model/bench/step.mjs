@@ -7,7 +7,9 @@
 // The columns alternate (torch, ours, torch, ours, ... `--rounds` times, `--steps` timed steps each) so a
 // machine whose load changes during the run weighs on both; each column's time is the median of its steps.
 // PyTorch runs on OpenBLAS when it can be extracted (tools/bench/torch.mjs), else on the reference BLAS
-// with a warning.
+// with a warning, and with OMP_WAIT_POLICY=PASSIVE unless set: with OpenMP's default spinning its idle
+// threads burn the cores they wait for, and on a shared machine (load 5-10 on 2 cores here) a step took
+// 2.5-7x longer (measured 23:03 UTC: 2.9-3.7 s passive vs 21.7-22.5 s active, alternating runs).
 // JSON: { ours: { backend, msPerStep, tokensPerSec, ... }, torch: { msPerStep, tokensPerSec, ... }, ratio, ... }
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +51,7 @@ if (
 )
   throw new Error('--batch must be an integer >= 2, --steps and --rounds >= 1');
 
+process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
 const r = await init({ backend: 'auto' });
 const backend = r.backend.name;
 const threads = r.wasm?.threads ?? 1;
