@@ -129,4 +129,25 @@ describe(`UniF2ace (${DEVICE})`, () => {
     }
     m.dispose();
   });
+
+  it('inference inputs get clear errors naming the argument', async () => {
+    const m = tinyModel();
+    await expect(m.generate('a face', { cfg: -1 })).rejects.toThrow(/generate: cfg must be >= 0, got -1/);
+    await expect(m.answer(codesFor(0), 'q?', { temperature: -1 })).rejects.toThrow(
+      /temperature must be >= 0/,
+    );
+    await expect(m.answer(Int32Array.of(1, 2), 'q?')).rejects.toThrow(
+      /answer: 2 image codes, the model reads 16/,
+    );
+    await expect(m.describe(Int32Array.from({ length: 16 }, () => 16))).rejects.toThrow(
+      /code 16 at 0 is outside the codebook \[0, 16\)/,
+    );
+    await expect(m.decodeCodes([Int32Array.of(1)])).rejects.toThrow(
+      /decodeCodes: codes\[0\] has 1 codes, expected 16/,
+    );
+    await expect(m.encodeImages([{ rgb: new Uint8Array(12), width: 2, height: 2 }])).rejects.toThrow(
+      /encodeImages: images\[0\] is 2x2; the image tokenizer reads 16x16/,
+    );
+    m.dispose();
+  });
 });
