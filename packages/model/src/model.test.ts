@@ -24,10 +24,10 @@ async function scalars(parts: Record<string, Tensor>): Promise<Record<string, nu
 describe(`UniF2ace (${DEVICE})`, () => {
   it('a few AdamW steps on a mixed batch lower both task losses; the loss is reproducible from its seed', async () => {
     const m = tinyModel();
-    const opt = new AdamW(m.parameters(), { lr: 3e-3 });
+    const opt = new AdamW(m.parameters(), { lr: 5e-3 });
     const first: Record<string, number>[] = [];
     const losses: Record<string, number>[] = [];
-    for (let step = 0; step < 12; step++) {
+    for (let step = 0; step < 6; step++) {
       // the same seed each step: the same masks and dropout, so the losses are comparable
       const r = m.loss(batch, { seed: 7, cfgDropout: 0 });
       const vals = await scalars({ total: r.total, ...r.parts });
@@ -47,8 +47,8 @@ describe(`UniF2ace (${DEVICE})`, () => {
     const z = losses.at(-1)!;
     expect(Number.isFinite(a.t2i) && Number.isFinite(a.mmu)).toBe(true);
     expect(a.t2i).toBeGreaterThan(1); // ~ log 16 at init
-    expect(z.t2i).toBeLessThan(a.t2i * 0.8);
-    expect(z.mmu).toBeLessThan(a.mmu * 0.8);
+    expect(z.t2i).toBeLessThan(a.t2i * 0.9); // 6 steps: about 3.0 -> 2.6
+    expect(z.mmu).toBeLessThan(a.mmu * 0.7); // about 5.6 -> 3.1
     expect(a.balance).toBeGreaterThan(0);
     opt.dispose();
     m.dispose();
