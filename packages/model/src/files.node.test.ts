@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tidy } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE, expectClose } from '@unif2ace/tensor/testing';
 import { describe, expect, it } from 'vitest';
@@ -95,5 +96,11 @@ describe(`UniF2ace files (${DEVICE})`, () => {
       await rm(dir, { recursive: true, force: true });
       m.dispose();
     }
+  });
+
+  it.runIf(process.env.UPDATE_FIXTURES)('writes src/fixtures/tiny-model (UPDATE_FIXTURES=1)', async () => {
+    const m = tinyModel(3);
+    await m.save(fileURLToPath(new URL('./fixtures/tiny-model', import.meta.url)));
+    m.dispose();
   });
 });
