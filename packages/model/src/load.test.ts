@@ -9,7 +9,7 @@ import { CAPTIONS, codesFor, TINY, tinyModel } from './test-helpers.js';
 
 checkLeaks();
 
-export const FIXTURE = new URL('./fixtures/tiny-model/', import.meta.url);
+const FIXTURE = new URL('./fixtures/tiny-model/', import.meta.url);
 
 describe(`UniF2ace.load by URL (${DEVICE})`, () => {
   it('reads config, tokenizers and F16 weights and gives the saved model its logits', async () => {
