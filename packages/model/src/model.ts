@@ -15,7 +15,6 @@ import {
   loadModule,
   Module,
   type ModuleConfig,
-  parseSafetensors,
   type SafeInput,
   serializeSafetensors,
 } from '@unif2ace/nn';
@@ -810,7 +809,10 @@ export class UniF2ace extends Module {
     }
   }
 
-  /** Build from the folder's files (the browser path and load's common part). */
+  /**
+   * Build from the folder's files (the browser path and load's common part). Takes ownership of
+   * `imageTokenizer`: it is disposed with the model, or right away when the files are rejected.
+   */
   static fromFiles(files: {
     config: unknown;
     weights: Uint8Array;
@@ -819,32 +821,31 @@ export class UniF2ace extends Module {
     where?: string;
   }): UniF2ace {
     const where = files.where ?? 'model folder';
-    const raw = files.config as Partial<ModelFolderConfig>;
-    if (!raw || typeof raw !== 'object' || raw.format !== 1 || !raw.model || typeof raw.model !== 'object')
-      throw new RangeError(`${where}/config.json: expected { "format": 1, "model": { … } }`);
-    const { vocab, ...rest } = raw.model as UniF2aceConfig & { vocab?: VocabSizes };
-    const config = validateConfig(rest, `${where}/config.json: model`);
-    const tokenizer = BpeTokenizer.fromJSON(files.tokenizer, `${where}/tokenizer.json`);
-    const model = new UniF2ace(config, tokenizer, files.imageTokenizer, 0);
-    if (vocab) {
-      const have = model.vocab.sizes();
-      for (const k of Object.keys(have) as (keyof VocabSizes)[])
-        if (vocab[k] !== have[k]) {
-          model.dispose();
-          throw new RangeError(
-            `${where}/config.json: vocab.${k} is ${vocab[k]}, the tokenizers give ${have[k]} (tokenizer.json or image-tokenizer/ do not belong to this model)`,
-          );
-        }
-    }
+    let model: UniF2ace | null = null;
     try {
-      parseSafetensors(files.weights, `${where}/model.safetensors`);
+      const raw = files.config as Partial<ModelFolderConfig>;
+      if (!raw || typeof raw !== 'object' || raw.format !== 1 || !raw.model || typeof raw.model !== 'object')
+        throw new RangeError(`${where}/config.json: expected { "format": 1, "model": { … } }`);
+      const { vocab, ...rest } = raw.model as UniF2aceConfig & { vocab?: VocabSizes };
+      const config = validateConfig(rest, `${where}/config.json: model`);
+      const tokenizer = BpeTokenizer.fromJSON(files.tokenizer, `${where}/tokenizer.json`);
+      model = new UniF2ace(config, tokenizer, files.imageTokenizer, 0);
+      if (vocab) {
+        const have = model.vocab.sizes();
+        for (const k of Object.keys(have) as (keyof VocabSizes)[])
+          if (vocab[k] !== have[k])
+            throw new RangeError(
+              `${where}/config.json: vocab.${k} is ${vocab[k]}, the tokenizers give ${have[k]} (tokenizer.json or image-tokenizer/ do not belong to this model)`,
+            );
+      }
       loadModule(model, files.weights, { file: `${where}/model.safetensors` });
+      model.eval();
+      return model;
     } catch (e) {
-      model.dispose();
+      if (model) model.dispose();
+      else files.imageTokenizer.dispose();
       throw e;
     }
-    model.eval();
-    return model;
   }
 
   /** No path: the shipped nano model. A folder path (Node) or URL (fetch) of a model folder. */
