@@ -4,7 +4,7 @@ our WebDataset shards split by rank, writing a model folder that UniF2ace.load r
 
   /usr/bin/python3 tools/torch-model/train_ddp.py --init INIT_FOLDER --data PREPARED_SHARDS --out OUT_FOLDER \
       [--world 2] [--steps 20] [--batch 4] [--lr 1e-3] [--seed 0] [--threads 1] [--dtype f16|f32] [--device cpu|cuda] \
-      [--save-every N] [--resume]
+      [--warmup W] [--min-lr M] [--save-every N] [--resume]
 
 INIT_FOLDER: a model folder (config.json, model.safetensors, tokenizer.json, image-tokenizer/), e.g. from
 `node tools/torch-model/make_init.mjs`; training starts from its weights and OUT_FOLDER gets its tokenizers.
@@ -14,7 +14,8 @@ tokenizer, once). Each step every rank takes `batch` samples of its own shards (
 r, r + world, ... of the seeded shard order, as @unif2ace/data's readShards({ rank, worldSize })), each sample
 giving one T2I example (caption -> codes) and one MMU example (one of its questions); the loss is the
 twin's UniF2ace.loss (the same as the TypeScript model's); DDP averages the gradients; AdamW
-(0.9, 0.999, wd 0.01), gradient clipping at 1.0. --device cuda: one GPU per rank (cuda:rank) and nccl
+(0.9, 0.999, wd 0.01 on >= 2-D parameters as nn's decayGroups), gradient clipping at 1.0, and with --warmup /
+--min-lr nn's warmupCosine schedule. --device cuda: one GPU per rank (cuda:rank) and nccl
 instead of gloo (written for GPU machines; this repository's checks ran the CPU/gloo path).
 
 Checkpoints (--save-every N): rank 0 writes OUT_FOLDER.checkpoints/step-NNNNNN/ (weights in f32, AdamW state,
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import socket
@@ -77,6 +79,18 @@ def examples(args, rank, world):
         if n == 0:
             raise SystemExit(f"rank {rank}: no usable samples in {args.data}")
         epoch += 1
+
+
+def lr_at(args, step):
+    """nn's warmupCosine: linear warmup to --lr over --warmup steps, then cosine to --min-lr at --steps;
+    a constant --lr when neither is given."""
+    if not args.warmup and args.min_lr is None:
+        return args.lr
+    lo = args.min_lr or 0.0
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    t = min(1.0, (step - args.warmup) / max(1, args.steps - args.warmup))
+    return lo + (args.lr - lo) * 0.5 * (1 + math.cos(math.pi * t))
 
 
 def checkpoint_dir(args):
@@ -148,7 +162,12 @@ def worker(rank, world, args, port):
     model = UniF2ace.from_folder(args.init, device=dev)
     model.train()
     ddp = DDP(LossOf(model), device_ids=[rank] if cuda else None, find_unused_parameters=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
+    # nn's decayGroups: no weight decay for 1-D parameters (norm scales, biases), 0.01 for the rest
+    params = list(model.parameters())
+    opt = torch.optim.AdamW(
+        [{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.01},
+         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}],
+        lr=args.lr, betas=(0.9, 0.999))
     stream = examples(args, rank, world)
     first = 0
     found = latest_checkpoint(args) if args.resume else None
@@ -165,6 +184,8 @@ def worker(rank, world, args, port):
     tokens = 0
     for step in range(first, args.steps):
         torch.manual_seed(args.seed * 1_000_003 + step * world + rank)  # the Noise experts' draws, per step
+        for g in opt.param_groups:
+            g["lr"] = lr_at(args, step)
         pairs = [next(stream) for _ in range(args.batch)]
         batch = {"t2i": [p[0] for p in pairs], "mmu": [p[1] for p in pairs]}
         total, parts = ddp(batch, seed=args.seed * 1_000_003 + step * world + rank)
@@ -216,7 +237,9 @@ def main():
     p.add_argument("--world", type=int, default=2)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    p.add_argument("--warmup", type=int, default=0, help="linear warmup steps (nn's warmupCosine)")
+    p.add_argument("--min-lr", type=float, default=None, help="cosine decay to this at --steps (with --warmup: default 0)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--dtype", choices=["f16", "f32"], default="f16")
