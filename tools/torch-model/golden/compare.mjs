@@ -1,6 +1,7 @@
 // Our logits for the twin's golden JSON: loads a model folder with UniF2ace.load, rebuilds the batch's rows
 // from its text (the token ids must equal the twin's), runs model.forward and model.loss (eval mode) and
-// prints the max differences as JSON; exits 1 beyond the tolerance (default 1e-4).
+// (and its gradient, per parameter) and prints the max differences as JSON; exits 1 beyond the tolerance
+// (default 1e-4).
 //   node tools/torch-model/golden/compare.mjs --model FOLDER --golden golden.json [--backend cpu|auto] [--tol 1e-4]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -69,10 +70,40 @@ const lossDiff = {};
 for (const [k, t] of Object.entries({ total: r.total, ...r.parts })) {
   if (k in g.loss) lossDiff[k] = Math.abs((await t.data())[0] - g.loss[k]);
 }
+// the loss's gradient, parameter by parameter: [sum, L2 norm] relative to max(1, norm)
+let maxGrad = 0;
+let gradsMatched = 0;
+if (g.grads) {
+  r.total.backward();
+  for (const [name, p] of model.namedParameters()) {
+    const want = g.grads[name];
+    const d = p.grad ? await p.grad.data() : [];
+    let sum = 0;
+    let sq = 0;
+    for (const v of d) {
+      sum += v;
+      sq += v * v;
+    }
+    if (!want) {
+      if (sq !== 0) maxGrad = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    gradsMatched++;
+    const scale = Math.max(1, want[1]);
+    maxGrad = Math.max(maxGrad, Math.abs(sum - want[0]) / scale, Math.abs(Math.sqrt(sq) - want[1]) / scale);
+  }
+  if (gradsMatched !== Object.keys(g.grads).length) maxGrad = Number.POSITIVE_INFINITY;
+}
 const tol = Number(values.tol);
 const maxLoss = Math.max(...Object.values(lossDiff));
 const ok =
-  idsEqual && maxPick <= tol && maxMean <= tol && maxNorm <= tol && maxLoss <= tol && argmaxMismatch === 0;
+  idsEqual &&
+  maxPick <= tol &&
+  maxMean <= tol &&
+  maxNorm <= tol &&
+  maxLoss <= tol &&
+  maxGrad <= tol &&
+  argmaxMismatch === 0;
 console.log(
   JSON.stringify({
     backend: values.backend,
@@ -82,6 +113,8 @@ console.log(
     maxNorm,
     argmaxMismatch,
     lossDiff,
+    maxGrad,
+    gradsMatched,
     ok,
   }),
 );
