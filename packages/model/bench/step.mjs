@@ -3,7 +3,9 @@
 // threads, the same weights, batch and loss seeds), side by side in one run; tokens/s each and where our
 // step's time goes per kernel (profileKernels).
 // Run: pnpm exec turbo run build && node packages/model/bench/step.mjs --config nano [--batch 8] [--steps 3]
-//      [--rounds 2] [--json FILE] [--no-torch] [--torch-device cpu|cuda]
+//      [--rounds 2] [--json FILE] [--no-torch] [--torch-device cpu|cuda] [--webgpu]
+// --webgpu: also counts the WebGPU dispatches of one training step (2 rows: 1 T2I + 1 MMU; the count does not
+// depend on the batch size) and of its forward, per block (what decides speed on a real GPU; target <= 60).
 // The columns alternate (torch, ours, torch, ours, ... `--rounds` times, `--steps` timed steps each) so a
 // machine whose load changes during the run weighs on both; each column's time is the median of its steps.
 // PyTorch runs on OpenBLAS when it can be extracted (tools/bench/torch.mjs), else on the reference BLAS
@@ -18,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { BpeTokenizer, makeFaceSample } from '@unif2ace/data';
 import { PRESETS, UniF2ace } from '@unif2ace/model';
 import { AdamW } from '@unif2ace/nn';
-import { init, profileKernels } from '@unif2ace/tensor';
+import { getBackend, init, noGrad, profileKernels, tidy } from '@unif2ace/tensor';
 import { ImageTokenizer } from '@unif2ace/vq';
 import { runTorchScript } from '../../../tools/bench/torch.mjs';
 
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     'torch-device': { type: 'string', default: 'cpu' },
+    webgpu: { type: 'boolean', default: false },
   },
 });
 const config = PRESETS[values.config];
@@ -212,10 +215,58 @@ try {
       `| PyTorch twin | ${torch.device ?? 'cpu'}, ${torch.blas.startsWith('OpenBLAS') ? 'OpenBLAS' : 'reference BLAS'} | ${torch.threads} | ${torch.msPerStep.toFixed(1)} | ${torch.tokensPerSec.toFixed(0)} |`,
     );
   if (ratio) console.log(`\nour step time / PyTorch's: ${ratio.toFixed(2)}x (target <= 1.0)`);
+  let webgpu = null;
+  if (values.webgpu) {
+    // a fresh model on WebGPU (the default backend after this init), the same config and tokenizers
+    const g = await init({ backend: 'webgpu' });
+    const be = getBackend('webgpu');
+    const m = UniF2ace.create(config, { tokenizer, imageTokenizer: await ImageTokenizer.load(), seed: 0 });
+    const o = new AdamW(m.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+    const small = { t2i: batch.t2i.slice(0, 1), mmu: batch.mmu.slice(0, 1) };
+    const c = m.collate([
+      m.t2iRow(small.t2i[0].caption, small.t2i[0].codes),
+      m.mmuRow(small.mmu[0].codes, small.mmu[0].question, small.mmu[0].answer),
+    ]);
+    const count = async (f) => {
+      await be.sync();
+      const before = be.queue.dispatches;
+      await f();
+      await be.sync();
+      return be.queue.dispatches - before;
+    };
+    const once = async () => {
+      const l = m.loss(small, { seed: 0 });
+      l.total.backward();
+      o.update();
+      m.zeroGrad();
+      await l.total.item();
+      for (const t of [l.total, ...Object.values(l.parts)]) t.dispose();
+    };
+    console.log(`webgpu (${g.gpu?.adapterName ?? 'adapter'}): one warm-up step, then counting...`);
+    await once(); // compiles the pipelines
+    const forward = await count(async () => {
+      const h = noGrad(() => tidy(() => m.hidden(c).h));
+      await h.data();
+      h.dispose();
+    });
+    const stepTotal = await count(once);
+    webgpu = {
+      adapter: g.gpu?.adapterName ?? null,
+      forwardDispatches: forward,
+      forwardDispatchesPerBlock: forward / config.depth,
+      stepDispatches: stepTotal,
+      stepDispatchesPerBlock: stepTotal / config.depth,
+    };
+    console.log(
+      `webgpu dispatches: forward ${forward} (${(forward / config.depth).toFixed(1)} per block), training step ${stepTotal} (${(stepTotal / config.depth).toFixed(1)} per block incl. embedding, head, loss and AdamW)`,
+    );
+    o.dispose();
+    m.dispose();
+  }
   if (values.json) {
     writeFileSync(
       values.json,
-      `${JSON.stringify({ config: values.config, batch: B, tokensPerStep, params, ours, torch, ratio, kernels: kernels.map((k) => ({ ...k, ms: Number(k.ms.toFixed(3)) })) }, null, 2)}\n`,
+      `${JSON.stringify({ config: values.config, batch: B, tokensPerStep, params, ours, torch, ratio, webgpu, kernels: kernels.map((k) => ({ ...k, ms: Number(k.ms.toFixed(3)) })) }, null, 2)}\n`,
     );
     console.log(`wrote ${values.json}`);
   }
