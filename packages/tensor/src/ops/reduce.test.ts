@@ -56,6 +56,70 @@ describe('reductions over any axes: device = CPU reference', () => {
   });
 });
 
+describe('short sums over an inner axis (slice adds, no transpose copy)', () => {
+  const naive = (v: ArrayLike<number>, shape: number[], a: number): number[] => {
+    const outer = shape.slice(0, a).reduce((p, d) => p * d, 1);
+    const n = shape[a];
+    const inner = shape.slice(a + 1).reduce((p, d) => p * d, 1);
+    const out: number[] = [];
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < inner; i++) {
+        let t = 0;
+        for (let j = 0; j < n; j++) t += v[(o * n + j) * inner + i];
+        out.push(t);
+      }
+    return out;
+  };
+  for (const [shape, axis] of [
+    [[5, 2, 40], 1],
+    [[3, 8, 17], 1],
+    [[3, 5, 2, 16], 2],
+    [[4, 64], 0],
+    [[2, 9, 20], 1],
+  ] as [number[], number][]) {
+    it(`sum of [${shape}] over ${axis} = the naive sum, device = CPU`, async () => {
+      const { device } = await compareBackends(() => {
+        const x = rand(shape, 7, { lo: -3, hi: 3 });
+        return [R.sum(x, axis), R.sum(x, axis, true), R.mean(x, axis)];
+      });
+      await useBackend(DEVICE);
+      const x = rand(shape, 7, { lo: -3, hi: 3 });
+      const want = naive(await x.data(), shape, axis);
+      x.dispose();
+      expectClose(device[0], want, { atol: 1e-5 });
+      expectClose(device[1], want, { atol: 1e-5 });
+      expectClose(
+        device[2],
+        want.map((t) => t / shape[axis]),
+        { atol: 1e-5 },
+      );
+    });
+  }
+  it('of a strided view ([16, 3, 20] transposed to [3, 16, 20])', async () => {
+    await useBackend(DEVICE);
+    const base = rand([16, 3, 20], 2, { lo: -1, hi: 1 });
+    const x = base.permute([1, 0, 2]);
+    const s = R.sum(x, 1);
+    const v = await base.data();
+    const want: number[] = [];
+    for (let j = 0; j < 3; j++)
+      for (let k = 0; k < 20; k++) {
+        let t = 0;
+        for (let i = 0; i < 16; i++) t += v[(i * 3 + j) * 20 + k];
+        want.push(t);
+      }
+    // n = 16 > 8: the kernel path; n = 3 over axis 0 of [3, 16, 20]
+    expectClose(await s.data(), want, { atol: 1e-5 });
+    const s0 = R.sum(x, 0);
+    const want0: number[] = [];
+    for (let i = 0; i < 16; i++)
+      for (let k = 0; k < 20; k++)
+        want0.push(v[i * 3 * 20 + k] + v[(i * 3 + 1) * 20 + k] + v[(i * 3 + 2) * 20 + k]);
+    expectClose(await s0.data(), want0, { atol: 1e-5 });
+    for (const t of [base, x, s, s0]) t.dispose();
+  });
+});
+
 describe('two-stage reduction of few long rows', () => {
   it('sum/max/min of [2, 100000] and of 300000 elements match the CPU', async () => {
     await compareBackends(

@@ -4,8 +4,8 @@ import { kernel } from '../dispatch.js';
 import { tidy } from '../scope.js';
 import { fmtShape, normAxis, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { mul, sub } from './elementwise.js';
-import { contiguous, permute, reshape } from './movement.js';
+import { add, mul, sub } from './elementwise.js';
+import { contiguous, permute, reshape, slice } from './movement.js';
 
 function axesOf(x: Tensor, axis: number | number[] | undefined, op: string): number[] {
   if (axis === undefined) return x.shape.map((_, i) => i);
@@ -27,7 +27,20 @@ function reduceRaw(x: Tensor, axes: number[], op: string): { out: Tensor; n: num
 
 function reduceRawImpl(x: Tensor, axes: number[], op: string): { out: Tensor; n: number } {
   const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const moved = axes.every((a, k) => a === x.rank - axes.length + k) ? x : permute(x, [...keep, ...axes]);
+  const last = axes.every((a, k) => a === x.rank - axes.length + k);
+  // A short sum over one inner axis ([.., n, inner..], e.g. a top-k combine [T, k, D].sum(1)): moving the
+  // axis last would be a strided transpose copy of all of x; n − 1 adds of strided slices read x once.
+  if (!last && op === 'sum' && axes.length === 1 && x.dtype === 'f32') {
+    const a = axes[0];
+    const n = x.shape[a];
+    const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+    if (n >= 2 && n <= 8 && inner >= 16) {
+      let acc = add(slice(x, a, 0, 1), slice(x, a, 1, 2));
+      for (let i = 2; i < n; i++) acc = add(acc, slice(x, a, i, i + 1));
+      return { out: acc, n };
+    }
+  }
+  const moved = last ? x : permute(x, [...keep, ...axes]);
   const n = axes.reduce((p, a) => p * x.shape[a], 1);
   const outer = keep.reduce((p, a) => p * x.shape[a], 1);
   const c = contiguous(moved);
