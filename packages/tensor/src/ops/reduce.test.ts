@@ -76,6 +76,8 @@ describe('short sums over an inner axis (slice adds, no transpose copy)', () => 
     [[3, 5, 2, 16], 2],
     [[4, 64], 0],
     [[2, 9, 20], 1],
+    [[40, 24], 0],
+    [[300, 1, 17], 0],
   ] as [number[], number][]) {
     it(`sum of [${shape}] over ${axis} = the naive sum, device = CPU`, async () => {
       const { device } = await compareBackends(() => {
@@ -95,6 +97,13 @@ describe('short sums over an inner axis (slice adds, no transpose copy)', () => 
       );
     });
   }
+  it('sum of [3, 7, 33] over its leading axes [0, 1] (a bias gradient) = the naive sum, device = CPU', async () => {
+    const { device } = await compareBackends(() => R.sum(rand([3, 7, 33], 4, { lo: -2, hi: 2 }), [0, 1]));
+    await useBackend(DEVICE);
+    const x = rand([3, 7, 33], 4, { lo: -2, hi: 2 });
+    expectClose(device[0], naive(await x.data(), [21, 33], 0), { atol: 1e-5 });
+    x.dispose();
+  });
   it('of a strided view ([16, 3, 20] transposed to [3, 16, 20])', async () => {
     await useBackend(DEVICE);
     const base = rand([16, 3, 20], 2, { lo: -1, hi: 1 });

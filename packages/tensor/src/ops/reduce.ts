@@ -1,9 +1,10 @@
 // Reductions over any set of axes: permute them last, view as [outer, n], run the 'reduce' kernel.
 import { noGrad, record } from '../autograd/tape.js';
 import { kernel } from '../dispatch.js';
+import { Matmul } from '../kernels/declarations.js';
 import { tidy } from '../scope.js';
 import { fmtShape, normAxis, sameShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { full, type Tensor } from '../tensor.js';
 import { add, mul, sub } from './elementwise.js';
 import { contiguous, permute, reshape, slice } from './movement.js';
 
@@ -38,6 +39,27 @@ function reduceRawImpl(x: Tensor, axes: number[], op: string): { out: Tensor; n:
       let acc = add(slice(x, a, 0, 1), slice(x, a, 1, 2));
       for (let i = 2; i < n; i++) acc = add(acc, slice(x, a, i, i + 1));
       return { out: acc, n };
+    }
+  }
+  // A long sum over the leading axes of a contiguous tensor (a bias gradient: [tokens, out] summed over
+  // the tokens): one [1, n] · [n, inner] product with a row of ones instead of a transpose copy.
+  if (
+    !last &&
+    op === 'sum' &&
+    x.dtype === 'f32' &&
+    axes.every((a, k) => a === k) &&
+    x.isContiguous() &&
+    x.backend.name !== 'cpu'
+  ) {
+    const n = axes.reduce((p, a) => p * x.shape[a], 1);
+    const inner = x.size / n;
+    if (n >= 16 && inner >= 16) {
+      const ones = full([1, n], 1, { backend: x.backend.name });
+      const x2 = x.view([n, inner], [inner, 1], x.offset);
+      const out = Matmul.run([ones, x2], { batch: 1, aBatchStride: 0, bBatchStride: 0, activation: 'none' });
+      ones.dispose();
+      x2.dispose();
+      return { out, n };
     }
   }
   const moved = last ? x : permute(x, [...keep, ...axes]);
