@@ -64,6 +64,33 @@ describe('wasm matmul vs CPU reference', () => {
     await compare((be) => matmul(mk([5, 6], 11, be), mk([4, 6, 9], 12, be)), 'broadcast A');
   });
 
+  it('threaded batches (one job over all items): padded and direct, transposed, broadcast', async () => {
+    // above the parallel threshold: every item is packed, then gemm_grouped runs them in one job
+    await compare((be) => matmul(mk([4, 67, 70], 15, be), mk([4, 70, 66], 16, be)), 'padded batch');
+    await compare((be) => matmul(mk([3, 64, 80], 17, be), mk([3, 80, 72], 18, be)), 'direct batch');
+    await compare(
+      (be) => matmul(mk([4, 70, 67], 19, be).transpose(1, 2), mk([4, 66, 70], 20, be).transpose(1, 2)),
+      'transposed batch',
+    );
+    await compare((be) => matmul(mk([90, 64], 21, be), mk([5, 64, 70], 22, be)), 'broadcast A batch');
+    await compare((be) => matmul(mk([5, 90, 64], 23, be), mk([1, 64, 70], 24, be)), 'broadcast B batch');
+  });
+
+  it('a threaded batch gives the same bits as its items one by one', async () => {
+    const a = mk([4, 67, 70], 25, 'wasm');
+    const b = mk([4, 70, 66], 26, 'wasm');
+    const all = matmul(a, b);
+    const got = await all.data();
+    for (let z = 0; z < 4; z++) {
+      const one = tidy(() =>
+        matmul(a.slice(0, z, z + 1).reshape([67, 70]), b.slice(0, z, z + 1).reshape([70, 66])),
+      );
+      expect(Array.from(got.subarray(z * 67 * 66, (z + 1) * 67 * 66))).toEqual(Array.from(await one.data()));
+      one.dispose();
+    }
+    for (const t of [a, b, all]) t.dispose();
+  });
+
   it('zero-size and K = 0', async () => {
     await compare((be) => matmul(mk([0, 4], 1, be), mk([4, 3], 2, be)), 'M=0');
     await compare((be) => matmul(mk([3, 0], 1, be), mk([0, 5], 2, be)), 'K=0');
