@@ -1,0 +1,186 @@
+// `unif2ace-train evaluate`: a model folder judged on held-out (test-split) faces with @unif2ace/eval —
+// VQA exact match per attribute group on training-style and held-out phrasings, caption attribute
+// precision / recall, probe-judged attribute accuracy of generated faces for training-style and held-out
+// prompts, and the Fréchet distance of their probe features to renderer faces next to the image
+// tokenizer's own floor (its reconstructions of held-out faces against the same reference).
+import {
+  attributeCell,
+  evaluateCaptions,
+  evaluateGeneration,
+  evaluateVqa,
+  FaceProbe,
+  frechetFromFeatures,
+  gridPng,
+  heldOutFaces,
+  markdownTable,
+  type RgbImage,
+  type VqaScores,
+} from '@unif2ace/eval';
+import type { UniF2ace } from '@unif2ace/model';
+
+export interface EvaluateOptions {
+  /** Held-out faces for VQA (8 questions each, per phrasing). */
+  vqaFaces?: number;
+  captionFaces?: number;
+  /** Prompts per phrasing for generation. */
+  generationFaces?: number;
+  steps?: number;
+  cfg?: number;
+  /** Reference renderer faces for the Fréchet distances. */
+  reference?: number;
+  onProgress?: (s: string) => void;
+}
+
+export interface EvaluationReport {
+  vqa: { train: VqaScores & { faces: number }; heldout: VqaScores & { faces: number } };
+  captions: { precision: number; recall: number; faces: number; conflicts: number; examples: string[] };
+  generation: {
+    train: { accuracy: number; allCorrect: number; byGroup: Record<string, number>; frechet: number; prompts: number };
+    heldout: { accuracy: number; allCorrect: number; byGroup: Record<string, number>; frechet: number; prompts: number };
+    excluded: string[];
+    steps: number;
+    cfg: number;
+  };
+  /** Fréchet distance of the image tokenizer's reconstructions (and of real held-out faces) to the reference. */
+  floor: { tokenizer: number; real: number; faces: number; reference: number };
+  seconds: Record<string, number>;
+  grid?: Uint8Array;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
+
+export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {}): Promise<EvaluationReport> {
+  const say = opts.onProgress ?? (() => {});
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    say(`${name}...`);
+    const r = await fn();
+    seconds[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
+    say(`${name}: ${seconds[name]} s`);
+    return r;
+  };
+  const size = model.imageTokenizer.imageSize;
+  const answer = (img: RgbImage, q: string) => model.answer(img, q, { temperature: 0 });
+  const vqaN = opts.vqaFaces ?? 50;
+  const vqaTrain = await timed('vqa (training phrasing)', () => evaluateVqa(answer, { count: vqaN, size, phrasing: 'train' }));
+  const vqaHeld = await timed('vqa (held-out phrasing)', () => evaluateVqa(answer, { count: vqaN, size, phrasing: 'heldout' }));
+  const caps = await timed('captions', () =>
+    evaluateCaptions((img) => model.describe(img, { temperature: 0 }), { count: opts.captionFaces ?? 20, size }),
+  );
+
+  const probe = await FaceProbe.load();
+  const steps = opts.steps ?? 18;
+  const cfg = opts.cfg ?? 3;
+  const genN = opts.generationFaces ?? 24;
+  const reference = opts.reference ?? 200;
+  const gen = async (prompt: string, seed: number) => (await model.generate(prompt, { seed, steps, cfg })).image;
+  const gTrain = await timed('generation (training phrasing)', () =>
+    evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'train', reference }),
+  );
+  const gHeld = await timed('generation (held-out phrasing)', () =>
+    evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'heldout', reference }),
+  );
+
+  // the floor: what the image tokenizer itself loses (same faces, same reference as evaluateGeneration)
+  const floor = await timed('tokenizer floor', async () => {
+    const faces = heldOutFaces(genN, { size });
+    const recon = await model.decodeCodes(await model.encodeImages(faces.map((f) => f.image)));
+    const ref = heldOutFaces(reference, { seed: 7, size });
+    const feats = async (imgs: RgbImage[]) => {
+      const t = probe.features(imgs);
+      const data = await t.data();
+      const d = t.shape[1];
+      t.dispose();
+      return { data, n: imgs.length, d };
+    };
+    const r = await feats(ref.map((f) => f.image));
+    return {
+      tokenizer: frechetFromFeatures(await feats(recon), r),
+      real: frechetFromFeatures(await feats(faces.map((f) => f.image)), r),
+      faces: genN,
+      reference,
+    };
+  });
+  const exclude = probe.unreliable.map((u) => u.name);
+  const cells = gTrain.generated.slice(0, 8).map((img, i) =>
+    attributeCell(img, gTrain.images[i].prompt, gTrain.images[i].stated, gTrain.images[i].seen, { exclude }),
+  );
+  probe.dispose();
+  const genSummary = (g: typeof gTrain) => ({
+    accuracy: g.accuracy.overall.accuracy,
+    allCorrect: g.accuracy.allCorrect.accuracy,
+    byGroup: Object.fromEntries(Object.entries(g.accuracy.byGroup).map(([k, v]) => [k, v.accuracy])),
+    frechet: g.frechet,
+    prompts: g.prompts,
+  });
+  return {
+    vqa: { train: vqaTrain, heldout: vqaHeld },
+    captions: {
+      precision: caps.precision,
+      recall: caps.recall,
+      faces: caps.faces,
+      conflicts: caps.conflicts,
+      examples: caps.examples.map((e) => e.caption),
+    },
+    generation: { train: genSummary(gTrain), heldout: genSummary(gHeld), excluded: exclude, steps, cfg },
+    floor,
+    seconds,
+    grid: cells.length ? gridPng(cells, { columns: 4, scale: 2, maxLines: 8 }) : undefined,
+  };
+}
+
+/** The report as Markdown: VQA per group (both phrasings), captions, generation per group, Fréchet. */
+export function reportMarkdown(r: EvaluationReport): string {
+  const groups = [...new Set([...Object.keys(r.vqa.train.byGroup), ...Object.keys(r.vqa.heldout.byGroup)])].sort();
+  const vqaRows = groups.map((g) => [
+    g,
+    pct(r.vqa.train.byGroup[g]?.accuracy ?? Number.NaN),
+    String(r.vqa.train.byGroup[g]?.total ?? 0),
+    pct(r.vqa.heldout.byGroup[g]?.accuracy ?? Number.NaN),
+    String(r.vqa.heldout.byGroup[g]?.total ?? 0),
+  ]);
+  vqaRows.push([
+    '**overall**',
+    pct(r.vqa.train.overall.accuracy),
+    String(r.vqa.train.overall.total),
+    pct(r.vqa.heldout.overall.accuracy),
+    String(r.vqa.heldout.overall.total),
+  ]);
+  const ggroups = [...new Set([...Object.keys(r.generation.train.byGroup), ...Object.keys(r.generation.heldout.byGroup)])].sort();
+  const genRows = ggroups.map((g) => [g, pct(r.generation.train.byGroup[g] ?? Number.NaN), pct(r.generation.heldout.byGroup[g] ?? Number.NaN)]);
+  genRows.push(['**overall**', pct(r.generation.train.accuracy), pct(r.generation.heldout.accuracy)]);
+  genRows.push(['all stated attributes right', pct(r.generation.train.allCorrect), pct(r.generation.heldout.allCorrect)]);
+  return [
+    `### VQA exact match on ${r.vqa.train.faces} held-out faces (target: >= 95 % overall, >= 90 % per group)`,
+    '',
+    markdownTable(['group', 'training phrasing', 'n', 'held-out phrasing', 'n'], vqaRows),
+    '',
+    `### Captions of ${r.captions.faces} held-out faces (targets: precision >= 95 %, recall >= 70 %)`,
+    '',
+    `precision ${pct(r.captions.precision)}, recall ${pct(r.captions.recall)}, self-contradicting captions ${r.captions.conflicts}`,
+    '',
+    `### Generation: probe-judged attribute accuracy (${r.generation.train.prompts} prompts per phrasing, ${r.generation.steps} steps, cfg ${r.generation.cfg}; target >= 90 %)`,
+    '',
+    markdownTable(['group', 'training-style prompts', 'held-out phrasings'], genRows),
+    '',
+    `Attributes the probe cannot judge (left out): ${r.generation.excluded.join(', ')}.`,
+    '',
+    `### Fréchet distance on probe features (reference: ${r.floor.reference} held-out renders)`,
+    '',
+    markdownTable(
+      ['images', 'Fréchet distance'],
+      [
+        ['generated, training-style prompts', r.generation.train.frechet.toFixed(2)],
+        ['generated, held-out phrasings', r.generation.heldout.frechet.toFixed(2)],
+        [`image tokenizer reconstructions of ${r.floor.faces} held-out faces (floor)`, r.floor.tokenizer.toFixed(2)],
+        [`the ${r.floor.faces} real held-out faces (sampling floor at this count)`, r.floor.real.toFixed(2)],
+      ],
+    ),
+    '',
+    `Time per part (s): ${Object.entries(r.seconds)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    '',
+  ].join('\n');
+}
