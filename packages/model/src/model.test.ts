@@ -1,0 +1,152 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AdamW } from '@unif2ace/nn';
+import { type Tensor, tidy } from '@unif2ace/tensor';
+import { checkLeaks, DEVICE, expectClose } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
+import { UniF2ace } from './model.js';
+import { CAPTIONS, codesFor, TINY, tinyModel } from './test-helpers.js';
+
+checkLeaks();
+
+const batch = {
+  t2i: CAPTIONS.map((caption, i) => ({ caption, codes: codesFor(i) })),
+  mmu: [
+    { codes: codesFor(0), question: 'What color are the eyes?', answer: 'Green.' },
+    { codes: codesFor(1), question: 'What color are the eyes?', answer: 'Brown.' },
+    { codes: codesFor(2), question: 'Describe this face in detail.', answer: CAPTIONS[2] },
+  ],
+};
+
+async function scalars(parts: Record<string, Tensor>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [k, t] of Object.entries(parts)) out[k] = (await t.data())[0];
+  return out;
+}
+
+describe(`UniF2ace (${DEVICE})`, () => {
+  it('a few AdamW steps on a mixed batch lower both task losses; the loss is reproducible from its seed', async () => {
+    const m = tinyModel();
+    const opt = new AdamW(m.parameters(), { lr: 3e-3 });
+    const first: Record<string, number>[] = [];
+    const losses: Record<string, number>[] = [];
+    for (let step = 0; step < 12; step++) {
+      // the same seed each step: the same masks and dropout, so the losses are comparable
+      const r = m.loss(batch, { seed: 7, cfgDropout: 0 });
+      const vals = await scalars({ total: r.total, ...r.parts });
+      losses.push(vals);
+      if (step === 0) {
+        const again = m.loss(batch, { seed: 7, cfgDropout: 0 });
+        first.push(await scalars({ total: again.total, ...again.parts }));
+        for (const t of [again.total, ...Object.values(again.parts)]) t.dispose();
+      }
+      r.total.backward();
+      opt.update();
+      m.zeroGrad();
+      for (const t of [r.total, ...Object.values(r.parts)]) t.dispose();
+    }
+    expect(first[0].total).toBeCloseTo(losses[0].total, 5);
+    const a = losses[0];
+    const z = losses.at(-1)!;
+    expect(Number.isFinite(a.t2i) && Number.isFinite(a.mmu)).toBe(true);
+    expect(a.t2i).toBeGreaterThan(1); // ~ log 16 at init
+    expect(z.t2i).toBeLessThan(a.t2i * 0.8);
+    expect(z.mmu).toBeLessThan(a.mmu * 0.8);
+    expect(a.balance).toBeGreaterThan(0);
+    opt.dispose();
+    m.dispose();
+  });
+
+  it('objectives: mask = the t2i part under objective "mask"; one task alone works', async () => {
+    const m = tinyModel();
+    const d = m.loss({ t2i: batch.t2i, mmu: [] }, { seed: 3, objective: 'mask' });
+    const v = await scalars({ t2i: d.parts.t2i, mask: d.parts.mask, mmu: d.parts.mmu });
+    expect(v.t2i).toBeCloseTo(v.mask, 5);
+    expect(v.mmu).toBe(0);
+    for (const t of [d.total, ...Object.values(d.parts)]) t.dispose();
+    const u = m.loss({ t2i: [], mmu: batch.mmu }, { seed: 3 });
+    expect((await u.parts.t2i.data())[0]).toBe(0);
+    for (const t of [u.total, ...Object.values(u.parts)]) t.dispose();
+    expect(() => m.loss({ t2i: [], mmu: [] }, { seed: 1 })).toThrow(/batch is empty/);
+    expect(() => m.loss({ t2i: [{ caption: 'x', codes: Int32Array.of(1) }], mmu: [] }, { seed: 1 })).toThrow(
+      /batch\.t2i\[0\]\.codes must be an Int32Array of 16/,
+    );
+    expect(() => m.loss(batch, { seed: -1 })).toThrow(/seed/);
+    m.dispose();
+  });
+
+  it('save / load round trip: f32 gives identical logits, f16 close; the folder holds the four parts', async () => {
+    const m = tinyModel().eval();
+    const dir = await mkdtemp(join(tmpdir(), 'unif2ace-model-'));
+    try {
+      const c = m.collate([
+        m.t2iRow(CAPTIONS[0], codesFor(0)),
+        m.mmuRow(codesFor(1), 'What color are the eyes?', 'Brown.'),
+      ]);
+      const want = tidy(() => m.forward(c));
+      const wantData = Float32Array.from(await want.data());
+      want.dispose();
+      await m.save(join(dir, 'f32'), { dtype: 'f32' });
+      await m.save(join(dir, 'f16'));
+      expect((await readdir(join(dir, 'f16'))).sort()).toEqual([
+        'config.json',
+        'image-tokenizer',
+        'model.safetensors',
+        'tokenizer.json',
+      ]);
+      expect((await readdir(dir)).sort()).toEqual(['f16', 'f32']); // no temporary folder left behind
+      for (const [name, tol] of [
+        ['f32', 0],
+        ['f16', 2e-2],
+      ] as const) {
+        const back = await UniF2ace.load(join(dir, name));
+        expect(back.config).toEqual(TINY);
+        const got = tidy(() => back.forward(back.collate([...c.rows])));
+        const gotData = await got.data();
+        got.dispose();
+        if (tol === 0) expect(Float32Array.from(gotData)).toEqual(wantData);
+        else expectClose(gotData, wantData, { atol: tol, rtol: tol, label: 'f16 logits' });
+        back.dispose();
+      }
+      // saving over an existing folder replaces it
+      await m.save(join(dir, 'f32'), { dtype: 'f32' });
+      expect((await readdir(dir)).sort()).toEqual(['f16', 'f32']);
+      await expect(UniF2ace.load(join(dir, 'missing'))).rejects.toThrow(
+        /cannot read .*missing\/config\.json/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      m.dispose();
+    }
+  });
+
+  it('generate: same seed, same codes (and image); onStep reports progress; answer and describe decode text', async () => {
+    const m = tinyModel();
+    const steps: number[] = [];
+    const a = await m.generate(CAPTIONS[1], {
+      seed: 5,
+      steps: 4,
+      cfg: 2,
+      onStep: (s) => void steps.push(s.step),
+    });
+    const b = await m.generate(CAPTIONS[1], { seed: 5, steps: 4, cfg: 2 });
+    expect(steps).toEqual([0, 1, 2, 3]);
+    expect(a.codes).toEqual(b.codes);
+    expect(a.codes.every((c) => c >= 0 && c < 16)).toBe(true);
+    expect(a.image.width).toBe(16);
+    expect(a.image.rgb).toEqual(b.image.rgb);
+    const img = a.image;
+    const ans = await m.answer(img, 'What color are the eyes?', { maxTokens: 3 });
+    expect(typeof ans).toBe('string');
+    expect(await m.answer(img, 'What color are the eyes?', { maxTokens: 3 })).toBe(ans);
+    const d1 = await m.describe(img, { maxTokens: 4, temperature: 1, seed: 2 });
+    const d2 = await m.describe(img, { maxTokens: 4, temperature: 1, seed: 2 });
+    expect(d1).toBe(d2);
+    const stats = await m.routingStats();
+    expect(stats.layers).toHaveLength(2);
+    expect(stats.layers[0].seq.groups[1].sequences).toBe(1);
+    m.forgetRouting();
+    m.dispose();
+  });
+});
