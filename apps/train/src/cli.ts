@@ -2,7 +2,7 @@
 // `unif2ace-train [train] --config FILE --out DIR [--resume] [--data DIR] [--budget 2h]`,
 // `unif2ace-train export --run DIR --to DIR`, `unif2ace-train evaluate --model DIR`.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { isEntry } from '@unif2ace/common/node';
 import { ConfigError } from './config.js';
 import { makeLog, parseDuration } from './log.js';
@@ -24,10 +24,14 @@ export const USAGE = `usage:
       [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N]
       held-out evaluation with @unif2ace/eval (VQA per group, captions, generation, Frechet vs the tokenizer floor).`;
 
-function parse(command: string, args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+function parse(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new UsageError(`unif2ace-train ${command}: ${(e as Error).message.split('\n')[0]}\n\n${USAGE}`);
   }
@@ -65,7 +69,9 @@ async function train(args: string[]): Promise<number> {
   }
   if (typeof v.out !== 'string') throw new UsageError(`unif2ace-train: --out DIR is required\n\n${USAGE}`);
   if (typeof v.config !== 'string' && !v.resume)
-    throw new UsageError(`unif2ace-train: --config FILE is required (or --resume an existing --out)\n\n${USAGE}`);
+    throw new UsageError(
+      `unif2ace-train: --config FILE is required (or --resume an existing --out)\n\n${USAGE}`,
+    );
   let budgetSeconds: number | undefined;
   if (typeof v.budget === 'string') {
     try {
@@ -139,7 +145,8 @@ async function evaluateCmd(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (typeof v.model !== 'string') throw new UsageError(`unif2ace-train evaluate: --model MODEL_DIR is required\n\n${USAGE}`);
+  if (typeof v.model !== 'string')
+    throw new UsageError(`unif2ace-train evaluate: --model MODEL_DIR is required\n\n${USAGE}`);
   const opts = {
     vqaFaces: intArg('evaluate', 'vqa-faces', v['vqa-faces'], 1),
     captionFaces: intArg('evaluate', 'caption-faces', v['caption-faces'], 1),
@@ -201,4 +208,3 @@ if (isEntry(import.meta.url)) {
     },
   );
 }
-

@@ -15,7 +15,11 @@ const CHUNK = 256;
 
 function fingerprint(dataDir: string, split: Split, tokenizerDir: string): string {
   const h = createHash('sha256');
-  for (const f of [join(tokenizerDir, 'config.json'), join(tokenizerDir, 'model.safetensors'), join(dataDir, split, 'faces-index.json')])
+  for (const f of [
+    join(tokenizerDir, 'config.json'),
+    join(tokenizerDir, 'model.safetensors'),
+    join(dataDir, split, 'faces-index.json'),
+  ])
     h.update(readFileSync(f));
   return h.digest('hex');
 }
@@ -90,7 +94,7 @@ export async function encodeSplit(opts: {
       if (i % CHUNK === 0 || i === count) {
         await flush();
         const out = new Int32Array(chunkCodes.length * N);
-        chunkCodes.forEach((cd, k) => out.set(cd, k * N));
+        for (let k = 0; k < chunkCodes.length; k++) out.set(chunkCodes[k], k * N);
         writeFileAtomicSync(chunkPath(c), new Uint8Array(out.buffer));
         chunkCodes = [];
       }
@@ -106,7 +110,9 @@ export async function encodeSplit(opts: {
     const all = new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     const n = all.length / N;
     if (n !== Math.min(CHUNK, count - c * CHUNK))
-      throw new Error(`codes: ${chunkPath(c)} holds ${n} faces, expected ${Math.min(CHUNK, count - c * CHUNK)}; delete it to re-encode`);
+      throw new Error(
+        `codes: ${chunkPath(c)} holds ${n} faces, expected ${Math.min(CHUNK, count - c * CHUNK)}; delete it to re-encode`,
+      );
     for (let k = 0; k < n; k++) out.push(all.subarray(k * N, (k + 1) * N));
   }
   return out;

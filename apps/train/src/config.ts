@@ -104,41 +104,42 @@ export interface TrainConfig {
   runtime: RuntimeConfig;
 }
 
-export const DEFAULTS: Omit<TrainConfig, 'model' | 'imageTokenizer'> & { imageTokenizer: ShippedImageTokenizer } =
-  {
-    data: { faces: 8000, size: 64, seed: 0, shardSize: 1000, workers: 2, validation: 32 },
-    textTokenizer: { vocabSize: 1000, minFrequency: 2 },
-    imageTokenizer: { source: 'shipped' },
-    train: {
-      steps: 2000,
-      batch: 16,
-      t2iFraction: 0.5,
-      captionFraction: 0.2,
-      accumulate: 1,
-      lr: 1e-3,
-      minLr: 1e-4,
-      warmup: 100,
-      weightDecay: 0.01,
-      beta1: 0.9,
-      beta2: 0.999,
-      clip: 1,
-      seed: 0,
-      objective: 'd3diff',
-      alpha: 0.01,
-      cfgDropout: 0.1,
-    },
-    log: {
-      every: 10,
-      checkpointEvery: 50,
-      keepLast: 3,
-      sampleEvery: 500,
-      samplePrompts: 8,
-      sampleSteps: 18,
-      sampleCfg: 3,
-      vqaQuestions: 64,
-    },
-    runtime: { backend: 'auto', threads: 0 },
-  };
+export const DEFAULTS: Omit<TrainConfig, 'model' | 'imageTokenizer'> & {
+  imageTokenizer: ShippedImageTokenizer;
+} = {
+  data: { faces: 8000, size: 64, seed: 0, shardSize: 1000, workers: 2, validation: 32 },
+  textTokenizer: { vocabSize: 1000, minFrequency: 2 },
+  imageTokenizer: { source: 'shipped' },
+  train: {
+    steps: 2000,
+    batch: 16,
+    t2iFraction: 0.5,
+    captionFraction: 0.2,
+    accumulate: 1,
+    lr: 1e-3,
+    minLr: 1e-4,
+    warmup: 100,
+    weightDecay: 0.01,
+    beta1: 0.9,
+    beta2: 0.999,
+    clip: 1,
+    seed: 0,
+    objective: 'd3diff',
+    alpha: 0.01,
+    cfgDropout: 0.1,
+  },
+  log: {
+    every: 10,
+    checkpointEvery: 50,
+    keepLast: 3,
+    sampleEvery: 500,
+    samplePrompts: 8,
+    sampleSteps: 18,
+    sampleCfg: 3,
+    vqaQuestions: 64,
+  },
+  runtime: { backend: 'auto', threads: 0 },
+};
 
 const TRAINED_TOKENIZER_DEFAULTS: Omit<TrainedImageTokenizer, 'source'> = {
   steps: 60,
@@ -161,7 +162,12 @@ type Spec =
   | { kind: 'object'; fields: Record<string, Spec> };
 
 const int = (min: number, max?: number): Spec => ({ kind: 'int', min, max });
-const num = (min: number, max?: number, minExclusive = false): Spec => ({ kind: 'num', min, max, minExclusive });
+const num = (min: number, max?: number, minExclusive = false): Spec => ({
+  kind: 'num',
+  min,
+  max,
+  minExclusive,
+});
 const oneOf = (...values: string[]): Spec => ({ kind: 'enum', values });
 const obj = (fields: Record<string, Spec>): Spec => ({ kind: 'object', fields });
 
@@ -237,7 +243,8 @@ function check(spec: Spec, v: unknown, path: string, where: string, defaults: un
     case 'num': {
       if (typeof v !== 'number' || !Number.isFinite(v)) fail('must be a finite number');
       const n = v as number;
-      if (spec.minExclusive ? n <= spec.min : n < spec.min) fail(`must be ${spec.minExclusive ? '>' : '>='} ${spec.min}`);
+      if (spec.minExclusive ? n <= spec.min : n < spec.min)
+        fail(`must be ${spec.minExclusive ? '>' : '>='} ${spec.min}`);
       if (spec.max !== undefined && n > spec.max) fail(`must be <= ${spec.max}`);
       return v;
     }
@@ -245,7 +252,8 @@ function check(spec: Spec, v: unknown, path: string, where: string, defaults: un
       if (typeof v !== 'string' || !spec.values.includes(v)) fail(`must be one of ${spec.values.join(', ')}`);
       return v;
     case 'ints':
-      if (!Array.isArray(v) || v.length < spec.minLength) fail(`must be an array of at least ${spec.minLength} integers`);
+      if (!Array.isArray(v) || v.length < spec.minLength)
+        fail(`must be an array of at least ${spec.minLength} integers`);
       (v as unknown[]).forEach((x, i) => {
         check({ kind: 'int', min: spec.min, max: spec.max }, x, `${path}[${i}]`, where, undefined);
       });
@@ -269,7 +277,17 @@ function check(spec: Spec, v: unknown, path: string, where: string, defaults: un
   }
 }
 
-const TOP_KEYS = ['$schema', 'description', 'model', 'data', 'textTokenizer', 'imageTokenizer', 'train', 'log', 'runtime'];
+const TOP_KEYS = [
+  '$schema',
+  'description',
+  'model',
+  'data',
+  'textTokenizer',
+  'imageTokenizer',
+  'train',
+  'log',
+  'runtime',
+];
 
 /** Checks a parsed training config and fills in the defaults; `where` names it in errors (the file). */
 export function validateTrainConfig(raw: unknown, where = 'config'): TrainConfig {
@@ -277,8 +295,12 @@ export function validateTrainConfig(raw: unknown, where = 'config'): TrainConfig
     throw new ConfigError(`${where}: the config must be a JSON object, got ${show(raw)}`);
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (!TOP_KEYS.includes(k)) throw new ConfigError(`${where}: unknown key '${k}'; valid: ${TOP_KEYS.join(', ')}`);
-  if (!('model' in o)) throw new ConfigError(`${where}: missing key 'model' (a preset name such as "nano", or a model config object)`);
+    if (!TOP_KEYS.includes(k))
+      throw new ConfigError(`${where}: unknown key '${k}'; valid: ${TOP_KEYS.join(', ')}`);
+  if (!('model' in o))
+    throw new ConfigError(
+      `${where}: missing key 'model' (a preset name such as "nano", or a model config object)`,
+    );
   const model = o.model;
   if (typeof model !== 'string' && (!model || typeof model !== 'object' || Array.isArray(model)))
     throw new ConfigError(`${where}: model must be a preset name or a JSON object, got ${show(model)}`);
@@ -293,7 +315,9 @@ export function validateTrainConfig(raw: unknown, where = 'config'): TrainConfig
   if (source === 'shipped') {
     const extra = Object.keys(it).filter((k) => k !== 'source');
     if (extra.length)
-      throw new ConfigError(`${where}: unknown key 'imageTokenizer.${extra[0]}' (a shipped tokenizer takes only 'source')`);
+      throw new ConfigError(
+        `${where}: unknown key 'imageTokenizer.${extra[0]}' (a shipped tokenizer takes only 'source')`,
+      );
     out.imageTokenizer = { source: 'shipped' };
   } else if (source === 'train') {
     out.imageTokenizer = check(TRAINED_TOKENIZER_SCHEMA, it, 'imageTokenizer', where, {
@@ -306,13 +330,18 @@ export function validateTrainConfig(raw: unknown, where = 'config'): TrainConfig
         `${where}: imageTokenizer.codec.latentChannels (${t.codec.latentChannels}) must equal the number of FSQ levels (${t.levels.length})`,
       );
   } else {
-    throw new ConfigError(`${where}: imageTokenizer.source must be one of shipped, train, got ${show(source)}`);
+    throw new ConfigError(
+      `${where}: imageTokenizer.source must be one of shipped, train, got ${show(source)}`,
+    );
   }
 
   const t = out.train;
   if (t.batch % t.accumulate !== 0)
-    throw new ConfigError(`${where}: train.batch (${t.batch}) must be a multiple of train.accumulate (${t.accumulate})`);
-  if (t.minLr > t.lr) throw new ConfigError(`${where}: train.minLr (${t.minLr}) must be <= train.lr (${t.lr})`);
+    throw new ConfigError(
+      `${where}: train.batch (${t.batch}) must be a multiple of train.accumulate (${t.accumulate})`,
+    );
+  if (t.minLr > t.lr)
+    throw new ConfigError(`${where}: train.minLr (${t.minLr}) must be <= train.lr (${t.lr})`);
   if (t.warmup >= t.steps && t.steps > 1)
     throw new ConfigError(`${where}: train.warmup (${t.warmup}) must be below train.steps (${t.steps})`);
   return out;
@@ -324,7 +353,9 @@ export function loadTrainConfig(path: string): TrainConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(
+      `${path}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let raw: unknown;
   try {

@@ -35,8 +35,20 @@ export interface EvaluationReport {
   vqa: { train: VqaScores & { faces: number }; heldout: VqaScores & { faces: number } };
   captions: { precision: number; recall: number; faces: number; conflicts: number; examples: string[] };
   generation: {
-    train: { accuracy: number; allCorrect: number; byGroup: Record<string, number>; frechet: number; prompts: number };
-    heldout: { accuracy: number; allCorrect: number; byGroup: Record<string, number>; frechet: number; prompts: number };
+    train: {
+      accuracy: number;
+      allCorrect: number;
+      byGroup: Record<string, number>;
+      frechet: number;
+      prompts: number;
+    };
+    heldout: {
+      accuracy: number;
+      allCorrect: number;
+      byGroup: Record<string, number>;
+      frechet: number;
+      prompts: number;
+    };
     excluded: string[];
     steps: number;
     cfg: number;
@@ -63,10 +75,17 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
   const size = model.imageTokenizer.imageSize;
   const answer = (img: RgbImage, q: string) => model.answer(img, q, { temperature: 0 });
   const vqaN = opts.vqaFaces ?? 50;
-  const vqaTrain = await timed('vqa (training phrasing)', () => evaluateVqa(answer, { count: vqaN, size, phrasing: 'train' }));
-  const vqaHeld = await timed('vqa (held-out phrasing)', () => evaluateVqa(answer, { count: vqaN, size, phrasing: 'heldout' }));
+  const vqaTrain = await timed('vqa (training phrasing)', () =>
+    evaluateVqa(answer, { count: vqaN, size, phrasing: 'train' }),
+  );
+  const vqaHeld = await timed('vqa (held-out phrasing)', () =>
+    evaluateVqa(answer, { count: vqaN, size, phrasing: 'heldout' }),
+  );
   const caps = await timed('captions', () =>
-    evaluateCaptions((img) => model.describe(img, { temperature: 0 }), { count: opts.captionFaces ?? 20, size }),
+    evaluateCaptions((img) => model.describe(img, { temperature: 0 }), {
+      count: opts.captionFaces ?? 20,
+      size,
+    }),
   );
 
   const probe = await FaceProbe.load();
@@ -74,7 +93,8 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
   const cfg = opts.cfg ?? 3;
   const genN = opts.generationFaces ?? 24;
   const reference = opts.reference ?? 200;
-  const gen = async (prompt: string, seed: number) => (await model.generate(prompt, { seed, steps, cfg })).image;
+  const gen = async (prompt: string, seed: number) =>
+    (await model.generate(prompt, { seed, steps, cfg })).image;
   const gTrain = await timed('generation (training phrasing)', () =>
     evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'train', reference }),
   );
@@ -104,7 +124,9 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
   });
   const exclude = probe.unreliable.map((u) => u.name);
   const cells = gTrain.generated.slice(0, 8).map((img, i) =>
-    attributeCell(img, gTrain.images[i].prompt, gTrain.images[i].stated, gTrain.images[i].seen, { exclude }),
+    attributeCell(img, gTrain.images[i].prompt, gTrain.images[i].stated, gTrain.images[i].seen, {
+      exclude,
+    }),
   );
   probe.dispose();
   const genSummary = (g: typeof gTrain) => ({
@@ -132,7 +154,9 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
 
 /** The report as Markdown: VQA per group (both phrasings), captions, generation per group, Fréchet. */
 export function reportMarkdown(r: EvaluationReport): string {
-  const groups = [...new Set([...Object.keys(r.vqa.train.byGroup), ...Object.keys(r.vqa.heldout.byGroup)])].sort();
+  const groups = [
+    ...new Set([...Object.keys(r.vqa.train.byGroup), ...Object.keys(r.vqa.heldout.byGroup)]),
+  ].sort();
   const vqaRows = groups.map((g) => [
     g,
     pct(r.vqa.train.byGroup[g]?.accuracy ?? Number.NaN),
@@ -147,10 +171,20 @@ export function reportMarkdown(r: EvaluationReport): string {
     pct(r.vqa.heldout.overall.accuracy),
     String(r.vqa.heldout.overall.total),
   ]);
-  const ggroups = [...new Set([...Object.keys(r.generation.train.byGroup), ...Object.keys(r.generation.heldout.byGroup)])].sort();
-  const genRows = ggroups.map((g) => [g, pct(r.generation.train.byGroup[g] ?? Number.NaN), pct(r.generation.heldout.byGroup[g] ?? Number.NaN)]);
+  const ggroups = [
+    ...new Set([...Object.keys(r.generation.train.byGroup), ...Object.keys(r.generation.heldout.byGroup)]),
+  ].sort();
+  const genRows = ggroups.map((g) => [
+    g,
+    pct(r.generation.train.byGroup[g] ?? Number.NaN),
+    pct(r.generation.heldout.byGroup[g] ?? Number.NaN),
+  ]);
   genRows.push(['**overall**', pct(r.generation.train.accuracy), pct(r.generation.heldout.accuracy)]);
-  genRows.push(['all stated attributes right', pct(r.generation.train.allCorrect), pct(r.generation.heldout.allCorrect)]);
+  genRows.push([
+    'all stated attributes right',
+    pct(r.generation.train.allCorrect),
+    pct(r.generation.heldout.allCorrect),
+  ]);
   return [
     `### VQA exact match on ${r.vqa.train.faces} held-out faces (target: >= 95 % overall, >= 90 % per group)`,
     '',
@@ -173,7 +207,10 @@ export function reportMarkdown(r: EvaluationReport): string {
       [
         ['generated, training-style prompts', r.generation.train.frechet.toFixed(2)],
         ['generated, held-out phrasings', r.generation.heldout.frechet.toFixed(2)],
-        [`image tokenizer reconstructions of ${r.floor.faces} held-out faces (floor)`, r.floor.tokenizer.toFixed(2)],
+        [
+          `image tokenizer reconstructions of ${r.floor.faces} held-out faces (floor)`,
+          r.floor.tokenizer.toFixed(2),
+        ],
         [`the ${r.floor.faces} real held-out faces (sampling floor at this count)`, r.floor.real.toFixed(2)],
       ],
     ),

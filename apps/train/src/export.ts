@@ -43,7 +43,10 @@ function folderSizes(dir: string, prefix = ''): Record<string, number> {
 }
 
 /** Builds the run's model from a checkpoint (for export and evaluation). */
-export async function modelFromRun(run: string, step?: number): Promise<{ model: UniF2ace; step: number; dir: string }> {
+export async function modelFromRun(
+  run: string,
+  step?: number,
+): Promise<{ model: UniF2ace; step: number; dir: string }> {
   const cfgPath = join(run, 'config.json');
   if (!existsSync(cfgPath)) throw new Error(`${run}: no config.json (not a unif2ace-train run folder)`);
   const config = validateTrainConfig(JSON.parse(readFileSync(cfgPath, 'utf8')), cfgPath);
@@ -88,7 +91,8 @@ export async function exportModel(opts: ExportOptions): Promise<ExportResult> {
   const last = train.at(-1);
   const evalRow = rows.filter((r) => r.kind === 'eval').at(-1);
   const tail = train.slice(-50);
-  const mean = (k: string) => tail.reduce((s, r) => s + ((r[k] as number) ?? 0), 0) / Math.max(1, tail.length);
+  const mean = (k: string) =>
+    tail.reduce((s, r) => s + ((r[k] as number) ?? 0), 0) / Math.max(1, tail.length);
   const lines = [
     '# UniF2ace model folder',
     '',

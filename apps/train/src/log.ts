@@ -50,9 +50,8 @@ export function parseDuration(text: string, option = '--budget'): number {
   const re = /(\d+(?:\.\d+)?)\s*(h|m|s)/gy;
   let total = 0;
   let matched = 0;
-  let m: RegExpExecArray | null;
   if (/^\d+(?:\.\d+)?$/.test(t)) return Number(t);
-  while ((m = re.exec(t)) !== null) {
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
     total += Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
     matched = re.lastIndex;
   }

@@ -60,13 +60,23 @@ export class Metrics {
       const pts: { x: number; y: number }[] = [];
       const w = Math.max(1, Math.round(train.length / 100));
       for (let i = 0; i < train.length; i += w) {
-        const chunk = train.slice(i, i + w).map((r) => r[key]).filter((v): v is number => typeof v === 'number');
-        if (chunk.length) pts.push({ x: train[Math.min(i + w, train.length) - 1].step, y: chunk.reduce((a, b) => a + b, 0) / chunk.length });
+        const chunk = train
+          .slice(i, i + w)
+          .map((r) => r[key])
+          .filter((v): v is number => typeof v === 'number');
+        if (chunk.length)
+          pts.push({
+            x: train[Math.min(i + w, train.length) - 1].step,
+            y: chunk.reduce((a, b) => a + b, 0) / chunk.length,
+          });
       }
       return { name: key, points: pts };
     };
     const keys = ['loss', 't2i', 'mmu', 'balance'].filter((k) => train.some((r) => typeof r[k] === 'number'));
-    const loss = lineChart(keys.map(smooth), { title: 'TRAINING LOSS (MEAN PER STEP WINDOW)', xLabel: 'STEP' });
+    const loss = lineChart(keys.map(smooth), {
+      title: 'TRAINING LOSS (MEAN PER STEP WINDOW)',
+      xLabel: 'STEP',
+    });
     const parts = [loss];
     if (evals.length)
       parts.push(
@@ -74,10 +84,24 @@ export class Metrics {
           [
             { name: 'vqa', points: evals.map((r) => ({ x: r.step, y: 100 * (r.vqa as number) })) },
             ...(evals.some((r) => typeof r.captionRecall === 'number')
-              ? [{ name: 'caption recall', points: evals.map((r) => ({ x: r.step, y: 100 * ((r.captionRecall as number) ?? Number.NaN) })) }]
+              ? [
+                  {
+                    name: 'caption recall',
+                    points: evals.map((r) => ({
+                      x: r.step,
+                      y: 100 * ((r.captionRecall as number) ?? Number.NaN),
+                    })),
+                  },
+                ]
               : []),
           ],
-          { title: 'VALIDATION VQA EXACT MATCH AND CAPTION RECALL (%)', xLabel: 'STEP', yMin: 0, yMax: 100, height: 220 },
+          {
+            title: 'VALIDATION VQA EXACT MATCH AND CAPTION RECALL (%)',
+            xLabel: 'STEP',
+            yMin: 0,
+            yMax: 100,
+            height: 220,
+          },
         ),
       );
     writeFileAtomicSync(path, toPng(stack(parts)));

@@ -28,14 +28,15 @@ export function permutation(n: number, seed: number): Int32Array {
 /** An endless stream over [0, n): position k is element k mod n of epoch floor(k / n)'s permutation. */
 export class EpochOrder {
   private epoch = -1;
-  private perm = new Int32Array(0);
+  private perm: Int32Array = new Int32Array(0);
 
   constructor(
     readonly n: number,
     readonly seed: number,
     readonly label: string,
   ) {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`EpochOrder(${label}): needs at least one example, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`EpochOrder(${label}): needs at least one example, got ${n}`);
   }
 
   at(position: number): number {

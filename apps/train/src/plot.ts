@@ -1,7 +1,9 @@
 // Plots drawn into 8-bit RGB images by hand (no canvas): line charts for the loss curves and heat maps for
 // the routing statistics, labelled with eval's bitmap font and written with data's PNG encoder.
 import { encodePng } from '@unif2ace/data';
-import { drawText, GLYPH_HEIGHT, measureText, type RgbImage } from '@unif2ace/eval';
+import { drawText, GLYPH_HEIGHT, measureText as measure, type RgbImage } from '@unif2ace/eval';
+
+const measureText = (s: string) => measure(s).width;
 
 type Rgb = readonly [number, number, number];
 
@@ -74,7 +76,8 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -133,11 +136,13 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): RgbIma
   }
   line(img, left, top, left, top + ph, axis);
   line(img, left, top + ph, left + pw, top + ph, axis);
-  if (opts.xLabel) drawText(img, opts.xLabel, left + pw - measureText(opts.xLabel), H - GLYPH_HEIGHT - 3, { color: axis });
+  if (opts.xLabel)
+    drawText(img, opts.xLabel, left + pw - measureText(opts.xLabel), H - GLYPH_HEIGHT - 3, { color: axis });
   series.forEach((s, k) => {
     const c = PALETTE[k % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-    for (let i = 1; i < pts.length; i++) line(img, px(pts[i - 1].x), py(pts[i - 1].y), px(pts[i].x), py(pts[i].y), c, 2);
+    for (let i = 1; i < pts.length; i++)
+      line(img, px(pts[i - 1].x), py(pts[i - 1].y), px(pts[i].x), py(pts[i].y), c, 2);
     if (pts.length === 1) fillRect(img, Math.round(px(pts[0].x)) - 1, Math.round(py(pts[0].y)) - 1, 3, 3, c);
     const ly = top + 4 + k * (GLYPH_HEIGHT + 4);
     const lx = left + pw - 8 - Math.max(...series.map((t) => measureText(t.name))) - 16;
@@ -155,7 +160,7 @@ export function stack(images: readonly RgbImage[]): RgbImage {
   let y0 = 0;
   for (const im of images) {
     for (let y = 0; y < im.height; y++)
-      out.rgb.set(im.rgb.subarray(y * im.width * 3, (y + 1) * im.width * 3), ((y0 + y) * W) * 3);
+      out.rgb.set(im.rgb.subarray(y * im.width * 3, (y + 1) * im.width * 3), (y0 + y) * W * 3);
     y0 += im.height;
   }
   return out;
@@ -181,8 +186,7 @@ export function heatmap(title: string, blocks: readonly HeatBlock[]): RgbImage {
   const cw = 30;
   const ch = 14;
   const rowLabel = Math.max(...blocks.flatMap((b) => b.rows.map((r) => measureText(r.label)))) + 6;
-  const blockW = (b: HeatBlock) =>
-    rowLabel + Math.max(...b.rows.map((r) => r.cells.length)) * cw + 16;
+  const blockW = (b: HeatBlock) => rowLabel + Math.max(...b.rows.map((r) => r.cells.length)) * cw + 16;
   const maxRows = Math.max(...blocks.map((b) => b.rows.length));
   const headerH = 2 * (GLYPH_HEIGHT + 4);
   const W = Math.max(measureText(title) + 16, blocks.reduce((s, b) => s + blockW(b), 0) + 8);
@@ -195,9 +199,15 @@ export function heatmap(title: string, blocks: readonly HeatBlock[]): RgbImage {
     const labels = b.rows[0]?.cells.map((c) => c.label) ?? [];
     labels.forEach((l, j) => {
       const s = l.slice(0, 4);
-      drawText(img, s, bx + rowLabel + j * cw + Math.floor((cw - measureText(s)) / 2), 16 + GLYPH_HEIGHT + 4, {
-        color: [90, 90, 90],
-      });
+      drawText(
+        img,
+        s,
+        bx + rowLabel + j * cw + Math.floor((cw - measureText(s)) / 2),
+        16 + GLYPH_HEIGHT + 4,
+        {
+          color: [90, 90, 90],
+        },
+      );
     });
     b.rows.forEach((r, i) => {
       const y = 16 + headerH + i * ch;

@@ -22,11 +22,17 @@ export function routingBlocks(stats: RoutingStats): HeatBlock[] {
   stats.layers.forEach((l, i) => {
     for (const g of l.token.groups) {
       const f = frac(g.load);
-      token.rows.push({ label: `L${i} ${g.name.slice(0, 3)}`, cells: g.experts.map((e, j) => ({ label: `E${j}`, value: f[j] })) });
+      token.rows.push({
+        label: `L${i} ${g.name.slice(0, 3)}`,
+        cells: g.experts.map((_, j) => ({ label: `E${j}`, value: f[j] })),
+      });
     }
     for (const g of l.seq.groups) {
       const f = frac(g.load);
-      seq.rows.push({ label: `L${i} ${g.name.slice(0, 3)}`, cells: g.experts.map((e, j) => ({ label: e, value: f[j] })) });
+      seq.rows.push({
+        label: `L${i} ${g.name.slice(0, 3)}`,
+        cells: g.experts.map((e, j) => ({ label: e, value: f[j] })),
+      });
     }
   });
   return [token, seq];
@@ -83,12 +89,20 @@ export async function periodicReport(opts: {
   const n = Math.min(config.log.samplePrompts, validation.length);
   for (let i = 0; i < n; i++) {
     const f = validation[i];
-    const g = await model.generate(f.record.caption, { seed: i, steps: config.log.sampleSteps, cfg: config.log.sampleCfg });
+    const g = await model.generate(f.record.caption, {
+      seed: i,
+      steps: config.log.sampleSteps,
+      cfg: config.log.sampleCfg,
+    });
     cells.push({ image: f.image!, lines: [`REAL #${i}`] });
     cells.push({ image: g.image, lines: [`GENERATED #${i}: ${f.record.caption}`] });
   }
   makeDirSync(join(out, 'samples'));
-  const grid = gridPng(cells, { columns: Math.min(8, 2 * Math.max(1, Math.ceil(n / 2))), scale: 2, maxLines: 5 });
+  const grid = gridPng(cells, {
+    columns: Math.min(8, 2 * Math.max(1, Math.ceil(n / 2))),
+    scale: 2,
+    maxLines: 5,
+  });
   writeFileAtomicSync(join(out, 'samples', `step-${pad(step)}.png`), grid);
   writeFileAtomicSync(join(out, 'samples', 'latest.png'), grid);
 

@@ -22,7 +22,10 @@ export async function obtainTextTokenizer(
   const dir = join(runDir, 'tokenizer');
   if (existsSync(join(dir, 'tokenizer.json'))) return BpeTokenizer.load(dir);
   const t0 = performance.now();
-  const tok = BpeTokenizer.train(tokenizerTexts(items), { vocabSize: cfg.vocabSize, minFrequency: cfg.minFrequency });
+  const tok = BpeTokenizer.train(tokenizerTexts(items), {
+    vocabSize: cfg.vocabSize,
+    minFrequency: cfg.minFrequency,
+  });
   await tok.save(dir);
   log.line(
     `text tokenizer: ${tok.textVocabSize} text tokens + ${tok.numSpecials} specials from ${items.length} faces in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${dir}`,
@@ -45,7 +48,9 @@ export async function obtainImageTokenizer(
   } else if (cfg.source === 'shipped') {
     tok = await ImageTokenizer.load();
     await tok.save(dir, { source: '@unif2ace/vq shipped weights' });
-    log.line(`image tokenizer: vq's shipped weights (${tok.codebookSize} codes on a ${tok.gridSize.join('x')} grid) -> ${dir}`);
+    log.line(
+      `image tokenizer: vq's shipped weights (${tok.codebookSize} codes on a ${tok.gridSize.join('x')} grid) -> ${dir}`,
+    );
   } else {
     const t0 = performance.now();
     seedInit(seed);
@@ -56,7 +61,12 @@ export async function obtainImageTokenizer(
     const withImages = items.filter((f) => f.image);
     if (withImages.length === 0) throw new Error('image tokenizer: no training images');
     const opt = new AdamW(decayGroups(tok.namedParameters(), 0.01), { lr: cfg.lr });
-    const schedule = warmupCosine({ peak: cfg.lr, warmup: Math.min(10, cfg.steps - 1), total: cfg.steps, min: cfg.lr * 0.1 });
+    const schedule = warmupCosine({
+      peak: cfg.lr,
+      warmup: Math.min(10, cfg.steps - 1),
+      total: cfg.steps,
+      min: cfg.lr * 0.1,
+    });
     const params = tok.parameters();
     tok.train();
     let last = 0;
@@ -74,9 +84,10 @@ export async function obtainImageTokenizer(
       opt.lr = schedule(step);
       opt.update();
       opt.zeroGrad();
-      if (step === cfg.steps - 1 || step % 10 === 0) last = await loss.item();
+      last = await loss.item();
       loss.dispose();
-      log.status(`image tokenizer: step ${step + 1}/${cfg.steps} loss ${last.toFixed(4)}`);
+      if ((step + 1) % 10 === 0 || step === cfg.steps - 1)
+        log.status(`image tokenizer: step ${step + 1}/${cfg.steps} loss ${last.toFixed(4)}`);
     }
     opt.dispose();
     tok.eval();

@@ -8,12 +8,28 @@ import { join, resolve } from 'node:path';
 import { makeDirSync, writeFileAtomicSync } from '@unif2ace/common/node';
 import type { BpeTokenizer, FaceRecord } from '@unif2ace/data';
 import { PRESETS, type TrainBatch, UniF2ace, type UniF2aceConfig, validateConfig } from '@unif2ace/model';
-import { accumulate, AdamW, clipGradNorm, decayGroups, loadModule, safetensorsToTensors, saveModule, tensorsToSafetensors, warmupCosine } from '@unif2ace/nn';
+import {
+  AdamW,
+  accumulate,
+  clipGradNorm,
+  decayGroups,
+  loadModule,
+  safetensorsToTensors,
+  saveModule,
+  tensorsToSafetensors,
+  warmupCosine,
+} from '@unif2ace/nn';
 import { loadLatestCheckpoint, writeCheckpoint } from '@unif2ace/nn/node';
 import { init, keep, noGrad, ops, type Tensor } from '@unif2ace/tensor';
 import type { ImageTokenizer } from '@unif2ace/vq';
-import { ConfigError, loadTrainConfig, microBatchMix, type TrainConfig, validateTrainConfig } from './config.js';
 import { encodeSplit } from './codes.js';
+import {
+  ConfigError,
+  loadTrainConfig,
+  microBatchMix,
+  type TrainConfig,
+  validateTrainConfig,
+} from './config.js';
 import { CAPTION_QUESTION, type FaceItem, prepareData, readSplit } from './data.js';
 import { formatDuration, type Log, makeLog, progressLine } from './log.js';
 import { Metrics } from './metrics.js';
@@ -50,10 +66,17 @@ export interface TrainRunResult {
 }
 
 /** The model architecture a training config names (a preset) or holds. */
-export function resolveModelConfig(model: TrainConfig['model'], where: string, presets = PRESETS): UniF2aceConfig {
+export function resolveModelConfig(
+  model: TrainConfig['model'],
+  where: string,
+  presets = PRESETS,
+): UniF2aceConfig {
   if (typeof model === 'string') {
     const p = (presets as Record<string, UniF2aceConfig>)[model];
-    if (!p) throw new ConfigError(`${where}: model: unknown preset '${model}'; valid: ${Object.keys(presets).join(', ')}`);
+    if (!p)
+      throw new ConfigError(
+        `${where}: model: unknown preset '${model}'; valid: ${Object.keys(presets).join(', ')}`,
+      );
     return structuredClone(p);
   }
   try {
@@ -72,7 +95,11 @@ function diffKeys(a: unknown, b: unknown, path = ''): string[] {
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].flatMap((k) =>
-      diffKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+      diffKeys(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        path ? `${path}.${k}` : k,
+      ),
     );
   }
   return [path];
@@ -125,7 +152,9 @@ export function batchAt(
   micro: number,
 ): TrainBatch {
   const slot = step * accumulateK + micro;
-  const t2i = orders.t2i.take(slot * mix.t2i, mix.t2i).map((i) => ({ caption: ex.records[i].caption, codes: ex.codes[i] }));
+  const t2i = orders.t2i
+    .take(slot * mix.t2i, mix.t2i)
+    .map((i) => ({ caption: ex.records[i].caption, codes: ex.codes[i] }));
   const mmu = orders.vqa.take(slot * mix.vqa, mix.vqa).map((p) => {
     const face = ex.vqa[2 * p];
     const qa = ex.records[face].qa[ex.vqa[2 * p + 1]];
@@ -156,13 +185,26 @@ export interface RunContext {
 }
 
 /** Data, tokenizers and codes of a run (made once, then read from the run folder). */
-export async function prepareRun(config: TrainConfig, out: string, data: string | undefined, log: Log): Promise<RunContext> {
+export async function prepareRun(
+  config: TrainConfig,
+  out: string,
+  data: string | undefined,
+  log: Log,
+): Promise<RunContext> {
   const dataDir = await prepareData(config.data, out, data, log);
-  const needImages = config.imageTokenizer.source === 'train' && !existsSync(join(out, 'image-tokenizer', 'config.json'));
+  const needImages =
+    config.imageTokenizer.source === 'train' && !existsSync(join(out, 'image-tokenizer', 'config.json'));
   const items = await readSplit(dataDir, 'train', { images: needImages });
   if (!items.length) throw new Error(`data: ${join(dataDir, 'train')} holds no faces`);
   const tokenizer = await obtainTextTokenizer(config.textTokenizer, out, items, log);
-  const imageTokenizer = await obtainImageTokenizer(config.imageTokenizer, config.data, out, items, config.train.seed, log);
+  const imageTokenizer = await obtainImageTokenizer(
+    config.imageTokenizer,
+    config.data,
+    out,
+    items,
+    config.train.seed,
+    log,
+  );
   for (const f of items) delete f.image;
   const codes = await encodeSplit({
     dataDir,
@@ -175,7 +217,16 @@ export async function prepareRun(config: TrainConfig, out: string, data: string 
   });
   const validation = await readSplit(dataDir, 'validation', { images: true, max: config.data.validation });
   log.flush();
-  return { config, out, dataDir, tokenizer, imageTokenizer, train: makeExamples(items, codes), validation, log };
+  return {
+    config,
+    out,
+    dataDir,
+    tokenizer,
+    imageTokenizer,
+    train: makeExamples(items, codes),
+    validation,
+    log,
+  };
 }
 
 export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
@@ -184,7 +235,10 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const out = resolve(opts.out);
   const ckRoot = join(out, 'checkpoints');
   const { config, fresh } = runConfig(opts, log);
-  const modelConfig = resolveModelConfig(config.model, typeof opts.config === 'string' && fresh ? opts.config : join(out, RUN_CONFIG));
+  const modelConfig = resolveModelConfig(
+    config.model,
+    typeof opts.config === 'string' && fresh ? opts.config : join(out, RUN_CONFIG),
+  );
   if (!opts.resume && loadLatestCheckpoint(ckRoot, { clean: false }))
     throw new Error(`${out} already holds checkpoints; pass --resume to continue, or pick another --out`);
   makeDirSync(out);
@@ -192,12 +246,18 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
 
   const rt = config.runtime;
   const ini = await init({ backend: rt.backend, wasm: rt.threads ? { threads: rt.threads } : undefined });
-  log.line(`backend: ${ini.backend.name}${ini.reason ? ` (${ini.reason})` : ''}${ini.wasm ? `, ${ini.wasm.threads} threads` : ''}`);
+  log.line(
+    `backend: ${ini.backend.name}${ini.reason ? ` (${ini.reason})` : ''}${ini.wasm ? `, ${ini.wasm.threads} threads` : ''}`,
+  );
 
   const ctx = await prepareRun(config, out, opts.data, log);
   const t = config.train;
-  const model = UniF2ace.create(modelConfig, { tokenizer: ctx.tokenizer, imageTokenizer: ctx.imageTokenizer, seed: t.seed });
-  const named = model.namedParameters();
+  const model = UniF2ace.create(modelConfig, {
+    tokenizer: ctx.tokenizer,
+    imageTokenizer: ctx.imageTokenizer,
+    seed: t.seed,
+  });
+  const named = [...model.namedParameters()];
   const params = named.map(([, p]) => p);
   const opt = new AdamW(decayGroups(named, t.weightDecay), { lr: t.lr, beta1: t.beta1, beta2: t.beta2 });
   const schedule = warmupCosine({ peak: t.lr, warmup: t.warmup, total: t.steps, min: t.minLr });
@@ -211,7 +271,10 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const previous = opts.resume ? loadLatestCheckpoint(ckRoot) : null;
   if (previous) {
     loadModule(model, previous.files['model.safetensors'], { file: `${previous.dir}/model.safetensors` });
-    const st = safetensorsToTensors(previous.files['optimizer.safetensors'], `${previous.dir}/optimizer.safetensors`);
+    const st = safetensorsToTensors(
+      previous.files['optimizer.safetensors'],
+      `${previous.dir}/optimizer.safetensors`,
+    );
     opt.loadStateTensors(st, previous.step);
     for (const x of st.values()) x.dispose();
     const s = previous.state as { step: number; elapsed: number; rng: ops.RngState };
@@ -247,7 +310,16 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       ckRoot,
       step,
       files,
-      { step, elapsed, rng: ops.getRngState(), order: { t2i: step * t.accumulate * mix.t2i, vqa: step * t.accumulate * mix.vqa, caption: step * t.accumulate * mix.caption } },
+      {
+        step,
+        elapsed,
+        rng: ops.getRngState(),
+        order: {
+          t2i: step * t.accumulate * mix.t2i,
+          vqa: step * t.accumulate * mix.vqa,
+          caption: step * t.accumulate * mix.caption,
+        },
+      },
       { keepLast: config.log.keepLast },
     );
   };
@@ -287,8 +359,17 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
         tokens += batchTokens(model, batch);
         const seed = lossSeed(t.seed, step, micro);
         ops.manualSeed(seed); // the noise expert's draws
-        const r = model.loss(batch, { seed, alpha: t.alpha, objective: t.objective, cfgDropout: t.cfgDropout });
-        partTensors.push(Object.fromEntries(Object.entries(r.parts).map(([name, v]) => [name, keep(noGrad(() => v.detach().clone()))])));
+        const r = model.loss(batch, {
+          seed,
+          alpha: t.alpha,
+          objective: t.objective,
+          cfgDropout: t.cfgDropout,
+        });
+        partTensors.push(
+          Object.fromEntries(
+            Object.entries(r.parts).map(([name, v]) => [name, keep(noGrad(() => v.detach().clone()))]),
+          ),
+        );
         return r.total;
       });
       const gradNorm = clipGradNorm(params, t.clip > 0 ? t.clip : Number.POSITIVE_INFINITY);
@@ -304,7 +385,8 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
           partSums[name] = (partSums[name] ?? 0) + (await v.item()) / k;
           v.dispose();
         }
-      if (!Number.isFinite(lossValue)) throw new Error(`training diverged at step ${step}: loss ${lossValue}`);
+      if (!Number.isFinite(lossValue))
+        throw new Error(`training diverged at step ${step}: loss ${lossValue}`);
       step++;
       const secs = (performance.now() - stepStart) / 1000;
       lastStepSecs = secs;
@@ -328,7 +410,8 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       for (const [name, v] of Object.entries(partSums)) window.parts[name] = (window.parts[name] ?? 0) + v;
       if (step % config.log.every === 0 || step === t.steps) {
         const show: Record<string, number> = {};
-        for (const name of ['t2i', 'mmu', 'balance']) if (name in window.parts) show[name] = window.parts[name] / window.n;
+        for (const name of ['t2i', 'mmu', 'balance'])
+          if (name in window.parts) show[name] = window.parts[name] / window.n;
         log.status(
           progressLine({
             step,
