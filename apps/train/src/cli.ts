@@ -18,10 +18,10 @@ export const USAGE = `usage:
       image tokenizer -> codes -> UniF2ace. --resume continues from DIR's newest complete checkpoint (the run's
       saved config wins; --config may change train.steps, log.* and runtime.*). --budget stops cleanly, with a
       checkpoint, before the time runs out (90s, 30m, 2h, 1h30m).
-  unif2ace-train export --run DIR --to MODEL_DIR [--dtype f16|f32] [--step N]
+  unif2ace-train export --run DIR --to MODEL_DIR [--dtype f16|f32] [--step N] [--backend wasm|auto|cpu]
       the newest (or the given) checkpoint as the model folder UniF2ace.load() reads.
   unif2ace-train evaluate --model MODEL_DIR [--vqa-faces 50] [--caption-faces 20] [--generation-faces 24]
-      [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N]
+      [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N] [--backend auto|wasm]
       held-out evaluation with @unif2ace/eval (VQA per group, captions, generation, Frechet vs the tokenizer floor).`;
 
 function parse(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -111,7 +111,8 @@ async function exportCmd(args: string[]): Promise<number> {
   if (v.dtype !== undefined && v.dtype !== 'f16' && v.dtype !== 'f32')
     throw new UsageError(`unif2ace-train export: --dtype must be f16 or f32, got "${v.dtype}"`);
   const { init } = await import('@unif2ace/tensor');
-  await init({ backend: (v.backend as 'auto' | 'wasm' | 'cpu' | 'webgpu' | undefined) ?? 'auto' });
+  // exporting reads and writes weights only: no GPU needed (default wasm)
+  await init({ backend: (v.backend as 'auto' | 'wasm' | 'cpu' | 'webgpu' | undefined) ?? 'wasm' });
   const { exportModel } = await import('./export.js');
   const r = await exportModel({
     run: v.run,
@@ -202,7 +203,8 @@ if (isEntry(import.meta.url)) {
         console.error(e.message);
         process.exitCode = 2;
       } else {
-        console.error(`unif2ace-train: ${e.stack ?? e.message}`);
+        // the message says what went wrong and where; the stack only when asked for
+        console.error(`unif2ace-train: ${process.env.UNIF2ACE_DEBUG ? (e.stack ?? e.message) : e.message}`);
         process.exitCode = 1;
       }
     },
