@@ -1,3 +1,6 @@
+/** The folder of the shipped training configs (tiny.json, nano.json, small.json). */
+export const CONFIGS = new URL('../configs/', import.meta.url);
+
 export type {
   DataConfig,
   ImageTokenizerConfig,

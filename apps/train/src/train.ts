@@ -50,7 +50,10 @@ export interface TrainRunOptions {
   budgetSeconds?: number;
   /** Stop (with a checkpoint) once this step is done: training in chunks. */
   stopAt?: number;
+  /** Where progress goes (default: stderr). */
   log?: Log;
+  /** No progress output (when no log is given). */
+  quiet?: boolean;
 }
 
 export type StopReason = 'done' | 'budget' | 'signal' | 'stop-at';
@@ -230,7 +233,7 @@ export async function prepareRun(
 }
 
 export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
-  const log = opts.log ?? makeLog();
+  const log = opts.log ?? makeLog(process.stderr, opts.quiet);
   const t0 = performance.now();
   const out = resolve(opts.out);
   const ckRoot = join(out, 'checkpoints');
