@@ -20,7 +20,7 @@ export const USAGE = `usage:
       checkpoint, before the time runs out (90s, 30m, 2h, 1h30m).
   unif2ace-train export --run DIR --to MODEL_DIR [--dtype f16|f32] [--step N] [--backend wasm|auto|cpu]
       the newest (or the given) checkpoint as the model folder UniF2ace.load() reads.
-  unif2ace-train evaluate --model MODEL_DIR [--vqa-faces 50] [--caption-faces 20] [--generation-faces 24]
+  unif2ace-train evaluate --model MODEL_DIR [--vqa-faces 50] [--caption-faces 20] [--generation-faces 24] [--reference 200]
       [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N] [--backend auto|wasm]
       held-out evaluation with @unif2ace/eval (VQA per group, captions, generation, Frechet vs the tokenizer floor).`;
 
@@ -134,6 +134,7 @@ async function evaluateCmd(args: string[]): Promise<number> {
     'vqa-faces': { type: 'string' },
     'caption-faces': { type: 'string' },
     'generation-faces': { type: 'string' },
+    reference: { type: 'string' },
     steps: { type: 'string' },
     cfg: { type: 'string' },
     json: { type: 'string' },
@@ -152,6 +153,7 @@ async function evaluateCmd(args: string[]): Promise<number> {
     vqaFaces: intArg('evaluate', 'vqa-faces', v['vqa-faces'], 1),
     captionFaces: intArg('evaluate', 'caption-faces', v['caption-faces'], 1),
     generationFaces: intArg('evaluate', 'generation-faces', v['generation-faces'], 2),
+    reference: intArg('evaluate', 'reference', v.reference, 2),
     steps: intArg('evaluate', 'steps', v.steps, 1),
     cfg: numArg('evaluate', 'cfg', v.cfg),
   };

@@ -10,6 +10,7 @@ import {
   evaluateVqa,
   FaceProbe,
   frechetFromFeatures,
+  generationAccuracy,
   gridPng,
   heldOutFaces,
   markdownTable,
@@ -50,6 +51,8 @@ export interface EvaluationReport {
       prompts: number;
     };
     excluded: string[];
+    /** The same score for random real held-out faces in place of the generated ones (chance level). */
+    baseline: number;
     steps: number;
     cfg: number;
   };
@@ -57,6 +60,23 @@ export interface EvaluationReport {
   floor: { tokenizer: number; real: number; faces: number; reference: number };
   seconds: Record<string, number>;
   grid?: Uint8Array;
+}
+
+/** The probe reads 64 px faces: smaller ones (tiny configs) are scaled up by an integer factor (nearest). */
+export function toProbeSize(img: RgbImage, size = 64): RgbImage {
+  if (img.width === size && img.height === size) return img;
+  const f = size / img.width;
+  if (!Number.isInteger(f) || img.height * f !== size)
+    throw new RangeError(
+      `evaluate: a ${img.width}x${img.height} image cannot be scaled to the probe's ${size} px`,
+    );
+  const rgb = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const s = (Math.floor(y / f) * img.width + Math.floor(x / f)) * 3;
+      rgb.set(img.rgb.subarray(s, s + 3), (y * size + x) * 3);
+    }
+  return { rgb, width: size, height: size };
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
@@ -94,7 +114,7 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
   const genN = opts.generationFaces ?? 24;
   const reference = opts.reference ?? 200;
   const gen = async (prompt: string, seed: number) =>
-    (await model.generate(prompt, { seed, steps, cfg })).image;
+    toProbeSize((await model.generate(prompt, { seed, steps, cfg })).image);
   const gTrain = await timed('generation (training phrasing)', () =>
     evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'train', reference }),
   );
@@ -106,9 +126,9 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
   const floor = await timed('tokenizer floor', async () => {
     const faces = heldOutFaces(genN, { size });
     const recon = await model.decodeCodes(await model.encodeImages(faces.map((f) => f.image)));
-    const ref = heldOutFaces(reference, { seed: 7, size });
+    const ref = heldOutFaces(reference, { seed: 7, size: 64 });
     const feats = async (imgs: RgbImage[]) => {
-      const t = probe.features(imgs);
+      const t = probe.features(imgs.map((i) => toProbeSize(i)));
       const data = await t.data();
       const d = t.shape[1];
       t.dispose();
@@ -123,6 +143,14 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
     };
   });
   const exclude = probe.unreliable.map((u) => u.name);
+  // what the prompts' attributes score on random real faces (no conditioning at all): the bar to beat
+  const others = heldOutFaces(genN, { seed: 11, size: 64 });
+  const seenOthers = await probe.predict(others.map((f) => f.image));
+  const baseline = generationAccuracy(
+    gTrain.images.map((i) => i.stated),
+    seenOthers,
+    { exclude },
+  ).overall.accuracy;
   const cells = gTrain.generated.slice(0, 8).map((img, i) =>
     attributeCell(img, gTrain.images[i].prompt, gTrain.images[i].stated, gTrain.images[i].seen, {
       exclude,
@@ -145,7 +173,14 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
       conflicts: caps.conflicts,
       examples: caps.examples.map((e) => e.caption),
     },
-    generation: { train: genSummary(gTrain), heldout: genSummary(gHeld), excluded: exclude, steps, cfg },
+    generation: {
+      train: genSummary(gTrain),
+      heldout: genSummary(gHeld),
+      excluded: exclude,
+      steps,
+      cfg,
+      baseline,
+    },
     floor,
     seconds,
     grid: cells.length ? gridPng(cells, { columns: 4, scale: 2, maxLines: 8 }) : undefined,
@@ -185,6 +220,7 @@ export function reportMarkdown(r: EvaluationReport): string {
     pct(r.generation.train.allCorrect),
     pct(r.generation.heldout.allCorrect),
   ]);
+  genRows.push(['chance: random real faces instead', pct(r.generation.baseline), '']);
   return [
     `### VQA exact match on ${r.vqa.train.faces} held-out faces (target: >= 95 % overall, >= 90 % per group)`,
     '',

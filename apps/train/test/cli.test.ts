@@ -173,6 +173,51 @@ describe('unif2ace-train (tiny config, WASM)', () => {
     model.dispose();
   });
 
+  it('evaluate: held-out VQA (both phrasings), captions, generation with the probe and the tokenizer floor', () => {
+    const json = join(root, 'eval.json');
+    const md = join(root, 'eval.md');
+    const model = join(root, 'full-model');
+    expect(cli(['export', '--run', full, '--to', model]).code).toBe(0);
+    const r = cli([
+      'evaluate',
+      '--model',
+      model,
+      '--vqa-faces',
+      '2',
+      '--caption-faces',
+      '2',
+      '--generation-faces',
+      '3',
+      '--steps',
+      '2',
+      '--reference',
+      '24',
+      '--backend',
+      'wasm',
+      '--json',
+      json,
+      '--markdown',
+      md,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(json, 'utf8'));
+    expect(rep.vqa.train.overall.total).toBe(16);
+    expect(rep.vqa.heldout.overall.total).toBe(16);
+    expect(rep.captions.faces).toBe(2);
+    expect(rep.generation.train.prompts).toBe(3);
+    expect(rep.generation.heldout.prompts).toBe(3);
+    for (const x of [
+      rep.generation.train.frechet,
+      rep.floor.tokenizer,
+      rep.floor.real,
+      rep.generation.baseline,
+    ])
+      expect(Number.isFinite(x)).toBe(true);
+    const text = readFileSync(md, 'utf8');
+    expect(text).toMatch(/### VQA exact match on 2 held-out faces/);
+    expect(text).toMatch(/image tokenizer reconstructions of 3 held-out faces \(floor\)/);
+  });
+
   it('config and command-line errors are one clear line naming the file and the field (exit code 2)', () => {
     const bad = join(root, 'bad.json');
     writeFileSync(bad, JSON.stringify({ model: 'nano', train: { lr: 'fast' } }));
