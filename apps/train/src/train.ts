@@ -128,6 +128,24 @@ function runConfig(opts: TrainRunOptions, log: Log): { config: TrainConfig; fres
   return { config: given, fresh: true };
 }
 
+/** The run's --data folder: remembered in RUN/run.json, so a resumed run reads the same shards. */
+function dataSource(out: string, opts: TrainRunOptions, fresh: boolean): string | undefined {
+  const path = join(out, 'run.json');
+  const given = opts.data === undefined ? undefined : resolve(opts.data);
+  const saved = existsSync(path)
+    ? ((JSON.parse(readFileSync(path, 'utf8')) as { data?: string | null }).data ?? undefined)
+    : undefined;
+  if (!fresh && existsSync(path)) {
+    if (given !== undefined && given !== saved)
+      throw new ConfigError(
+        `--data ${opts.data}: this run reads ${saved ?? 'its own rendered faces'} (${path}); use another --out for other data`,
+      );
+    return saved;
+  }
+  writeFileAtomicSync(path, `${JSON.stringify({ data: given ?? null }, null, 2)}\n`);
+  return given;
+}
+
 export interface Examples {
   records: FaceRecord[];
   codes: Int32Array[];
@@ -253,7 +271,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     `backend: ${ini.backend.name}${ini.reason ? ` (${ini.reason})` : ''}${ini.wasm ? `, ${ini.wasm.threads} threads` : ''}`,
   );
 
-  const ctx = await prepareRun(config, out, opts.data, log);
+  const ctx = await prepareRun(config, out, dataSource(out, opts, fresh), log);
   const t = config.train;
   const model = UniF2ace.create(modelConfig, {
     tokenizer: ctx.tokenizer,
