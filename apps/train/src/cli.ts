@@ -22,7 +22,10 @@ export const USAGE = `usage:
       the newest (or the given) checkpoint as the model folder UniF2ace.load() reads.
   unif2ace-train evaluate --model MODEL_DIR [--vqa-faces 50] [--caption-faces 20] [--generation-faces 24] [--reference 200]
       [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N] [--backend auto|wasm]
-      held-out evaluation with @unif2ace/eval (VQA per group, captions, generation, Frechet vs the tokenizer floor).`;
+      held-out evaluation with @unif2ace/eval (VQA per group, captions, generation, Frechet vs the tokenizer floor).
+  unif2ace-train report --run DIR --step N [--final]
+      the sample report of a checkpoint (validation VQA and captions, sample grid, loss curve); training runs it
+      in a child process every log.sampleEvery steps.`;
 
 function parse(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
@@ -178,6 +181,24 @@ async function evaluateCmd(args: string[]): Promise<number> {
   return 0;
 }
 
+async function reportCmd(args: string[]): Promise<number> {
+  const v = parse('report', args, {
+    run: { type: 'string' },
+    step: { type: 'string' },
+    final: { type: 'boolean' },
+  });
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const step = intArg('report', 'step', v.step, 0);
+  if (typeof v.run !== 'string' || step === undefined)
+    throw new UsageError(`unif2ace-train report: --run DIR and --step N are required\n\n${USAGE}`);
+  const { runSampleReport } = await import('./report.js');
+  await runSampleReport(v.run, step, !!v.final, makeLog());
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
@@ -190,6 +211,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === 'export') return exportCmd(rest);
   if (first === 'evaluate') return evaluateCmd(rest);
+  if (first === 'report') return reportCmd(rest);
   if (first === 'train') return train(rest);
   if (first.startsWith('-')) return train(argv);
   throw new UsageError(`unif2ace-train: unknown command "${first}"\n\n${USAGE}`);

@@ -1,13 +1,18 @@
 // What a run shows every `log.sampleEvery` steps and at the end: routing heat maps of the step just taken,
 // VQA exact match and caption precision / recall on a validation slice, a grid of faces generated from
 // fixed validation captions (the real face beside each), and the loss-curve PNG.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { makeDirSync, writeFileAtomicSync } from '@unif2ace/common/node';
 import { captionScores, type GridCell, gridPng, vqaAccuracy } from '@unif2ace/eval';
 import type { RoutingStats, UniF2ace } from '@unif2ace/model';
+import type { TrainConfig } from './config.js';
+import type { FaceItem } from './data.js';
+import type { Log } from './log.js';
 import type { Metrics } from './metrics.js';
 import { type HeatBlock, heatmap, toPng } from './plot.js';
-import type { RunContext } from './train.js';
 
 const pad = (step: number) => String(step).padStart(6, '0');
 
@@ -38,17 +43,14 @@ export function routingBlocks(stats: RoutingStats): HeatBlock[] {
   return [token, seq];
 }
 
-export async function periodicReport(opts: {
-  ctx: RunContext;
+/** Routing heat map and loads of the step just taken (call before any other forward replaces the record). */
+export async function routingReport(opts: {
+  out: string;
   model: UniF2ace;
   step: number;
   metrics: Metrics;
-  final: boolean;
 }): Promise<void> {
-  const { ctx, model, step, metrics } = opts;
-  const { out, config, validation, log } = ctx;
-  const t0 = performance.now();
-  // 1. routing of the step just taken (before any other forward replaces the record)
+  const { out, model, step, metrics } = opts;
   const stats = await model.routingStats();
   const blocks = routingBlocks(stats);
   makeDirSync(join(out, 'routing'));
@@ -64,8 +66,31 @@ export async function periodicReport(opts: {
     })),
   });
   model.forgetRouting();
+}
 
-  // 2. VQA exact match on the validation slice (training phrasing, as in the records)
+export interface SampleContext {
+  out: string;
+  config: TrainConfig;
+  validation: FaceItem[];
+  log: Log;
+}
+
+/**
+ * Validation VQA and captions, the sample grid and the loss curve. Run in a separate process by training
+ * (`unif2ace-train report`): the WASM heap keeps exact-size free lists, so after training steps the odd
+ * shapes of decoding and sampling would find no room in the same process.
+ */
+export async function sampleReport(opts: {
+  ctx: SampleContext;
+  model: UniF2ace;
+  step: number;
+  metrics: Metrics;
+  final: boolean;
+}): Promise<void> {
+  const { ctx, model, step, metrics } = opts;
+  const { out, config, validation, log } = ctx;
+  const t0 = performance.now();
+  // VQA exact match on the validation slice (training phrasing, as in the records)
   const items: { kind: string; attr: string; answer: string; prediction: string; q: string }[] = [];
   outer: for (const f of validation)
     for (const qa of f.record.qa) {
@@ -123,4 +148,57 @@ export async function periodicReport(opts: {
   log.line(
     `step ${step}: validation VQA ${(100 * vqa.overall.accuracy).toFixed(1)} % of ${vqa.overall.total}, caption P ${(100 * caps.precision).toFixed(0)} % R ${(100 * caps.recall).toFixed(0)} %; samples/step-${pad(step)}.png (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
+}
+
+/** The CLI that runs `report` in a child process (dist/cli.js, also when this module runs from src/). */
+function cliPath(): string {
+  for (const rel of ['./cli.js', '../dist/cli.js']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error('unif2ace-train: cannot find dist/cli.js for the sample report (run the build first)');
+}
+
+/** Runs `unif2ace-train report --run OUT --step STEP` in a child process and waits for it. */
+export function spawnSampleReport(out: string, step: number, final: boolean): Promise<void> {
+  const args = [cliPath(), 'report', '--run', out, '--step', String(step), ...(final ? ['--final'] : [])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`the sample report at step ${step} failed (${signal ?? `exit code ${code}`})`)),
+    );
+  });
+}
+
+/** `unif2ace-train report`: the sample report of a run's checkpoint (what training spawns). */
+export async function runSampleReport(run: string, step: number, final: boolean, log: Log): Promise<void> {
+  const { validateTrainConfig } = await import('./config.js');
+  const { readSplit } = await import('./data.js');
+  const { modelFromRun } = await import('./export.js');
+  const { Metrics } = await import('./metrics.js');
+  const { init } = await import('@unif2ace/tensor');
+  const cfgPath = join(run, 'config.json');
+  const config = validateTrainConfig(JSON.parse(readFileSync(cfgPath, 'utf8')), cfgPath);
+  const runJson = join(run, 'run.json');
+  const dataDir =
+    (existsSync(runJson) && (JSON.parse(readFileSync(runJson, 'utf8')).data as string | null)) ||
+    join(run, 'data');
+  const rt = config.runtime;
+  await init({ backend: rt.backend, wasm: rt.threads ? { threads: rt.threads } : undefined });
+  const validation = await readSplit(dataDir, 'validation', { images: true, max: config.data.validation });
+  const { model } = await modelFromRun(run, step);
+  try {
+    await sampleReport({
+      ctx: { out: run, config, validation, log },
+      model,
+      step,
+      metrics: new Metrics(join(run, 'metrics.jsonl')),
+      final,
+    });
+  } finally {
+    model.dispose();
+  }
 }

@@ -34,7 +34,7 @@ import { CAPTION_QUESTION, type FaceItem, prepareData, readSplit } from './data.
 import { formatDuration, type Log, makeLog, progressLine } from './log.js';
 import { Metrics } from './metrics.js';
 import { EpochOrder, lossSeed } from './order.js';
-import { periodicReport } from './report.js';
+import { routingReport, spawnSampleReport } from './report.js';
 import { obtainImageTokenizer, obtainTextTokenizer } from './tokenizers.js';
 
 export interface TrainRunOptions {
@@ -447,8 +447,9 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
         window = { loss: 0, parts: {}, n: 0, tokens: 0, secs: 0 };
       }
       const sampleNow = config.log.sampleEvery > 0 && step % config.log.sampleEvery === 0 && step < t.steps;
-      if (sampleNow) await periodicReport({ ctx, model, step, metrics, final: false });
-      if (step % config.log.checkpointEvery === 0 || step === t.steps) await checkpoint();
+      if (sampleNow || step === t.steps) await routingReport({ out, model, step, metrics });
+      if (sampleNow || step % config.log.checkpointEvery === 0 || step === t.steps) await checkpoint();
+      if (sampleNow) await spawnSampleReport(out, step, false);
       if (opts.stopAt !== undefined && step >= opts.stopAt && step < t.steps) {
         reason = 'stop-at';
         break;
@@ -460,7 +461,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       if (step > 0) await checkpoint();
     }
     log.flush();
-    if (step === t.steps) await periodicReport({ ctx, model, step, metrics, final: true });
+    if (step === t.steps) await spawnSampleReport(out, step, true);
     else metrics.plot(join(out, 'loss-curve.png'));
   } finally {
     process.off('SIGINT', onSignal);
