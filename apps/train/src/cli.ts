@@ -21,7 +21,7 @@ export const USAGE = `usage:
   unif2ace-train export --run DIR --to MODEL_DIR [--dtype f16|f32] [--step N] [--backend wasm|auto|cpu]
       the newest (or the given) checkpoint as the model folder UniF2ace.load() reads.
   unif2ace-train evaluate --model MODEL_DIR [--vqa-faces 50] [--caption-faces 20] [--generation-faces 24] [--reference 200]
-      [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N] [--backend auto|wasm]
+      [--parts all|understanding|generation] [--steps 18] [--cfg 3] [--json FILE] [--markdown FILE] [--grid FILE.png] [--threads N] [--backend auto|wasm]
       held-out evaluation with @unif2ace/eval (VQA per group, captions, generation, Frechet vs the tokenizer floor).
   unif2ace-train report --run DIR --step N [--final]
       the sample report of a checkpoint (validation VQA and captions, sample grid, loss curve); training runs it
@@ -138,6 +138,7 @@ async function evaluateCmd(args: string[]): Promise<number> {
     'caption-faces': { type: 'string' },
     'generation-faces': { type: 'string' },
     reference: { type: 'string' },
+    parts: { type: 'string' },
     steps: { type: 'string' },
     cfg: { type: 'string' },
     json: { type: 'string' },
@@ -160,6 +161,10 @@ async function evaluateCmd(args: string[]): Promise<number> {
     steps: intArg('evaluate', 'steps', v.steps, 1),
     cfg: numArg('evaluate', 'cfg', v.cfg),
   };
+  if (v.parts !== undefined && !['all', 'understanding', 'generation'].includes(v.parts as string))
+    throw new UsageError(
+      `unif2ace-train evaluate: --parts must be all, understanding or generation, got "${v.parts}"`,
+    );
   const threads = intArg('evaluate', 'threads', v.threads, 1);
   const { init } = await import('@unif2ace/tensor');
   await init({
@@ -170,7 +175,11 @@ async function evaluateCmd(args: string[]): Promise<number> {
   const { evaluateModel, reportMarkdown } = await import('./evaluate.js');
   const model = await UniF2ace.load(v.model);
   const log = makeLog();
-  const r = await evaluateModel(model, { ...opts, onProgress: (s) => log.line(s) });
+  const r = await evaluateModel(model, {
+    ...opts,
+    parts: v.parts as 'all' | 'understanding' | 'generation' | undefined,
+    onProgress: (s) => log.line(s),
+  });
   model.dispose();
   const md = reportMarkdown(r);
   console.log(md);

@@ -29,13 +29,15 @@ export interface EvaluateOptions {
   cfg?: number;
   /** Reference renderer faces for the Fréchet distances. */
   reference?: number;
+  /** Which half to run (two processes can share the work): default 'all'. */
+  parts?: 'all' | 'understanding' | 'generation';
   onProgress?: (s: string) => void;
 }
 
 export interface EvaluationReport {
-  vqa: { train: VqaScores & { faces: number }; heldout: VqaScores & { faces: number } };
-  captions: { precision: number; recall: number; faces: number; conflicts: number; examples: string[] };
-  generation: {
+  vqa?: { train: VqaScores & { faces: number }; heldout: VqaScores & { faces: number } };
+  captions?: { precision: number; recall: number; faces: number; conflicts: number; examples: string[] };
+  generation?: {
     train: {
       accuracy: number;
       allCorrect: number;
@@ -57,7 +59,7 @@ export interface EvaluationReport {
     cfg: number;
   };
   /** Fréchet distance of the image tokenizer's reconstructions (and of real held-out faces) to the reference. */
-  floor: { tokenizer: number; real: number; faces: number; reference: number };
+  floor?: { tokenizer: number; real: number; faces: number; reference: number };
   seconds: Record<string, number>;
   grid?: Uint8Array;
 }
@@ -93,167 +95,172 @@ export async function evaluateModel(model: UniF2ace, opts: EvaluateOptions = {})
     return r;
   };
   const size = model.imageTokenizer.imageSize;
-  const answer = (img: RgbImage, q: string) => model.answer(img, q, { temperature: 0 });
-  const vqaN = opts.vqaFaces ?? 50;
-  const vqaTrain = await timed('vqa (training phrasing)', () =>
-    evaluateVqa(answer, { count: vqaN, size, phrasing: 'train' }),
-  );
-  const vqaHeld = await timed('vqa (held-out phrasing)', () =>
-    evaluateVqa(answer, { count: vqaN, size, phrasing: 'heldout' }),
-  );
-  const caps = await timed('captions', () =>
-    evaluateCaptions((img) => model.describe(img, { temperature: 0 }), {
-      count: opts.captionFaces ?? 20,
-      size,
-    }),
-  );
-
-  const probe = await FaceProbe.load();
-  const steps = opts.steps ?? 18;
-  const cfg = opts.cfg ?? 3;
-  const genN = opts.generationFaces ?? 24;
-  const reference = opts.reference ?? 200;
-  const gen = async (prompt: string, seed: number) =>
-    toProbeSize((await model.generate(prompt, { seed, steps, cfg })).image);
-  const gTrain = await timed('generation (training phrasing)', () =>
-    evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'train', reference }),
-  );
-  const gHeld = await timed('generation (held-out phrasing)', () =>
-    evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'heldout', reference }),
-  );
-
-  // the floor: what the image tokenizer itself loses (same faces, same reference as evaluateGeneration)
-  const floor = await timed('tokenizer floor', async () => {
-    const faces = heldOutFaces(genN, { size });
-    const recon = await model.decodeCodes(await model.encodeImages(faces.map((f) => f.image)));
-    const ref = heldOutFaces(reference, { seed: 7, size: 64 });
-    const feats = async (imgs: RgbImage[]) => {
-      const t = probe.features(imgs.map((i) => toProbeSize(i)));
-      const data = await t.data();
-      const d = t.shape[1];
-      t.dispose();
-      return { data, n: imgs.length, d };
-    };
-    const r = await feats(ref.map((f) => f.image));
-    return {
-      tokenizer: frechetFromFeatures(await feats(recon), r),
-      real: frechetFromFeatures(await feats(faces.map((f) => f.image)), r),
-      faces: genN,
-      reference,
-    };
-  });
-  const exclude = probe.unreliable.map((u) => u.name);
-  // what the prompts' attributes score on random real faces (no conditioning at all): the bar to beat
-  const others = heldOutFaces(genN, { seed: 11, size: 64 });
-  const seenOthers = await probe.predict(others.map((f) => f.image));
-  const baseline = generationAccuracy(
-    gTrain.images.map((i) => i.stated),
-    seenOthers,
-    { exclude },
-  ).overall.accuracy;
-  const cells = gTrain.generated.slice(0, 8).map((img, i) =>
-    attributeCell(img, gTrain.images[i].prompt, gTrain.images[i].stated, gTrain.images[i].seen, {
-      exclude,
-    }),
-  );
-  probe.dispose();
-  const genSummary = (g: typeof gTrain) => ({
-    accuracy: g.accuracy.overall.accuracy,
-    allCorrect: g.accuracy.allCorrect.accuracy,
-    byGroup: Object.fromEntries(Object.entries(g.accuracy.byGroup).map(([k, v]) => [k, v.accuracy])),
-    frechet: g.frechet,
-    prompts: g.prompts,
-  });
-  return {
-    vqa: { train: vqaTrain, heldout: vqaHeld },
-    captions: {
+  const out: EvaluationReport = { seconds };
+  const parts = opts.parts ?? 'all';
+  if (parts !== 'generation') {
+    const answer = (img: RgbImage, q: string) => model.answer(img, q, { temperature: 0 });
+    const vqaN = opts.vqaFaces ?? 50;
+    const vqaTrain = await timed('vqa (training phrasing)', () =>
+      evaluateVqa(answer, { count: vqaN, size, phrasing: 'train' }),
+    );
+    const vqaHeld = await timed('vqa (held-out phrasing)', () =>
+      evaluateVqa(answer, { count: vqaN, size, phrasing: 'heldout' }),
+    );
+    const caps = await timed('captions', () =>
+      evaluateCaptions((img) => model.describe(img, { temperature: 0 }), {
+        count: opts.captionFaces ?? 20,
+        size,
+      }),
+    );
+    out.vqa = { train: vqaTrain, heldout: vqaHeld };
+    out.captions = {
       precision: caps.precision,
       recall: caps.recall,
       faces: caps.faces,
       conflicts: caps.conflicts,
       examples: caps.examples.map((e) => e.caption),
-    },
-    generation: {
+    };
+  }
+  if (parts !== 'understanding') {
+    const probe = await FaceProbe.load();
+    const steps = opts.steps ?? 18;
+    const cfg = opts.cfg ?? 3;
+    const genN = opts.generationFaces ?? 24;
+    const reference = opts.reference ?? 200;
+    const gen = async (prompt: string, seed: number) =>
+      toProbeSize((await model.generate(prompt, { seed, steps, cfg })).image);
+    const gTrain = await timed('generation (training phrasing)', () =>
+      evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'train', reference }),
+    );
+    const gHeld = await timed('generation (held-out phrasing)', () =>
+      evaluateGeneration(gen, probe, { count: genN, size, phrasing: 'heldout', reference }),
+    );
+
+    // the floor: what the image tokenizer itself loses (same faces, same reference as evaluateGeneration)
+    const floor = await timed('tokenizer floor', async () => {
+      const faces = heldOutFaces(genN, { size });
+      const recon = await model.decodeCodes(await model.encodeImages(faces.map((f) => f.image)));
+      const ref = heldOutFaces(reference, { seed: 7, size: 64 });
+      const feats = async (imgs: RgbImage[]) => {
+        const t = probe.features(imgs.map((i) => toProbeSize(i)));
+        const data = await t.data();
+        const d = t.shape[1];
+        t.dispose();
+        return { data, n: imgs.length, d };
+      };
+      const r = await feats(ref.map((f) => f.image));
+      return {
+        tokenizer: frechetFromFeatures(await feats(recon), r),
+        real: frechetFromFeatures(await feats(faces.map((f) => f.image)), r),
+        faces: genN,
+        reference,
+      };
+    });
+    const exclude = probe.unreliable.map((u) => u.name);
+    // what the prompts' attributes score on random real faces (no conditioning at all): the bar to beat
+    const others = heldOutFaces(genN, { seed: 11, size: 64 });
+    const seenOthers = await probe.predict(others.map((f) => f.image));
+    const baseline = generationAccuracy(
+      gTrain.images.map((i) => i.stated),
+      seenOthers,
+      { exclude },
+    ).overall.accuracy;
+    const cells = gTrain.generated.slice(0, 8).map((img, i) =>
+      attributeCell(img, gTrain.images[i].prompt, gTrain.images[i].stated, gTrain.images[i].seen, {
+        exclude,
+      }),
+    );
+    probe.dispose();
+    const genSummary = (g: typeof gTrain) => ({
+      accuracy: g.accuracy.overall.accuracy,
+      allCorrect: g.accuracy.allCorrect.accuracy,
+      byGroup: Object.fromEntries(Object.entries(g.accuracy.byGroup).map(([k, v]) => [k, v.accuracy])),
+      frechet: g.frechet,
+      prompts: g.prompts,
+    });
+    out.generation = {
       train: genSummary(gTrain),
       heldout: genSummary(gHeld),
       excluded: exclude,
       steps,
       cfg,
       baseline,
-    },
-    floor,
-    seconds,
-    grid: cells.length ? gridPng(cells, { columns: 4, scale: 2, maxLines: 8 }) : undefined,
-  };
+    };
+    out.floor = floor;
+    if (cells.length) out.grid = gridPng(cells, { columns: 4, scale: 2, maxLines: 8 });
+  }
+  return out;
 }
 
 /** The report as Markdown: VQA per group (both phrasings), captions, generation per group, Fréchet. */
 export function reportMarkdown(r: EvaluationReport): string {
-  const groups = [
-    ...new Set([...Object.keys(r.vqa.train.byGroup), ...Object.keys(r.vqa.heldout.byGroup)]),
-  ].sort();
-  const vqaRows = groups.map((g) => [
+  const time = `Time per part (s): ${Object.entries(r.seconds)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}.`;
+  return [understandingMarkdown(r), generationMarkdown(r), time, ''].filter((x) => x !== null).join('\n');
+}
+
+function understandingMarkdown(r: EvaluationReport): string | null {
+  if (!r.vqa || !r.captions) return null;
+  const { train, heldout } = r.vqa;
+  const groups = [...new Set([...Object.keys(train.byGroup), ...Object.keys(heldout.byGroup)])].sort();
+  const rows = groups.map((g) => [
     g,
-    pct(r.vqa.train.byGroup[g]?.accuracy ?? Number.NaN),
-    String(r.vqa.train.byGroup[g]?.total ?? 0),
-    pct(r.vqa.heldout.byGroup[g]?.accuracy ?? Number.NaN),
-    String(r.vqa.heldout.byGroup[g]?.total ?? 0),
+    pct(train.byGroup[g]?.accuracy ?? Number.NaN),
+    String(train.byGroup[g]?.total ?? 0),
+    pct(heldout.byGroup[g]?.accuracy ?? Number.NaN),
+    String(heldout.byGroup[g]?.total ?? 0),
   ]);
-  vqaRows.push([
+  rows.push([
     '**overall**',
-    pct(r.vqa.train.overall.accuracy),
-    String(r.vqa.train.overall.total),
-    pct(r.vqa.heldout.overall.accuracy),
-    String(r.vqa.heldout.overall.total),
+    pct(train.overall.accuracy),
+    String(train.overall.total),
+    pct(heldout.overall.accuracy),
+    String(heldout.overall.total),
   ]);
-  const ggroups = [
-    ...new Set([...Object.keys(r.generation.train.byGroup), ...Object.keys(r.generation.heldout.byGroup)]),
-  ].sort();
-  const genRows = ggroups.map((g) => [
-    g,
-    pct(r.generation.train.byGroup[g] ?? Number.NaN),
-    pct(r.generation.heldout.byGroup[g] ?? Number.NaN),
-  ]);
-  genRows.push(['**overall**', pct(r.generation.train.accuracy), pct(r.generation.heldout.accuracy)]);
-  genRows.push([
-    'all stated attributes right',
-    pct(r.generation.train.allCorrect),
-    pct(r.generation.heldout.allCorrect),
-  ]);
-  genRows.push(['chance: random real faces instead', pct(r.generation.baseline), '']);
   return [
-    `### VQA exact match on ${r.vqa.train.faces} held-out faces (target: >= 95 % overall, >= 90 % per group)`,
+    `### VQA exact match on ${train.faces} held-out faces (target: >= 95 % overall, >= 90 % per group)`,
     '',
-    markdownTable(['group', 'training phrasing', 'n', 'held-out phrasing', 'n'], vqaRows),
+    markdownTable(['group', 'training phrasing', 'n', 'held-out phrasing', 'n'], rows),
     '',
     `### Captions of ${r.captions.faces} held-out faces (targets: precision >= 95 %, recall >= 70 %)`,
     '',
     `precision ${pct(r.captions.precision)}, recall ${pct(r.captions.recall)}, self-contradicting captions ${r.captions.conflicts}`,
     '',
-    `### Generation: probe-judged attribute accuracy (${r.generation.train.prompts} prompts per phrasing, ${r.generation.steps} steps, cfg ${r.generation.cfg}; target >= 90 %)`,
+  ].join('\n');
+}
+
+function generationMarkdown(r: EvaluationReport): string | null {
+  const g = r.generation;
+  const f = r.floor;
+  if (!g || !f) return null;
+  const groups = [...new Set([...Object.keys(g.train.byGroup), ...Object.keys(g.heldout.byGroup)])].sort();
+  const rows = groups.map((k) => [
+    k,
+    pct(g.train.byGroup[k] ?? Number.NaN),
+    pct(g.heldout.byGroup[k] ?? Number.NaN),
+  ]);
+  rows.push(['**overall**', pct(g.train.accuracy), pct(g.heldout.accuracy)]);
+  rows.push(['all stated attributes right', pct(g.train.allCorrect), pct(g.heldout.allCorrect)]);
+  rows.push(['chance: random real faces instead', pct(g.baseline), '']);
+  return [
+    `### Generation: probe-judged attribute accuracy (${g.train.prompts} prompts per phrasing, ${g.steps} steps, cfg ${g.cfg}; target >= 90 %)`,
     '',
-    markdownTable(['group', 'training-style prompts', 'held-out phrasings'], genRows),
+    markdownTable(['group', 'training-style prompts', 'held-out phrasings'], rows),
     '',
-    `Attributes the probe cannot judge (left out): ${r.generation.excluded.join(', ')}.`,
+    `Attributes the probe cannot judge (left out): ${g.excluded.join(', ')}.`,
     '',
-    `### Fréchet distance on probe features (reference: ${r.floor.reference} held-out renders)`,
+    `### Fréchet distance on probe features (reference: ${f.reference} held-out renders)`,
     '',
     markdownTable(
       ['images', 'Fréchet distance'],
       [
-        ['generated, training-style prompts', r.generation.train.frechet.toFixed(2)],
-        ['generated, held-out phrasings', r.generation.heldout.frechet.toFixed(2)],
-        [
-          `image tokenizer reconstructions of ${r.floor.faces} held-out faces (floor)`,
-          r.floor.tokenizer.toFixed(2),
-        ],
-        [`the ${r.floor.faces} real held-out faces (sampling floor at this count)`, r.floor.real.toFixed(2)],
+        ['generated, training-style prompts', g.train.frechet.toFixed(2)],
+        ['generated, held-out phrasings', g.heldout.frechet.toFixed(2)],
+        [`image tokenizer reconstructions of ${f.faces} held-out faces (floor)`, f.tokenizer.toFixed(2)],
+        [`the ${f.faces} real held-out faces (sampling floor at this count)`, f.real.toFixed(2)],
       ],
     ),
-    '',
-    `Time per part (s): ${Object.entries(r.seconds)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}.`,
     '',
   ].join('\n');
 }
