@@ -121,7 +121,10 @@ function runConfig(opts: TrainRunOptions, log: Log): { config: TrainConfig; fres
       throw new ConfigError(
         `${typeof opts.config === 'string' ? opts.config : 'config'}: differs from the run's ${path} in ${bad.join(', ')}; a resumed run may change only train.steps, log.* and runtime.* (or use another --out)`,
       );
-    if (changed.length) log.line(`resume: the config changes ${changed.join(', ')}`);
+    if (changed.length) {
+      log.line(`resume: the config changes ${changed.join(', ')}`);
+      writeFileAtomicSync(path, `${JSON.stringify(given, null, 2)}\n`); // the run's config is now this one
+    }
     return { config: given, fresh: false };
   }
   if (!given) throw new ConfigError(`no --config given and no ${path} to resume from`);
