@@ -173,7 +173,8 @@ export function backward(root: Tensor, gradOutput?: Tensor, retainGraph = false)
           grads.set(x.node, acc);
         } else {
           // Leaf: accumulate into .grad, which outlives this scope.
-          const acc = x.grad ? x.grad.add(gi) : gi.clone();
+          // A slice's padded gradient is fresh and nobody else's: it becomes .grad without a copy.
+          const acc = x.grad ? x.grad.add(gi) : node.op === 'slice' ? gi : gi.clone();
           acc.kept = true;
           if (x.grad) {
             owned.delete(x.grad);
