@@ -65,6 +65,29 @@ const cases: [string, (...x: Tensor[]) => Tensor, number[][], { pos?: boolean }?
   ],
   ['slice/expand', (a) => a.slice(1, 1, 3).expand([2, 3, 2]).square(), [[3, 4]]],
   [
+    'three slices of one product (q/k/v of a fused projection)',
+    (a) => {
+      const h = a.mul(2);
+      return h
+        .slice(1, 0, 2)
+        .mul(h.slice(1, 2, 4))
+        .add(h.slice(1, 4, 6).square());
+    },
+    [[3, 6]],
+  ],
+  [
+    'overlapping slices of a leaf and of a used product',
+    (a) => {
+      const h = a.exp();
+      const y = a
+        .slice(0, 0, 2)
+        .add(a.slice(0, 1, 3))
+        .mul(a.slice(0, 1, 3));
+      return y.add(h.mul(h).slice(0, 1, 3)).add(h.slice(0, 0, 2).slice(1, 1, 3).sum());
+    },
+    [[3, 4]],
+  ],
+  [
     'concat/stack',
     (a, b) => M.stack([M.concat([a, b], 1), M.concat([b, a], 1)], 0).square(),
     [
@@ -128,6 +151,33 @@ describe('autograd semantics', () => {
     tidy(() => x.square().sum().backward());
     tidy(() => x.mul(3).sum().backward());
     expectClose(await x.grad!.data(), [5, 7, 9]);
+    x.grad!.dispose();
+    x.dispose();
+  });
+  it('sums the gradients of several slices of one tensor, onto an earlier .grad too', async () => {
+    await useBackend('cpu');
+    const x = tensor([1, 2, 3, 4, 5, 6], [6], { requiresGrad: true });
+    const twice = () =>
+      tidy(() => {
+        const h = x.mul(1);
+        h.slice(0, 0, 4)
+          .mul(2)
+          .sum()
+          .add(h.slice(0, 2, 6).mul(3).sum())
+          .add(h.slice(0, 1, 2).sum())
+          .backward();
+        // Slices of the leaf itself: the first backward's .grad is summed into.
+        x.slice(0, 0, 4)
+          .mul(2)
+          .sum()
+          .add(x.slice(0, 2, 6).mul(3).sum())
+          .add(x.slice(0, 1, 2).sum())
+          .backward();
+      });
+    twice();
+    expectClose(await x.grad!.data(), [4, 6, 10, 10, 6, 6]);
+    twice();
+    expectClose(await x.grad!.data(), [8, 12, 20, 20, 12, 12]);
     x.grad!.dispose();
     x.dispose();
   });

@@ -1,6 +1,7 @@
 // Reverse-mode autograd. Each differentiable op's output carries a GradNode: the op name, its inputs,
 // views of the tensors its backward needs (saved), and attributes. The VJPs are looked up in the gradient
 // table (gradients.ts), filled by the ops that record them; this file imports no op.
+import { kernel } from '../dispatch.js';
 import { engine } from '../engine.js';
 import type { Attrs } from '../kernels/registry.js';
 import { tidy } from '../scope.js';
@@ -129,6 +130,9 @@ export function backward(root: Tensor, gradOutput?: Tensor, retainGraph = false)
   const order = topoOrder(root);
   tidy(() => {
     const grads = new Map<GradNode, Tensor>();
+    // Gradient sums this backward created and nobody else references: a slice's gradient may be added
+    // into its region in place (below) instead of padding it with zeros to the full shape and adding that.
+    const owned = new Set<Tensor>();
     const seed = gradOutput ?? root.onesLike();
     grads.set(root.node!, seed);
     for (const t of order) {
@@ -136,18 +140,47 @@ export function backward(root: Tensor, gradOutput?: Tensor, retainGraph = false)
       const g = grads.get(node);
       if (!g) continue;
       grads.delete(node);
+      owned.delete(g);
+      if (node.op === 'slice' && !g.requiresGrad) {
+        // Two or more slices of one tensor (q/k/v of a fused projection, routed vs shared rows): the
+        // second and later add their gradient into the first one's sum, region only. Same values as the
+        // padded add (x + 0 = x outside the region; the region adds the same two operands).
+        const x = node.inputs[0];
+        const prev = !x.requiresGrad ? undefined : x.node ? grads.get(x.node) : x.grad;
+        if (prev && owned.has(prev) && !prev.requiresGrad && prev.dtype === g.dtype) {
+          const ax = node.attrs.axis as number;
+          const dst = prev.view(
+            g.shape,
+            prev.strides,
+            prev.offset + (node.attrs.start as number) * prev.strides[ax],
+          );
+          const sum = kernel('binary', [dst, g], { op: 'add' });
+          kernel('assign', [dst, sum]);
+          sum.dispose();
+          dst.dispose();
+          continue;
+        }
+      }
       const inGrads = vjp(node, g);
       node.inputs.forEach((x, i) => {
         const gi = inGrads[i];
         if (!gi || !x.requiresGrad) return;
         if (x.node) {
           const prev = grads.get(x.node);
-          grads.set(x.node, prev ? prev.add(gi) : gi);
+          const acc = prev ? prev.add(gi) : gi;
+          // A slice's padded gradient and a fresh sum belong to this map entry alone.
+          if (prev || node.op === 'slice') owned.add(acc);
+          grads.set(x.node, acc);
         } else {
           // Leaf: accumulate into .grad, which outlives this scope.
-          const acc = x.grad ? x.grad.add(gi) : gi.clone();
+          // A slice's padded gradient is fresh and nobody else's: it becomes .grad without a copy.
+          const acc = x.grad ? x.grad.add(gi) : node.op === 'slice' ? gi : gi.clone();
           acc.kept = true;
-          if (x.grad) x.grad.dispose();
+          if (x.grad) {
+            owned.delete(x.grad);
+            x.grad.dispose();
+          }
+          owned.add(acc);
           x.grad = acc;
         }
       });
