@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isEntry, writeFileAtomic } from '@unif2ace/common/node';
 import { encodePng, type RgbImage } from '@unif2ace/data';
-import { SHIPPED_MODEL, UniF2ace } from '@unif2ace/model';
-import { init } from '@unif2ace/tensor';
+import type { UniF2ace } from '@unif2ace/model';
 import { argError } from './args.js';
 import { decodeFaceImage, toModelSize } from './image-input.js';
 import { checkModelDir } from './model-dir.js';
@@ -88,6 +87,11 @@ async function loadModel(opts: Common, onLoaded?: (m: UniF2ace) => void): Promis
   const backend = (opts.backend ?? 'auto') as BackendName;
   if (!BACKENDS.includes(backend))
     throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got '${opts.backend}'`, 2);
+  // the model and the tensor runtime load only now: --help and bad arguments answer at once
+  const [{ SHIPPED_MODEL, UniF2ace }, { init }] = await Promise.all([
+    import('@unif2ace/model'),
+    import('@unif2ace/tensor'),
+  ]);
   const dir = opts.model ?? fileURLToPath(SHIPPED_MODEL).replace(/[/]$/, '');
   try {
     await checkModelDir(dir);

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `pnpm demo` (and `unif2ace serve`): serves the page and the model folder on 127.0.0.1 and prints the URL.
 // `--open` also opens it in a browser where there is one; `--smoke` (what CI runs on a clean clone) serves,
 // fetches the page, its script and the model config over HTTP, checks them, and exits.
@@ -7,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isEntry } from '@unif2ace/common/node';
 import { argError } from './args.js';
 import { checkModelDir, type ModelFolderInfo, shippedModelDir } from './model-dir.js';
 import { startDemoServer } from './server.js';
@@ -144,14 +142,4 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return new Promise<number>(() => {}); // serves until stopped
-}
-
-if (isEntry(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`demo: ${(e as Error).message}`);
-      process.exit(1);
-    },
-  );
 }

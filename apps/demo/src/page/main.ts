@@ -262,6 +262,7 @@ async function generate(): Promise<void> {
   setBusy(true);
   el.download.disabled = true;
   delete el.face.dataset.done;
+  delete el.face.dataset.steps;
   const t0 = performance.now();
   const id = nextId++;
   const m = await request(
@@ -269,6 +270,7 @@ async function generate(): Promise<void> {
     (s) => {
       if (s.type !== 'step') return;
       draw(el.face, s.image);
+      el.face.dataset.steps = String(s.step);
       el.step.textContent = `step ${s.step} of ${s.steps} · ${s.masked} tokens still masked`;
     },
   );
