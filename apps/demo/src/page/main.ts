@@ -169,6 +169,7 @@ async function startModel(backend: BackendChoice): Promise<void> {
         info = m.info;
         el.progress.hidden = true;
         el.backendInfo.textContent = `${m.info.backend}${m.info.backend === 'wasm' ? ` · ${m.info.threads} thread${m.info.threads === 1 ? '' : 's'}` : ''} — ${m.info.reason}`;
+        document.body.dataset.loadMs = String(m.info.loadMs);
         el.backendInfo.title = `loaded in ${m.info.loadMs.toFixed(0)} ms; ${(m.info.parameters / 1e6).toFixed(2)}M parameters`;
         document.body.dataset.backend = m.info.backend;
         say(
@@ -283,7 +284,14 @@ async function generate(): Promise<void> {
   if (m.type !== 'generated') return;
   draw(el.face, m.image);
   el.face.dataset.done = String(id);
-  const perStep = m.stepMs.length ? m.stepMs.reduce((a, b) => a + b, 0) / m.stepMs.length : 0;
+  // for the benchmark script (bench/page.mjs)
+  el.face.dataset.timing = JSON.stringify({
+    ms: m.ms,
+    stepMs: m.stepMs,
+    decodeMs: m.decodeMs,
+    peakBytes: m.peakBytes,
+  });
+  const perStep = m.stepMs.length ? m.stepMs.reduce((a, b) => a + b, 0) / m.stepMs.length : 0; // decoding excluded
   el.step.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s (${perStep.toFixed(0)} ms per step), seed ${seed}`;
   lastFace = { image: m.image, seed: seed as number, prompt: check.text };
   el.download.disabled = false;
@@ -441,6 +449,7 @@ async function ask(): Promise<void> {
   if (m.type === 'answer') {
     as.textContent = m.text || '(no answer)';
     li.title = `${m.ms.toFixed(0)} ms`;
+    li.dataset.ms = String(m.ms);
     li.dataset.done = '1';
   } else if (m.type === 'error') {
     li.remove();

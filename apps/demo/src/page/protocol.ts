@@ -36,6 +36,17 @@ export type FromWorker =
   | { type: 'ready'; info: ModelInfo }
   | { type: 'load-error'; message: string }
   | { type: 'step'; id: number; step: number; steps: number; image: RgbImage; masked: number; ms: number }
-  | { type: 'generated'; id: number; image: RgbImage; ms: number; stepMs: number[] }
+  | {
+      type: 'generated';
+      id: number;
+      image: RgbImage;
+      ms: number;
+      /** Wall time of each step, partial-picture decoding excluded. */
+      stepMs: number[];
+      /** Time spent decoding the partial pictures. */
+      decodeMs: number;
+      /** The most tensor memory (WASM heap or GPU buffers) the backend held at any step. */
+      peakBytes: number;
+    }
   | { type: 'answer'; id: number; text: string; ms: number }
   | { type: 'error'; id: number; message: string };

@@ -2,7 +2,7 @@
 // answer, posting each generation step as a picture (partial codes decoded, masked cells drawn neutral).
 import type { RgbImage } from '@unif2ace/data';
 import { UniF2ace } from '@unif2ace/model';
-import { init } from '@unif2ace/tensor';
+import { init, memoryStats } from '@unif2ace/tensor';
 import { partialPicture } from '../partial.js';
 import type { FromWorker, ModelInfo, ToWorker } from './protocol.js';
 
@@ -75,6 +75,8 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
   const stepMs: number[] = [];
   const t0 = performance.now();
   let last = t0;
+  let decodeMs = 0;
+  let peakBytes = memoryStats().bytesAllocated;
   const { image } = await mdl.generate(m.prompt, {
     seed: m.seed,
     steps: m.steps,
@@ -82,6 +84,7 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
     onStep: async (s) => {
       const now = performance.now();
       stepMs.push(now - last);
+      peakBytes = Math.max(peakBytes, memoryStats().bytesAllocated);
       const pic = await partialPicture(s.codes, K, [gh, gw], size, (c) => mdl.decodeCodes(c));
       post(
         {
@@ -96,9 +99,13 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
         [pic.image],
       );
       last = performance.now();
+      decodeMs += last - now;
     },
   });
-  post({ type: 'generated', id: m.id, image, ms: performance.now() - t0, stepMs }, [image]);
+  peakBytes = Math.max(peakBytes, memoryStats().bytesAllocated);
+  post({ type: 'generated', id: m.id, image, ms: performance.now() - t0, stepMs, decodeMs, peakBytes }, [
+    image,
+  ]);
 }
 
 async function run(m: ToWorker): Promise<void> {
