@@ -11,7 +11,9 @@ const alias = {
   '@unif2ace/nn': src('../nn/src/index.ts'),
   '@unif2ace/common/node': src('../common/src/node.ts'),
   '@unif2ace/common': src('../common/src/index.ts'),
-  '@unif2ace/data': src('../data/src/index.ts'),
+  // the model reads only data's tokenizer; data's source index also pulls in its Node-only renderer workers
+  // (its built dist loads them lazily), which a browser test cannot import
+  '@unif2ace/data': src('../data/src/tokenizer/index.ts'),
   '@unif2ace/eval': src('../eval/src/index.ts'),
   '@unif2ace/vq': src('../vq/src/index.ts'),
   '@unif2ace/moe': src('../moe/src/index.ts'),

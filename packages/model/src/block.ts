@@ -9,8 +9,17 @@
 // SeqMoE's router and experts are used as they are (same parameters, same names); only the pooled input
 // differs, so the loop over experts is written here.
 
-import { balanceLoss, SeqMoE, type SeqRoutingStats, type SequenceExpert, TokenMoE } from '@unif2ace/moe';
-import { type InitRng, LayerNorm, Module, MultiHeadAttention } from '@unif2ace/nn';
+import {
+  balanceLoss,
+  CopyExpert,
+  NoiseExpert,
+  SeqMoE,
+  type SeqRoutingStats,
+  type SequenceExpert,
+  TokenMoE,
+  ZeroExpert,
+} from '@unif2ace/moe';
+import { type InitRng, type KVCache, LayerNorm, Module, MultiHeadAttention } from '@unif2ace/nn';
 import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import type { UniF2aceConfig } from './config.js';
 
@@ -27,6 +36,13 @@ export interface BlockInput {
   pool: Tensor;
   /** Features for the sequence experts: { clip: [B, dim], face: [B, N, dim] }. */
   context: unknown;
+}
+
+/** A block's decoding state: its attention keys/values and the sequence router's gates of the prefix. */
+export interface BlockCache {
+  kv: KVCache;
+  /** [B, G·E] dense sequence-expert gates, kept; null until the prefix ran. */
+  gates: Tensor | null;
 }
 
 export class Block extends Module {
@@ -80,7 +96,25 @@ export class Block extends Module {
     return tidy(() => this.run(x, inp).y);
   }
 
-  private seqRoute(x: Tensor, inp: BlockInput): { y: Tensor; balance: Tensor } {
+  /**
+   * Inference with a cache: with no gates cached, x is the prefix (inp.mask its [B, S, S] mask) and the
+   * sequence router's gates are stored; afterwards x holds new rows (no mask: they see every cached position
+   * and themselves) and reuse the stored gates. Returns x after the block.
+   */
+  runCached(x: Tensor, inp: BlockInput, cache: BlockCache): Tensor {
+    const prefix = !cache.gates;
+    x = x.add(this.attn.forwardCached(this.ln1.forward(x), cache.kv, prefix ? { mask: inp.mask } : {}));
+    x = x.add(this.tokenMoe.route(this.ln2.forward(x), inp.groups).y);
+    const s = this.seqRoute(this.ln3.forward(x), inp, cache.gates ?? undefined);
+    if (prefix) cache.gates = keep(s.gates);
+    return x.add(s.y);
+  }
+
+  private seqRoute(
+    x: Tensor,
+    inp: BlockInput,
+    given?: Tensor,
+  ): { y: Tensor; balance: Tensor; gates: Tensor } {
     const m = this.seqMoe;
     const [B, S, D] = x.shape;
     const G = GROUPS.length;
@@ -88,23 +122,48 @@ export class Block extends Module {
     const k = m.topK;
     const seqGroup = inp.seqGroup;
     const perGroup = GROUPS.map((_, g) => seqGroup.filter((v) => v === g).length);
-    const pooled = ops.matmul(inp.pool, x).reshape([B, D]);
-    const r = m.router.route(pooled, seqGroup);
-    const base = Int32Array.from({ length: B * k }, (_, a) => Math.floor(a / k) * G * E);
-    const flat = r.indices.reshape([B * k]).add(tensor(base, [B * k], { dtype: 'i32' }));
-    const gd = ops.indexAdd([B * G * E], 0, flat, r.weights.reshape([B * k])).reshape([B, G * E]);
+    let gd: Tensor;
+    let balance: Tensor;
+    if (given) {
+      gd = given;
+      balance = tensor(0);
+    } else {
+      const pooled = ops.matmul(inp.pool, x).reshape([B, D]);
+      const r = m.router.route(pooled, seqGroup);
+      const base = Int32Array.from({ length: B * k }, (_, a) => Math.floor(a / k) * G * E);
+      const flat = r.indices.reshape([B * k]).add(tensor(base, [B * k], { dtype: 'i32' }));
+      gd = ops.indexAdd([B * G * E], 0, flat, r.weights.reshape([B * k])).reshape([B, G * E]);
+      balance = balanceLoss(r.probs, r.indices, perGroup, E, m.balanceWeight);
+      this.forgetSeq();
+      this.#lastSeq = { indices: keep(r.indices), gates: keep(noGrad(() => r.weights.detach())), seqGroup };
+    }
     const holder = m.experts as unknown as Record<string, SequenceExpert>;
-    let y: Tensor | null = null;
+    // Copy experts return x: their terms add up to x · (the sum of their gate columns), one product for
+    // every group at once (a row's other-group columns are 0). Zero experts add nothing, nor does Noise
+    // outside training. Only the rest run, on their group's rows.
+    const copyCols = new Float32Array(G * E);
+    const rest: { g: number; j: number; e: SequenceExpert }[] = [];
     for (let g = 0; g < G; g++) {
-      if (!perGroup[g]) continue;
+      m.expertNames[g].forEach((name, j) => {
+        const e = holder[`${GROUPS[g]}.${j}.${name}`];
+        if (e instanceof CopyExpert) copyCols[g * E + j] = 1;
+        else if (e instanceof ZeroExpert || (e instanceof NoiseExpert && !this.training)) return;
+        else if (perGroup[g]) rest.push({ g, j, e });
+      });
+    }
+    const coef = ops.matmul(gd, tensor(copyCols, [G * E, 1]));
+    let y: Tensor = x.mul(coef.reshape([B, 1, 1]));
+    for (let g = 0; g < G; g++) {
+      const mine = rest.filter((r) => r.g === g);
+      if (!mine.length) continue;
       const all = perGroup[g] === B;
       const rowsHost = Int32Array.from(seqGroup.keys()).filter((b) => seqGroup[b] === g);
       const rows = tensor(rowsHost, [rowsHost.length], { dtype: 'i32' });
       const xg = all ? x : ops.indexSelect(x, 0, rows);
       const gg = all ? gd : ops.indexSelect(gd, 0, rows);
       let yg: Tensor | null = null;
-      m.expertNames[g].forEach((name, j) => {
-        const out = holder[`${GROUPS[g]}.${j}.${name}`].forward(xg, {
+      for (const { j, e } of mine) {
+        const out = e.forward(xg, {
           context: inp.context,
           training: this.training,
           rows: all ? undefined : rows,
@@ -112,14 +171,10 @@ export class Block extends Module {
         const col = g * E + j;
         const term = out.mul(gg.slice(1, col, col + 1).reshape([rowsHost.length, 1, 1]));
         yg = yg ? yg.add(term) : term;
-      });
-      const back: Tensor = all ? yg! : ops.indexAdd([B, S, D], 0, rows, yg!);
-      y = y ? y.add(back) : back;
+      }
+      y = y.add(all ? yg! : ops.indexAdd([B, S, D], 0, rows, yg!));
     }
-    const balance = balanceLoss(r.probs, r.indices, perGroup, E, m.balanceWeight);
-    this.forgetSeq();
-    this.#lastSeq = { indices: keep(r.indices), gates: keep(noGrad(() => r.weights.detach())), seqGroup };
-    return { y: y!, balance };
+    return { y, balance, gates: gd };
   }
 
   private forgetSeq(): void {
@@ -134,6 +189,7 @@ export class Block extends Module {
   forgetRouting(): void {
     this.forgetSeq();
     this.tokenMoe.forgetRouting();
+    this.seqMoe.forgetRouting(); // only set when SeqMoE.route ran directly
   }
 
   /** The last forward's sequence routing (moe's SeqRoutingStats format). */

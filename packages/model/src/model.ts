@@ -5,7 +5,9 @@ import { BpeTokenizer } from '@unif2ace/data';
 import { d3diffLoss, getSchedule, maskgitSample, maskPositions, Philox } from '@unif2ace/diffusion';
 import type { SeqRoutingStats, TokenRoutingStats } from '@unif2ace/moe';
 import {
+  disposeKVCache,
   Embedding,
+  emptyKVCache,
   floatToHalf,
   InitRng,
   LayerNorm,
@@ -21,6 +23,7 @@ import {
   type BackendName,
   getRngState,
   init,
+  keep,
   manualSeed,
   noGrad,
   ops,
@@ -30,7 +33,7 @@ import {
   tidy,
 } from '@unif2ace/tensor';
 import { ImageTokenizer, type LoadProgress } from '@unif2ace/vq';
-import { Block, type BlockInput, GROUPS } from './block.js';
+import { Block, type BlockCache, type BlockInput, GROUPS } from './block.js';
 import { type UniF2aceConfig, validateConfig } from './config.js';
 import { imagesToTensor, isRgbImage, type RgbImage, tensorDataToImages } from './images.js';
 import {
@@ -93,6 +96,17 @@ export interface AnswerOptions {
   /** 0 (default): greedy. */
   temperature?: number;
   seed?: number;
+  /** Default true: decode with the KV cache (false recomputes the whole sequence per token). */
+  kvCache?: boolean;
+  /** After each chosen token (streaming), with the logits over the text and special tokens it came from. */
+  onToken?: (s: { step: number; token: number; logits: Float32Array }) => void;
+}
+
+/** Incremental decoding: logits of the prompt's last position, then of each appended token. */
+interface Decoder {
+  first(): Promise<Float32Array>;
+  next(token: number): Promise<Float32Array>;
+  dispose(): void;
 }
 export interface LoadModelOptions {
   backend?: 'auto' | BackendName;
@@ -199,11 +213,24 @@ export class UniF2ace extends Module {
 
   /** Hidden states [B, S, dim] after the final LayerNorm, and the summed balance losses. */
   hidden(c: Collated, maskTensor?: Tensor): { h: Tensor; aux: Tensor } {
+    const { x: x0, inp } = this.inputs(c, maskTensor);
+    let x = x0;
+    let aux: Tensor | null = null;
+    for (const blk of this.blocks) {
+      const o = blk.run(x, inp);
+      x = o.y;
+      aux = aux ? aux.add(o.aux) : o.aux;
+    }
+    return { h: this.lnFinal.forward(x), aux: aux! };
+  }
+
+  /** The embedded batch and what every block reads besides it (masks, groups, pooling, expert features). */
+  private inputs(c: Collated, maskTensor?: Tensor): { x: Tensor; inp: BlockInput } {
     const { B, S } = c;
     const D = this.config.dim;
     const N = this.vocab.imageTokens;
     const ids = tensor(c.ids, [B, S], { dtype: 'i32' });
-    let x = this.embed.forward(ids);
+    const x = this.embed.forward(ids);
     // sequence-expert features: the image-token embeddings (face: [B, N, dim]) and their mean (clip)
     const imgIdx = new Int32Array(B * N);
     const pool = new Float32Array(B * S);
@@ -226,13 +253,7 @@ export class UniF2ace extends Module {
       pool: tensor(pool, [B, 1, S]),
       context: { clip: face.mean(1), face },
     };
-    let aux: Tensor | null = null;
-    for (const blk of this.blocks) {
-      const o = blk.run(x, inp);
-      x = o.y;
-      aux = aux ? aux.add(o.aux) : o.aux;
-    }
-    return { h: this.lnFinal.forward(x), aux: aux! };
+    return { x, inp };
   }
 
   /** Logits over vocabulary columns [from, to) at flat positions idx of h [B, S, dim] -> [M, to − from]. */
@@ -461,8 +482,16 @@ export class UniF2ace extends Module {
     }
   }
 
-  /** Answers a question about a face (autoregressive; greedy at temperature 0). */
-  async answer(image: RgbImage | Tensor, question: string, opts: AnswerOptions = {}): Promise<string> {
+  /**
+   * Answers a question about a face (autoregressive; greedy at temperature 0). With the KV cache (default)
+   * the image prefix and question run once and each new token costs one row; `kvCache: false` recomputes
+   * the whole sequence per token (the reference the cache is tested against).
+   */
+  async answer(
+    image: RgbImage | Tensor | Int32Array,
+    question: string,
+    opts: AnswerOptions = {},
+  ): Promise<string> {
     if (typeof question !== 'string') throw new TypeError('UniF2ace.answer: question must be a string');
     const codes = await this.codesOf(image, 'UniF2ace.answer');
     const v = this.vocab;
@@ -476,38 +505,117 @@ export class UniF2ace extends Module {
     const rng = new Philox(opts.seed ?? 0);
     const eos = v.special('eos');
     const out: number[] = [];
-    let ids = prompt.ids;
     const wasTraining = this.training;
     this.eval();
+    const dec = opts.kvCache === false ? this.recomputingDecoder(prompt) : this.cachedDecoder(prompt);
     try {
+      let logits = await dec.first();
       for (let step = 0; step < maxTokens; step++) {
-        const row: Row = { ...prompt, ids, answerStart: ids.length, answerEnd: ids.length };
-        const c = this.collate([row]);
-        const logits = noGrad(() =>
-          tidy(() => this.logitsAt(this.hidden(c).h, Int32Array.of(ids.length - 1), 0, v.textColumns)),
-        );
-        let data: Float32Array;
-        try {
-          data = (await logits.data()) as Float32Array;
-        } finally {
-          logits.dispose();
-        }
-        const next = pickToken(data, temperature, rng, step);
+        const next = pickToken(logits, temperature, rng, step);
+        opts.onToken?.({ step, token: next, logits });
         if (next === eos) break;
         out.push(next);
-        const grown = new Int32Array(ids.length + 1);
-        grown.set(ids);
-        grown[ids.length] = next;
-        ids = grown;
+        if (step + 1 < maxTokens) logits = await dec.next(next);
       }
     } finally {
+      dec.dispose();
       this.train(wasTraining);
     }
     return this.tokenizer.decode(out, { skipSpecial: true });
   }
 
+  /** Readback of [1, textColumns] logits as a host array (disposes the tensor). */
+  private async hostLogits(t: Tensor): Promise<Float32Array> {
+    try {
+      return Float32Array.from(await t.data());
+    } finally {
+      t.dispose();
+    }
+  }
+
+  private recomputingDecoder(prompt: Row): Decoder {
+    let ids = prompt.ids;
+    const v = this.vocab;
+    const run = () => {
+      const c = this.collate([{ ...prompt, ids, answerStart: ids.length, answerEnd: ids.length }]);
+      return this.hostLogits(
+        noGrad(() =>
+          tidy(() => this.logitsAt(this.hidden(c).h, Int32Array.of(ids.length - 1), 0, v.textColumns)),
+        ),
+      );
+    };
+    return {
+      first: run,
+      next: (token) => {
+        const grown = new Int32Array(ids.length + 1);
+        grown.set(ids);
+        grown[ids.length] = token;
+        ids = grown;
+        return run();
+      },
+      dispose: () => {},
+    };
+  }
+
+  private cachedDecoder(prompt: Row): Decoder {
+    const v = this.vocab;
+    const caches: BlockCache[] = this.blocks.map(() => ({ kv: emptyKVCache(), gates: null }));
+    let inp: BlockInput | null = null;
+    const D = this.config.dim;
+    const free = () => {
+      for (const c of caches) {
+        disposeKVCache(c.kv);
+        c.gates?.dispose();
+        c.gates = null;
+      }
+      if (inp) {
+        const ctx = inp.context as { clip: Tensor; face: Tensor };
+        ctx.clip.dispose();
+        ctx.face.dispose();
+        inp.mask.dispose();
+        inp.pool.dispose();
+        inp = null;
+      }
+    };
+    const last = (x: Tensor, row: number) =>
+      this.logitsAt(this.lnFinal.forward(x), Int32Array.of(row), 0, v.textColumns);
+    return {
+      first: () => {
+        const c = this.collate([prompt]);
+        const logits = noGrad(() =>
+          tidy(() => {
+            const { x: x0, inp: made } = this.inputs(c);
+            const ctx = made.context as { clip: Tensor; face: Tensor };
+            // what the new rows need again: the expert features (the gates live in the caches)
+            inp = {
+              ...made,
+              mask: keep(made.mask),
+              pool: keep(made.pool),
+              context: { clip: keep(ctx.clip), face: keep(ctx.face) },
+            };
+            let x = x0;
+            for (let b = 0; b < this.blocks.length; b++) x = this.blocks[b].runCached(x, made, caches[b]);
+            return last(x, c.S - 1);
+          }),
+        );
+        return this.hostLogits(logits);
+      },
+      next: (token) => {
+        const logits = noGrad(() =>
+          tidy(() => {
+            let x = this.embed.forward(tensor(Int32Array.of(token), [1, 1], { dtype: 'i32' }));
+            for (let b = 0; b < this.blocks.length; b++) x = this.blocks[b].runCached(x, inp!, caches[b]);
+            return last(x.reshape([1, D]), 0);
+          }),
+        );
+        return this.hostLogits(logits);
+      },
+      dispose: free,
+    };
+  }
+
   /** A caption: the answer to "Describe this face in detail." */
-  describe(image: RgbImage | Tensor, opts: AnswerOptions = {}): Promise<string> {
+  describe(image: RgbImage | Tensor | Int32Array, opts: AnswerOptions = {}): Promise<string> {
     return this.answer(image, CAPTION_QUESTION, opts);
   }
 
@@ -562,12 +670,24 @@ export class UniF2ace extends Module {
     }
   }
 
-  private async codesOf(image: RgbImage | Tensor, where: string): Promise<Int32Array> {
+  private async codesOf(image: RgbImage | Tensor | Int32Array, where: string): Promise<Int32Array> {
     const N = this.vocab.imageTokens;
     if (isRgbImage(image)) return (await this.encodeImages([image]))[0];
+    if (image instanceof Int32Array) {
+      if (image.length !== N)
+        throw new RangeError(`${where}: ${image.length} image codes, the model reads ${N}`);
+      for (let i = 0; i < N; i++)
+        if (!(image[i] >= 0 && image[i] < this.vocab.codes))
+          throw new RangeError(
+            `${where}: code ${image[i]} at ${i} is outside the codebook [0, ${this.vocab.codes})`,
+          );
+      return image;
+    }
     const t = image as Tensor;
     if (!t || typeof t.live !== 'function')
-      throw new TypeError(`${where}: image must be { rgb, width, height } or a Tensor`);
+      throw new TypeError(
+        `${where}: image must be { rgb, width, height }, a Tensor or an Int32Array of codes`,
+      );
     if (t.dtype === 'i32') {
       if (t.size !== N)
         throw new RangeError(`${where}: a codes tensor must hold ${N} codes, got [${t.shape.join(', ')}]`);

@@ -109,10 +109,25 @@ export class FaceExpert extends Module implements SequenceExpert {
     const kv = this.kv.forward(tok).reshape([B, n, 2, D]);
     const k = kv.slice(2, 0, 1).reshape([B, 1, n, D]);
     const v = kv.slice(2, 1, 2).reshape([B, 1, n, D]);
-    const r = this.out.forward(ops.attention(q, k, v).reshape([B, L, D]));
+    const r = this.out.forward(crossAttention(q, k, v).reshape([B, L, D]));
     const w = this.mix.sigmoid();
     return x.mul(w).add(r.mul(w.neg().add(1)));
   }
+}
+
+/** Widest head the fused attention kernel takes on WebGPU (tensor's ops.attention). */
+const FUSED_HEAD_DIM = 128;
+
+/**
+ * One-head attention q [B, 1, L, D] over k, v [B, 1, n, D]: the fused kernel up to D = 128, softmax(q kᵀ/√D) v
+ * composed from matmuls beyond (the expert's single head is as wide as the model, e.g. 256).
+ */
+function crossAttention(q: Tensor, k: Tensor, v: Tensor): Tensor {
+  const [B, , L, D] = q.shape;
+  const n = k.shape[2];
+  if (D <= FUSED_HEAD_DIM) return ops.attention(q, k, v);
+  const s = ops.matmul(q.reshape([B, L, D]), k.reshape([B, n, D]).permute([0, 2, 1])).mul(1 / Math.sqrt(D));
+  return ops.matmul(ops.softmax(s, -1), v.reshape([B, n, D])).reshape([B, 1, L, D]);
 }
 
 const featureDim = (name: string, c: ExpertContext): number => {

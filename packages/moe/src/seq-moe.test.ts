@@ -1,8 +1,8 @@
 import { Linear, loadModule, Module, saveModule, seedInit } from '@unif2ace/nn';
-import { type Tensor, tensor, tidy } from '@unif2ace/tensor';
+import { ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE, expectClose, rand, randomArray, useBackend } from '@unif2ace/tensor/testing';
 import { describe, expect, it } from 'vitest';
-import { registerExpert, SeqMoE, type SeqMoEOptions, type SequenceExpert } from './index.js';
+import { FaceExpert, registerExpert, SeqMoE, type SeqMoEOptions, type SequenceExpert } from './index.js';
 
 checkLeaks();
 
@@ -131,6 +131,36 @@ class Summary extends Module implements SequenceExpert {
     return x.add(this.lin.forward(x.mean(1)).reshape([n, 1, d]));
   }
 }
+
+describe(`FaceExpert wider than the fused attention kernel (${DEVICE})`, () => {
+  it('dim 136 (> 128, one head): device = the CPU reference written with ops.attention', async () => {
+    const Dw = 136;
+    const outs: Float32Array[] = [];
+    for (const be of ['cpu', DEVICE] as const) {
+      await useBackend(be);
+      seedInit(5);
+      const e = new FaceExpert(Dw, 6);
+      const x = tensor(randomArray(2 * 3 * Dw, 8), [2, 3, Dw]);
+      const f = tensor(randomArray(2 * 4 * 6, 9), [2, 4, 6]);
+      const y = tidy(() => {
+        if (be === DEVICE) return e.forward(x, { context: { face: f }, training: false });
+        // the formula of seq-experts.ts with the fused kernel (the CPU backend has no head-size limit)
+        const tok = e.proj.forward(f);
+        const q = e.q.forward(x).reshape([2, 1, 3, Dw]);
+        const kv = e.kv.forward(tok).reshape([2, 4, 2, Dw]);
+        const k = kv.slice(2, 0, 1).reshape([2, 1, 4, Dw]);
+        const v = kv.slice(2, 1, 2).reshape([2, 1, 4, Dw]);
+        const r = e.out.forward(ops.attention(q, k, v).reshape([2, 3, Dw]));
+        const w = e.mix.sigmoid();
+        return x.mul(w).add(r.mul(w.neg().add(1)));
+      });
+      outs.push(Float32Array.from(await y.data()));
+      for (const t of [x, f, y]) t.dispose();
+      e.dispose();
+    }
+    expectClose(outs[1], outs[0], { atol: 1e-4, label: 'face expert, dim 136' });
+  });
+});
 
 describe('custom sequence experts and pluggable features', () => {
   registerExpert('summary', (c) => new Summary(c.dim), { level: 'sequence', replace: true });

@@ -13,8 +13,13 @@ export {
 export { loadModule, safetensorsToTensors, saveModule, tensorsToSafetensors } from './io/state.js';
 export type { ModuleConfig } from './module.js';
 export { Module } from './module.js';
-export type { AttentionMask } from './modules/attention.js';
-export { MultiHeadAttention, RotaryEmbedding } from './modules/attention.js';
+export type { AttentionMask, KVCache } from './modules/attention.js';
+export {
+  disposeKVCache,
+  emptyKVCache,
+  MultiHeadAttention,
+  RotaryEmbedding,
+} from './modules/attention.js';
 export { Embedding } from './modules/embedding.js';
 export { Conv2d, Dropout, LearnedPositions, MLP, Upsample } from './modules/layers.js';
 export type { LinearOptions } from './modules/linear.js';

@@ -8,7 +8,8 @@ import { Linear } from './linear.js';
  * Phi-1.5; the rest pass through). Pairs are (i, i + rotaryDim/2), the GPT-NeoX convention.
  */
 export class RotaryEmbedding {
-  private cache = new Map<number, { cos: Tensor; sin: Tensor }>();
+  // one table pair for positions [0, capacity), grown (doubled) on demand; calls read a slice of it
+  private table: { cos: Tensor; sin: Tensor; capacity: number } | null = null;
   readonly base: number;
   /** `opts` as a bare number is the old positional base (deprecated). */
   constructor(
@@ -19,34 +20,44 @@ export class RotaryEmbedding {
     if (rotaryDim % 2) throw new RangeError(`RotaryEmbedding: rotaryDim ${rotaryDim} must be even`);
   }
 
-  private tables(s: number) {
-    let t = this.cache.get(s);
-    if (!t) {
+  private tables(end: number) {
+    let t = this.table;
+    if (!t || t.capacity < end) {
+      const capacity = Math.max(end, t ? 2 * t.capacity : 0);
       const half = this.rotaryDim / 2;
-      const cos = new Float32Array(s * half);
-      const sin = new Float32Array(s * half);
-      for (let p = 0; p < s; p++) {
+      const cos = new Float32Array(capacity * half);
+      const sin = new Float32Array(capacity * half);
+      for (let p = 0; p < capacity; p++) {
         for (let i = 0; i < half; i++) {
           const a = p * this.base ** (-(2 * i) / this.rotaryDim);
           cos[p * half + i] = Math.cos(a);
           sin[p * half + i] = Math.sin(a);
         }
       }
+      this.dispose();
       // cached across calls: kept out of every tidy() scope, freed by dispose()
-      t = { cos: keep(tensor(cos, [s, half])), sin: keep(tensor(sin, [s, half])) };
-      this.cache.set(s, t);
+      t = { cos: keep(tensor(cos, [capacity, half])), sin: keep(tensor(sin, [capacity, half])), capacity };
+      this.table = t;
     }
     return t;
   }
 
-  /** x [B, H, S, Dh] -> same shape, rotated by position (computed in f32 for f16 inputs). */
-  apply(x: Tensor): Tensor {
-    if (x.dtype === 'f16') return tidy(() => this.apply(x.cast('f32')).cast('f16'));
+  /**
+   * x [B, H, S, Dh] -> same shape, rotated by position (computed in f32 for f16 inputs). `offset`: the
+   * position of x's first row (decoding with a KV cache feeds the new rows at offset = cached length).
+   */
+  apply(x: Tensor, opts: { offset?: number } = {}): Tensor {
+    if (x.dtype === 'f16') return tidy(() => this.apply(x.cast('f32'), opts).cast('f16'));
     const [, , s, dh] = x.shape;
+    const offset = opts.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new RangeError(`RotaryEmbedding: offset must be an integer >= 0, got ${offset}`);
     const r = this.rotaryDim;
     if (r > dh) throw new RangeError(`RotaryEmbedding: rotaryDim ${r} exceeds head dim ${dh}`);
-    const { cos, sin } = this.tables(s);
+    const t = this.tables(offset + s);
     return tidy(() => {
+      const cos = offset === 0 && s === t.capacity ? t.cos : t.cos.slice(0, offset, offset + s);
+      const sin = offset === 0 && s === t.capacity ? t.sin : t.sin.slice(0, offset, offset + s);
       const x1 = x.slice(3, 0, r / 2);
       const x2 = x.slice(3, r / 2, r);
       const rot = ops.concat([x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))], 3);
@@ -55,11 +66,10 @@ export class RotaryEmbedding {
   }
 
   dispose(): void {
-    for (const { cos, sin } of this.cache.values()) {
-      cos.dispose();
-      sin.dispose();
-    }
-    this.cache.clear();
+    if (!this.table) return;
+    this.table.cos.dispose();
+    this.table.sin.dispose();
+    this.table = null;
   }
 }
 
@@ -69,6 +79,28 @@ export interface AttentionMask {
   mask?: Tensor;
   /** [B, S] nonzero = real token. */
   keyPadding?: Tensor;
+}
+
+/**
+ * Keys and values of the positions seen so far, for incremental decoding (MultiHeadAttention.forwardCached).
+ * k, v: [B, H, length, Dh], kept out of every scope; free them with `disposeKVCache`.
+ */
+export interface KVCache {
+  k: Tensor | null;
+  v: Tensor | null;
+  length: number;
+}
+
+export function emptyKVCache(): KVCache {
+  return { k: null, v: null, length: 0 };
+}
+
+export function disposeKVCache(c: KVCache): void {
+  c.k?.dispose();
+  c.v?.dispose();
+  c.k = null;
+  c.v = null;
+  c.length = 0;
 }
 
 /** Multi-head self-attention over [B, S, D] with any mask the fused kernel takes. */
@@ -105,6 +137,43 @@ export class MultiHeadAttention extends Module {
     }
     const o = ops.attention(q, k, v, m);
     return this.out.forward(o.permute([0, 2, 1, 3]).reshape([b, s, d]));
+  }
+
+  /**
+   * Attention of x's s new rows (positions cache.length … cache.length + s − 1) over the cached keys and
+   * values and their own; appends their keys and values to the cache. Equals rows of forward() over the
+   * whole sequence when the mask (here [s, length + s] or [B, s, length + s]; none: every key) matches.
+   * For inference: the cache holds no gradient history.
+   */
+  forwardCached(x: Tensor, cache: KVCache, m: AttentionMask = {}): Tensor {
+    const [b, s, d] = x.shape;
+    const h = this.heads;
+    const dh = d / h;
+    const offset = cache.length;
+    if (cache.k && (cache.k.shape[0] !== b || cache.k.shape[2] !== offset))
+      throw new RangeError(
+        `MultiHeadAttention.forwardCached: the cache holds [${cache.k.shape.join(', ')}] for length ${offset}, the input is [${x.shape.join(', ')}]`,
+      );
+    const { out, k, v } = tidy(() => {
+      const qkv = this.qkv.forward(x).reshape([b, s, 3, h, dh]).permute([2, 0, 3, 1, 4]);
+      let q = qkv.slice(0, 0, 1).reshape([b, h, s, dh]);
+      let kn = qkv.slice(0, 1, 2).reshape([b, h, s, dh]);
+      const vn = qkv.slice(0, 2, 3).reshape([b, h, s, dh]);
+      if (this.rotary) {
+        q = this.rotary.apply(q, { offset });
+        kn = this.rotary.apply(kn, { offset });
+      }
+      const kAll = cache.k ? ops.concat([cache.k, kn], 2) : kn.contiguous().clone();
+      const vAll = cache.v ? ops.concat([cache.v, vn], 2) : vn.contiguous().clone();
+      const o = ops.attention(q, kAll, vAll, m);
+      return { out: this.out.forward(o.permute([0, 2, 1, 3]).reshape([b, s, d])), k: kAll, v: vAll };
+    });
+    cache.k?.dispose();
+    cache.v?.dispose();
+    cache.k = keep(k);
+    cache.v = keep(v);
+    cache.length = offset + s;
+    return out;
   }
 
   override toConfig(): ModuleConfig {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import golden from '../fixtures/modules.json';
 import { loadModule, safetensorsToTensors } from '../io/state.js';
 import type { Module } from '../module.js';
-import { MultiHeadAttention, RotaryEmbedding } from './attention.js';
+import { disposeKVCache, emptyKVCache, MultiHeadAttention, RotaryEmbedding } from './attention.js';
 import { Embedding } from './embedding.js';
 import { Conv2d, Dropout, MLP, Upsample } from './layers.js';
 import { GroupNorm, LayerNorm, RMSNorm } from './norm.js';
@@ -138,6 +138,43 @@ describe('module behaviour', () => {
     expectClose(out.y, out.x);
     expectClose(out.n2, out.n1, { rtol: 1e-5 });
     r.dispose();
+  });
+  it('rotary with an offset equals the matching rows of the whole sequence (and the table grows)', async () => {
+    const r = new RotaryEmbedding(4);
+    const out = await scope(async () => {
+      const x = rand([2, 2, 9, 6], 3);
+      const small = r.apply(x.slice(2, 0, 2)); // a 2-row table first: the later calls grow it
+      const whole = r.apply(x);
+      const part = r.apply(x.slice(2, 5, 9), { offset: 5 });
+      return {
+        small: await small.data(),
+        head: await whole.slice(2, 0, 2).data(),
+        part: await part.data(),
+        tail: await whole.slice(2, 5, 9).data(),
+      };
+    });
+    expectClose(out.small, out.head);
+    expectClose(out.part, out.tail);
+    expect(() => tidy(() => r.apply(rand([1, 1, 1, 4], 1), { offset: -1 }))).toThrow(
+      /offset must be an integer >= 0/,
+    );
+    r.dispose();
+  });
+  it('forwardCached: a prefix then one row at a time equals forward() with the causal mask', async () => {
+    const m = new MultiHeadAttention(8, 2, { rotaryDim: 2 });
+    const cache = emptyKVCache();
+    const out = await scope(async () => {
+      const x = rand([2, 5, 8], 4);
+      const full = m.forward(x, { causal: true });
+      const rows = [m.forwardCached(x.slice(1, 0, 3), cache, { causal: true })];
+      for (let p = 3; p < 5; p++) rows.push(m.forwardCached(x.slice(1, p, p + 1), cache));
+      expect(cache.length).toBe(5);
+      expect(cache.k?.shape).toEqual([2, 2, 5, 4]);
+      return { full: await full.data(), inc: await ops.concat(rows, 1).data() };
+    });
+    expectClose(out.inc, out.full, { atol: 1e-5 });
+    disposeKVCache(cache);
+    m.dispose();
   });
   it('loads torch state with the names torch uses', () => {
     const names = [

@@ -1,0 +1,57 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tidy } from '@unif2ace/tensor';
+import { checkLeaks, DEVICE, expectClose } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
+import { UniF2ace } from './model.js';
+import { CAPTIONS, codesFor, TINY, tinyModel } from './test-helpers.js';
+
+checkLeaks();
+
+describe(`UniF2ace files (${DEVICE})`, () => {
+  it('save / load round trip: f32 gives identical logits, f16 close; the folder holds the four parts', async () => {
+    const m = tinyModel().eval();
+    const dir = await mkdtemp(join(tmpdir(), 'unif2ace-model-'));
+    try {
+      const c = m.collate([
+        m.t2iRow(CAPTIONS[0], codesFor(0)),
+        m.mmuRow(codesFor(1), 'What color are the eyes?', 'Brown.'),
+      ]);
+      const want = tidy(() => m.forward(c));
+      const wantData = Float32Array.from(await want.data());
+      want.dispose();
+      await m.save(join(dir, 'f32'), { dtype: 'f32' });
+      await m.save(join(dir, 'f16'));
+      expect((await readdir(join(dir, 'f16'))).sort()).toEqual([
+        'config.json',
+        'image-tokenizer',
+        'model.safetensors',
+        'tokenizer.json',
+      ]);
+      expect((await readdir(dir)).sort()).toEqual(['f16', 'f32']); // no temporary folder left behind
+      for (const [name, tol] of [
+        ['f32', 0],
+        ['f16', 2e-2],
+      ] as const) {
+        const back = await UniF2ace.load(join(dir, name));
+        expect(back.config).toEqual(TINY);
+        const got = tidy(() => back.forward(back.collate([...c.rows])));
+        const gotData = await got.data();
+        got.dispose();
+        if (tol === 0) expect(Float32Array.from(gotData)).toEqual(wantData);
+        else expectClose(gotData, wantData, { atol: tol, rtol: tol, label: 'f16 logits' });
+        back.dispose();
+      }
+      // saving over an existing folder replaces it
+      await m.save(join(dir, 'f32'), { dtype: 'f32' });
+      expect((await readdir(dir)).sort()).toEqual(['f16', 'f32']);
+      await expect(UniF2ace.load(join(dir, 'missing'))).rejects.toThrow(
+        /cannot read .*missing\/config\.json/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      m.dispose();
+    }
+  });
+});
