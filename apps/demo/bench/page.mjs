@@ -6,12 +6,12 @@
 // - load (backend init + weights) and generation separately, ms per step (partial-picture decoding, which
 //   the page also does after each step, reported on its own), ms per answered question;
 // - memory: the peak resident memory of the page's renderer process (its workers included) and of the GPU
-//   process (where WebGPU buffers live), sampled every 50 ms; the tensor runtime's own peak; and Chromium's
-//   measureUserAgentSpecificMemory() (JS and WebAssembly memory of the page and its workers).
+//   process (where WebGPU buffers live), sampled every 50 ms from /proc, and the tensor runtime's own peak;
+// - what the page downloads: its files and the model folder.
 // Usage: pnpm build && node bench/page.mjs [--model DIR] [--backends wasm,webgpu] [--steps 18] [--questions 3]
 //        [--json FILE]
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -49,10 +49,11 @@ const server = spawn(
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
+let serverOut = '';
 const url = await new Promise((resolve, reject) => {
-  let out = '';
   server.stdout.on('data', (d) => {
-    out += d;
+    serverOut += d;
+    const out = serverOut;
     process.stdout.write(d);
     const m = /UniF2ace demo: (http:\/\/\S+)/.exec(out);
     if (m) resolve(m[1]);
@@ -102,9 +103,11 @@ function kindOf(pid) {
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
-  args: [...chromiumArgs, '--enable-blink-features=ForceEagerMeasureMemory'],
+  args: chromiumArgs,
 });
-const browserPid = browser.process?.()?.pid;
+// Chromium runs as children of this process (playwright starts it): its renderer and GPU processes are found
+// there by their --type= flag.
+const browserPid = process.pid;
 
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
@@ -118,25 +121,16 @@ const median = (a) => {
 async function run(backend) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const bytes = { js: 0, model: 0, other: 0 };
-  page.on('response', async (r) => {
-    const body = await r.body().catch(() => null);
-    if (!body) return;
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith('/model/')) bytes.model += body.length;
-    else if (path.endsWith('.js')) bytes.js += body.length;
-    else bytes.other += body.length;
-  });
   // sample renderer and GPU process memory while the page runs (the renderer the page gets is new)
   const peak = { renderer: 0, gpu: 0 };
-  const before = new Set(browserPid ? children(browserPid) : []);
   const sampler = setInterval(() => {
     if (!browserPid) return;
     let renderer = 0;
     let gpu = 0;
     for (const pid of children(browserPid)) {
       const kind = kindOf(pid);
-      if (kind === 'renderer' && !before.has(pid)) renderer += rssOf(pid);
+      // the page's renderer (its workers included) is the largest; spare renderers hold a few MB
+      if (kind === 'renderer') renderer = Math.max(renderer, rssOf(pid));
       else if (kind === 'gpu-process') gpu += rssOf(pid);
     }
     peak.renderer = Math.max(peak.renderer, renderer);
@@ -177,10 +171,6 @@ async function run(backend) {
       ms: Number(await li.getAttribute('data-ms')),
     });
   }
-  const uaMemory = await Promise.race([
-    page.evaluate(async () => (await performance.measureUserAgentSpecificMemory()).bytes).catch(() => null),
-    new Promise((r) => setTimeout(() => r(null), 30_000)),
-  ]);
   clearInterval(sampler);
   await context.close();
   return {
@@ -198,10 +188,24 @@ async function run(backend) {
     answerMsMedian: median(answers.map((a) => a.ms)),
     rendererPeakBytes: peak.renderer,
     gpuProcessPeakBytes: peak.gpu,
-    uaMemoryBytes: uaMemory,
-    downloadedBytes: bytes,
   };
 }
+
+/** Bytes of every file under `dir`. */
+function folderBytes(dir) {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    total += e.isDirectory() ? folderBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+const pageDir = fileURLToPath(new URL('../dist/page/', import.meta.url));
+const pageBytes = readdirSync(pageDir)
+  .filter((f) => !f.endsWith('.map'))
+  .reduce((n, f) => n + statSync(`${pageDir}${f}`).size, 0);
+const modelDir = /demo: model (.+) \(/.exec(serverOut)?.[1];
+const modelBytes = modelDir ? folderBytes(modelDir) : 0;
 
 const results = [];
 try {
@@ -214,7 +218,7 @@ try {
   server.kill('SIGTERM');
 }
 
-const MB = (b) => (b == null ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MB`);
+const MB = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(
   `\nprompt: "${values.prompt}", ${steps} steps; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
@@ -231,10 +235,7 @@ for (const r of results) {
     `  per answered question ${r.answerMsMedian.toFixed(0)} ms (median of ${r.answers.length}: ${r.answers.map((a) => `"${a.q}" → "${a.a}" ${a.ms.toFixed(0)} ms`).join('; ')})`,
   );
   console.log(
-    `  peak memory           renderer ${MB(r.rendererPeakBytes)} RSS, GPU process ${MB(r.gpuProcessPeakBytes)} RSS; tensors ${MB(r.tensorPeakBytes)}; measureUserAgentSpecificMemory ${MB(r.uaMemoryBytes)}`,
-  );
-  console.log(
-    `  downloaded            ${MB(r.downloadedBytes.js + r.downloadedBytes.model + r.downloadedBytes.other)} (scripts ${(r.downloadedBytes.js / 1024).toFixed(0)} KiB, model ${MB(r.downloadedBytes.model)})`,
+    `  peak memory           renderer ${MB(r.rendererPeakBytes)} RSS, GPU process ${MB(r.gpuProcessPeakBytes)} RSS; tensors ${MB(r.tensorPeakBytes)}`,
   );
 }
 if (results.length === 2) {
@@ -243,4 +244,5 @@ if (results.length === 2) {
     `\n${b.backend} / ${a.backend}: first face ${(b.firstFaceMs / a.firstFaceMs).toFixed(2)}×, per step ${(b.stepMsMedian / a.stepMsMedian).toFixed(2)}×, per question ${(b.answerMsMedian / a.answerMsMedian).toFixed(2)}×`,
   );
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+if (values.json)
+  writeFileSync(values.json, `${JSON.stringify({ pageBytes, modelBytes, results }, null, 2)}\n`);
