@@ -173,6 +173,30 @@ describe('the demo page', () => {
     await page.close();
   });
 
+  it('says so where neither backend works (no WebGPU, no WebAssembly)', async () => {
+    // a browser without WebGPU (no --enable-unsafe-webgpu), whose model worker has no WebAssembly
+    const bare = await chromium.launch({
+      executablePath: chromiumPath,
+      args: chromiumArgs.filter((a) => !/webgpu|Vulkan/i.test(a)),
+    });
+    try {
+      const page = await bare.newPage();
+      await page.route('**/worker.js', async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, body: `delete globalThis.WebAssembly;\n${await res.text()}` });
+      });
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.body.dataset.model === 'error', null, { timeout: 60_000 });
+      expect(await text(page, '#status')).toMatch(
+        /^Neither backend works in this browser: WebGPU has no adapter and WebAssembly failed \(.+\)\. A current Chrome/,
+      );
+      expect(await text(page, '#backend-info')).toBe('no backend');
+      expect(await page.isDisabled('#generate')).toBe(true);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('says so when no model is served, and the page still works', async () => {
     const bare = await startDemoServer({ pageDir: PAGE_DIR, modelDir: null });
     try {

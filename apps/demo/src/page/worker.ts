@@ -24,7 +24,7 @@ const post = (m: FromWorker, images: RgbImage[] = []) =>
 function describeFailure(backend: string, e: unknown): string {
   const why = e instanceof Error ? e.message : String(e);
   if (backend === 'auto')
-    return `Neither backend works in this browser: WebGPU is unavailable and WebAssembly failed (${why}). A current Chrome, Edge or Firefox runs the WebAssembly backend.`;
+    return `Neither backend works in this browser: WebGPU has no adapter and WebAssembly failed (${why}). A current Chrome, Edge, Firefox or Safari runs the WebAssembly backend.`;
   if (backend === 'webgpu')
     return `WebGPU does not work here (${why}). Choose "auto" or "WASM" above: WebAssembly runs everywhere.`;
   return `The WebAssembly backend failed to start (${why}).`;
@@ -36,8 +36,13 @@ async function load(backend: 'auto' | 'wasm' | 'webgpu', modelUrl: string): Prom
   try {
     picked = await init({ backend });
   } catch (e) {
-    post({ type: 'load-error', message: describeFailure(backend, e) });
-    return;
+    // auto prefers WASM over a software WebGPU adapter; when WASM itself fails, a slow GPU beats none
+    const retry = backend === 'auto' ? await init({ backend: 'webgpu' }).catch(() => null) : null;
+    if (!retry) {
+      post({ type: 'load-error', message: describeFailure(backend, e) });
+      return;
+    }
+    picked = { ...retry, reason: `WebAssembly failed (${(e as Error).message}); WebGPU instead` };
   }
   try {
     model = await UniF2ace.load(new URL(modelUrl), {
