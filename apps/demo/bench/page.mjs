@@ -8,7 +8,7 @@
 // - memory: the peak resident memory of the page's renderer process (its workers included) and of the GPU
 //   process (where WebGPU buffers live), sampled every 50 ms from /proc, and the tensor runtime's own peak;
 // - what the page downloads: its files and the model folder.
-// Usage: pnpm build && node bench/page.mjs [--model DIR] [--backends wasm,webgpu] [--steps 18] [--questions 3]
+// Usage: pnpm build && node bench/page.mjs [--model DIR] [--backends wasm,webgpu] [--steps 18] [--webgpu-steps N] [--questions 3]
 //        [--json FILE]
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     model: { type: 'string' },
     backends: { type: 'string', default: 'wasm,webgpu' },
     steps: { type: 'string', default: '18' },
+    // SwiftShader (WebGPU without a GPU) takes tens of seconds per step: measure it over fewer
+    'webgpu-steps': { type: 'string' },
     questions: { type: 'string', default: '3' },
     prompt: {
       type: 'string',
@@ -31,7 +33,8 @@ const { values } = parseArgs({
   },
 });
 const backends = values.backends.split(',');
-const steps = Number(values.steps);
+const stepsFor = (backend) =>
+  Number(backend === 'webgpu' && values['webgpu-steps'] ? values['webgpu-steps'] : values.steps);
 const QUESTIONS = [
   'What color is the background?',
   'Is she wearing glasses?',
@@ -150,6 +153,7 @@ async function run(backend) {
     throw new Error(`${backend}: the model did not load: ${await page.textContent('#status')}`);
   const tReady = performance.now();
   await page.fill('#prompt', values.prompt);
+  const steps = stepsFor(backend);
   await page.fill('#steps', String(steps));
   await page.click('#generate');
   await page.waitForSelector('#face[data-done]', { timeout: 600_000 });
@@ -176,6 +180,7 @@ async function run(backend) {
   return {
     backend,
     info,
+    steps,
     firstFaceMs: tFace - t0,
     pageToReadyMs: tReady - t0,
     loadMs,
@@ -210,8 +215,12 @@ const modelBytes = modelDir ? folderBytes(modelDir) : 0;
 const results = [];
 try {
   for (const b of backends) {
-    process.stdout.write(`running ${b}…\n`);
-    results.push(await run(b));
+    process.stdout.write(`running ${b} (${stepsFor(b)} steps)…\n`);
+    try {
+      results.push(await run(b));
+    } catch (e) {
+      console.error(`${b}: ${e.message.split('\n')[0]}`);
+    }
   }
 } finally {
   await browser.close();
@@ -221,10 +230,10 @@ try {
 const MB = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(
-  `\nprompt: "${values.prompt}", ${steps} steps; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  `\nprompt: "${values.prompt}"; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
 for (const r of results) {
-  console.log(`\n${r.backend}: ${r.info}`);
+  console.log(`\n${r.backend}, ${r.steps} steps: ${r.info}`);
   console.log(
     `  first face            ${s(r.firstFaceMs)} (page to model ready ${s(r.pageToReadyMs)}, of which backend + weights ${s(r.loadMs)}; generation ${s(r.generateMs)})`,
   );

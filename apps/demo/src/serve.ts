@@ -26,16 +26,24 @@ const SMOKE_DEADLINE_S = 60;
 export const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
 
 function openInBrowser(url: string): void {
+  const linux = process.platform !== 'darwin' && process.platform !== 'win32';
+  if (linux && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    console.log(`demo: no display here to open a browser on; open ${url} in one`);
+    return;
+  }
   const cmd =
     process.platform === 'darwin'
       ? ['open', url]
       : process.platform === 'win32'
         ? ['cmd', '/c', 'start', '', url]
         : ['xdg-open', url];
+  const failed = (why: string) =>
+    console.log(`demo: could not open a browser (${why}); open ${url} yourself`);
   const child = spawn(cmd[0], cmd.slice(1), { stdio: 'ignore', detached: true });
-  child.on('error', () =>
-    console.log(`demo: no browser to open here (${cmd[0]} is not available); open ${url} yourself`),
-  );
+  child.on('error', () => failed(`${cmd[0]} is not available`));
+  child.on('exit', (code) => {
+    if (code) failed(`${cmd[0]} exited with ${code}`);
+  });
   child.unref();
 }
 
@@ -131,7 +139,8 @@ export async function main(argv: string[]): Promise<number> {
     server = await startDemoServer({ pageDir: PAGE_DIR, modelDir: model?.dir ?? null, port: 0 });
   }
   if (model) {
-    const name = relative(process.cwd(), model.dir) || '.';
+    const rel = relative(process.cwd(), model.dir) || '.';
+    const name = rel.startsWith('..') ? model.dir : rel;
     console.log(`demo: model ${name} (${(model.bytes / 2 ** 20).toFixed(1)} MiB the page downloads once)`);
   }
   console.log(`UniF2ace demo: ${server.url}  (Ctrl+C stops it)`);
