@@ -105,6 +105,21 @@ describe('the demo page', () => {
       text: await text(page, sel),
       cls: await page.getAttribute(sel, 'class'),
     });
+    /** Uploads `file` and waits for the page to have dealt with it (a message, or the new face). */
+    const upload = async (file: string) => {
+      await page.evaluate(() => {
+        (document.querySelector('#und-msg') as HTMLElement).textContent = '';
+        (document.querySelector('#und-source') as HTMLElement).textContent = '';
+      });
+      await page.setInputFiles('#upload', file);
+      await page.waitForFunction(
+        () =>
+          !!(
+            document.querySelector('#und-msg')?.textContent ||
+            document.querySelector('#und-source')?.textContent
+          ),
+      );
+    };
     await page.fill('#prompt', '   ');
     await page.click('#generate');
     expect(await msg('#gen-msg')).toEqual({
@@ -129,10 +144,17 @@ describe('the demo page', () => {
       cls: 'msg warn',
     });
     await page.waitForSelector('#face[data-done]', { timeout: 120_000 });
+    // longer than the model reads: drawn from the first tokens, and said so
+    await page.fill('#prompt', 'A woman with long wavy red hair and green eyes. '.repeat(8));
+    await page.click('#generate');
+    await page.waitForSelector('#face[data-done]', { timeout: 120_000 });
+    expect((await msg('#gen-msg')).text).toMatch(
+      /^The description is \d+ tokens; the model reads the first 46 and ignored the rest\.$/,
+    );
     // uploads: not an image, 50 MB, then a real photo-sized PNG that works
     const notes = join(dir, 'notes.txt');
     await writeFile(notes, 'hello, these are words\n');
-    await page.setInputFiles('#upload', notes);
+    await upload(notes);
     expect(await msg('#und-msg')).toEqual({
       text: '"notes.txt" is not a PNG or JPEG image (it looks like text). The previous face is kept.',
       cls: 'msg error',
@@ -140,13 +162,13 @@ describe('the demo page', () => {
     const big = join(dir, 'big.png');
     await writeFile(big, '');
     await truncate(big, 50 * 2 ** 20);
-    await page.setInputFiles('#upload', big);
+    await upload(big);
     expect((await msg('#und-msg')).text).toMatch(/^"big\.png" is 50\.0 MB; the limit is 20 MB/);
     const seed = faceSeed(3, 1);
     const face = renderFace(sampleAttributes(Rng.derive(seed, 'attributes')), { size: 160, seed });
     const photo = join(dir, 'photo.png');
     await writeFile(photo, encodePng(face.rgb, face.width, face.height));
-    await page.setInputFiles('#upload', photo);
+    await upload(photo);
     expect(await text(page, '#und-source')).toBe('uploaded: photo.png (centre-cropped to 64 × 64)');
     expect(await page.getAttribute('#und-face', 'data-source')).toBe('upload');
     // an empty question is refused; a real one is answered

@@ -120,11 +120,15 @@ async function modelServed(): Promise<string | null> {
   }
 }
 
+/** Ends every request in flight with `message` (the worker was restarted or died). */
+function failPending(message: string): void {
+  for (const resolve of [...pending.values()]) resolve({ type: 'error', id: 0, message });
+  pending.clear();
+}
+
 async function startModel(backend: BackendChoice): Promise<void> {
   worker?.terminate();
-  for (const resolve of pending.values())
-    resolve({ type: 'error', id: 0, message: 'the model was restarted' });
-  pending.clear();
+  failPending('The model was restarted.');
   info = null;
   setModelState('starting');
   const missing = await modelServed();
@@ -143,9 +147,11 @@ async function startModel(backend: BackendChoice): Promise<void> {
   worker = w;
   const loaded = new Map<string, { loaded: number; total: number }>();
   w.onerror = (e) => {
+    const why = `The model worker stopped: ${e.message || 'unknown error'}.`;
+    failPending(why);
     setModelState('error');
     el.progress.hidden = true;
-    say(el.status, `The model worker failed: ${e.message || 'unknown error'}`, 'error');
+    say(el.status, `${why} Reload the page or pick another backend.`, 'error');
   };
   w.onmessage = (ev: MessageEvent<FromWorker>) => {
     const m = ev.data;
@@ -293,6 +299,15 @@ async function generate(): Promise<void> {
   });
   const perStep = m.stepMs.length ? m.stepMs.reduce((a, b) => a + b, 0) / m.stepMs.length : 0; // decoding excluded
   el.step.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s (${perStep.toFixed(0)} ms per step), seed ${seed}`;
+  if (m.truncated)
+    say(
+      el.genMsg,
+      [
+        ...check.warnings,
+        `The description is ${m.truncated.tokens} tokens; the model reads the first ${m.truncated.read} and ignored the rest.`,
+      ].join('\n'),
+      'warn',
+    );
   lastFace = { image: m.image, seed: seed as number, prompt: check.text };
   el.download.disabled = false;
   el.srcGenerated.disabled = false;

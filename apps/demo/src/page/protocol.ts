@@ -47,6 +47,8 @@ export type FromWorker =
       decodeMs: number;
       /** The most tensor memory (WASM heap or GPU buffers) the backend held at any step. */
       peakBytes: number;
+      /** Set when the prompt had more tokens than the model reads (the rest was ignored). */
+      truncated?: { tokens: number; read: number };
     }
   | { type: 'answer'; id: number; text: string; ms: number }
   | { type: 'error'; id: number; message: string };

@@ -77,6 +77,9 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
   const K = mdl.maskCode;
   const [gh, gw] = mdl.imageTokenizer.gridSize;
   const size = mdl.imageTokenizer.imageSize;
+  const tokens = mdl.tokenizer.encode(m.prompt).length;
+  const read = mdl.config.textLength - 2; // the T2I row's text span holds bos, the caption and eos
+  const truncated = tokens > read ? { tokens, read } : undefined;
   const stepMs: number[] = [];
   const t0 = performance.now();
   let last = t0;
@@ -108,9 +111,19 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
     },
   });
   peakBytes = Math.max(peakBytes, memoryStats().bytesAllocated);
-  post({ type: 'generated', id: m.id, image, ms: performance.now() - t0, stepMs, decodeMs, peakBytes }, [
-    image,
-  ]);
+  post(
+    {
+      type: 'generated',
+      id: m.id,
+      image,
+      ms: performance.now() - t0,
+      stepMs,
+      decodeMs,
+      peakBytes,
+      truncated,
+    },
+    [image],
+  );
 }
 
 async function run(m: ToWorker): Promise<void> {
