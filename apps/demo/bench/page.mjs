@@ -152,6 +152,7 @@ async function run(backend) {
   if (state !== 'ready')
     throw new Error(`${backend}: the model did not load: ${await page.textContent('#status')}`);
   const tReady = performance.now();
+  const rendererAtReady = peak.renderer;
   await page.fill('#prompt', values.prompt);
   const steps = stepsFor(backend);
   await page.fill('#steps', String(steps));
@@ -161,6 +162,7 @@ async function run(backend) {
   const timing = JSON.parse((await page.getAttribute('#face', 'data-timing')) ?? '{}');
   const info = (await page.textContent('#backend-info')) ?? '';
   const loadMs = Number(await page.evaluate(() => document.body.dataset.loadMs));
+  const tensorBytesLoaded = Number(await page.evaluate(() => document.body.dataset.tensorBytes));
   const answers = [];
   for (const q of QUESTIONS) {
     await page.fill('#question', q);
@@ -189,9 +191,11 @@ async function run(backend) {
     stepMs: timing.stepMs,
     decodeMs: timing.decodeMs,
     tensorPeakBytes: timing.peakBytes,
+    tensorBytesLoaded,
     answers,
     answerMsMedian: median(answers.map((a) => a.ms)),
     rendererPeakBytes: peak.renderer,
+    rendererAtReadyBytes: rendererAtReady,
     gpuProcessPeakBytes: peak.gpu,
   };
 }
@@ -244,7 +248,7 @@ for (const r of results) {
     `  per answered question ${r.answerMsMedian.toFixed(0)} ms (median of ${r.answers.length}: ${r.answers.map((a) => `"${a.q}" → "${a.a}" ${a.ms.toFixed(0)} ms`).join('; ')})`,
   );
   console.log(
-    `  peak memory           renderer ${MB(r.rendererPeakBytes)} RSS, GPU process ${MB(r.gpuProcessPeakBytes)} RSS; tensors ${MB(r.tensorPeakBytes)}`,
+    `  peak memory           renderer ${MB(r.rendererPeakBytes)} RSS (${MB(r.rendererAtReadyBytes)} once the model was loaded), GPU process ${MB(r.gpuProcessPeakBytes)} RSS; tensors ${MB(r.tensorPeakBytes)} (${MB(r.tensorBytesLoaded)} once loaded)`,
   );
 }
 if (results.length === 2) {

@@ -176,6 +176,7 @@ async function startModel(backend: BackendChoice): Promise<void> {
         el.progress.hidden = true;
         el.backendInfo.textContent = `${m.info.backend}${m.info.backend === 'wasm' ? ` · ${m.info.threads} thread${m.info.threads === 1 ? '' : 's'}` : ''} — ${m.info.reason}`;
         document.body.dataset.loadMs = String(m.info.loadMs);
+        document.body.dataset.tensorBytes = String(m.info.tensorBytes);
         el.backendInfo.title = `loaded in ${m.info.loadMs.toFixed(0)} ms; ${(m.info.parameters / 1e6).toFixed(2)}M parameters`;
         document.body.dataset.backend = m.info.backend;
         say(

@@ -29,6 +29,8 @@ export interface ModelInfo {
   textLength: number;
   parameters: number;
   loadMs: number;
+  /** Tensor memory (WASM heap or GPU buffers) the backend holds once the model is loaded. */
+  tensorBytes: number;
 }
 
 export type FromWorker =

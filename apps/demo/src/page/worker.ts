@@ -68,6 +68,7 @@ async function load(backend: 'auto' | 'wasm' | 'webgpu', modelUrl: string): Prom
     textLength: model.config.textLength,
     parameters,
     loadMs: performance.now() - t0,
+    tensorBytes: memoryStats().bytesAllocated,
   };
   post({ type: 'ready', info });
 }
