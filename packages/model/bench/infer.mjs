@@ -8,7 +8,7 @@
 // Run after `pnpm exec turbo run build --filter @unif2ace/model...`:
 //   node packages/model/bench/infer.mjs [--backends wasm,webgpu] [--reps 3] [--steps 18] [--tokens 16]
 //     [--config nano] [--json FILE]
-// The JSON: { config, rows: [{ backend, msPerImage, msPerAnswer, msPerToken, tokens, dispatchesPerBlock }] }.
+// The JSON: { config, rows: [{ backend, msPerImage, msPerAnswer, msPrefix, msPerToken, tokens, dispatchesPerBlock }] }.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -51,6 +51,7 @@ for (const backend of args.backends.split(',')) {
   const codes = Int32Array.from({ length: N }, (_, i) => (i * 37) % model.vocab.codes);
   const answerOnce = async () => {
     let n = 0;
+    let first = 0;
     const t0 = performance.now();
     // temperature 1 from a fixed seed: a random model may pick <|eos|> first under greedy decoding; the
     // count is fixed by maxTokens unless <|eos|> is drawn (reported)
@@ -58,9 +59,13 @@ for (const backend of args.backends.split(',')) {
       maxTokens: nTokens,
       temperature: 1,
       seed: 3,
-      onToken: () => n++,
+      onToken: () => {
+        if (!n++) first = performance.now() - t0;
+      },
     });
-    return { ms: performance.now() - t0, n };
+    const ms = performance.now() - t0;
+    // the first token comes from the prefix pass (image codes + question); each later one from one row
+    return { ms, n, prefix: first, perToken: n > 1 ? (ms - first) / (n - 1) : Number.NaN };
   };
   const genOnce = async () => {
     const t0 = performance.now();
@@ -71,11 +76,15 @@ for (const backend of args.backends.split(',')) {
   await answerOnce();
   const gen = [];
   const ans = [];
+  const prefix = [];
+  const perToken = [];
   let tokens = 0;
   for (let r = 0; r < reps; r++) {
     gen.push(await genOnce());
     const a = await answerOnce();
     ans.push(a.ms);
+    prefix.push(a.prefix);
+    perToken.push(a.perToken);
     tokens = a.n;
   }
   let dispatchesPerBlock = null;
@@ -83,7 +92,7 @@ for (const backend of args.backends.split(',')) {
     const be = t.getBackend('webgpu');
     const c = model.collate([model.t2iRow(prompt, null), model.t2iRow('', null)]);
     const before = be.queue.dispatches;
-    const h = t.noGrad(() => t.tidy(() => model.hidden(c).h));
+    const h = t.noGrad(() => t.tidy(() => model.hidden(c, undefined, { losses: false }).h));
     await h.data();
     h.dispose();
     dispatchesPerBlock = (be.queue.dispatches - before) / config.depth;
@@ -92,14 +101,17 @@ for (const backend of args.backends.split(',')) {
     backend: info.backend.name,
     msPerImage: median(gen),
     msPerAnswer: median(ans),
-    msPerToken: median(ans) / tokens,
+    msPrefix: median(prefix),
+    msPerToken: median(perToken),
     tokens,
     dispatchesPerBlock,
   };
   rows.push(row);
   console.log(
-    `${row.backend.padEnd(7)} image (${steps} steps, cfg, ${N} codes) ${row.msPerImage.toFixed(0)} ms · answer (${tokens} tokens, KV cache) ${row.msPerAnswer.toFixed(0)} ms = ${row.msPerToken.toFixed(1)} ms/token` +
-      (dispatchesPerBlock === null ? '' : ` · ${dispatchesPerBlock} dispatches per block (T2I forward, 2 rows)`),
+    `${row.backend.padEnd(7)} image (${steps} steps, cfg, ${N} codes) ${row.msPerImage.toFixed(0)} ms · answer (${tokens} tokens, KV cache) ${row.msPerAnswer.toFixed(0)} ms: prefix ${row.msPrefix.toFixed(0)} ms + ${row.msPerToken.toFixed(1)} ms/token` +
+      (dispatchesPerBlock === null
+        ? ''
+        : ` · ${dispatchesPerBlock} dispatches per block (T2I forward, 2 rows)`),
   );
   model.dispose();
 }

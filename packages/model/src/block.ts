@@ -36,6 +36,8 @@ export interface BlockInput {
   pool: Tensor;
   /** Features for the sequence experts: { clip: [B, dim], face: [B, N, dim] }. */
   context: unknown;
+  /** false (inference): the balance losses are not computed (they read 0). Default true. */
+  losses?: boolean;
 }
 
 /** A block's decoding state: its attention keys/values and the sequence router's gates of the prefix. */
@@ -86,7 +88,7 @@ export class Block extends Module {
   /** x [B, S, dim] -> { y, aux } (aux: the two balance losses, a scalar). */
   run(x: Tensor, inp: BlockInput): { y: Tensor; aux: Tensor } {
     x = x.add(this.attn.forward(this.ln1.forward(x), { mask: inp.mask }));
-    const t = this.tokenMoe.route(this.ln2.forward(x), inp.groups);
+    const t = this.tokenMoe.route(this.ln2.forward(x), inp.groups, { losses: inp.losses ?? true });
     x = x.add(t.y);
     const s = this.seqRoute(this.ln3.forward(x), inp);
     return { y: x.add(s.y), aux: t.auxLoss.add(s.balance) };
@@ -104,7 +106,7 @@ export class Block extends Module {
   runCached(x: Tensor, inp: BlockInput, cache: BlockCache): Tensor {
     const prefix = !cache.gates;
     x = x.add(this.attn.forwardCached(this.ln1.forward(x), cache.kv, prefix ? { mask: inp.mask } : {}));
-    x = x.add(this.tokenMoe.route(this.ln2.forward(x), inp.groups).y);
+    x = x.add(this.tokenMoe.route(this.ln2.forward(x), inp.groups, { losses: false }).y);
     const s = this.seqRoute(this.ln3.forward(x), inp, cache.gates ?? undefined);
     if (prefix) cache.gates = keep(s.gates);
     return x.add(s.y);
@@ -133,7 +135,10 @@ export class Block extends Module {
       const base = Int32Array.from({ length: B * k }, (_, a) => Math.floor(a / k) * G * E);
       const flat = r.indices.reshape([B * k]).add(tensor(base, [B * k], { dtype: 'i32' }));
       gd = ops.indexAdd([B * G * E], 0, flat, r.weights.reshape([B * k])).reshape([B, G * E]);
-      balance = balanceLoss(r.probs, r.indices, perGroup, E, m.balanceWeight);
+      balance =
+        given || inp.losses === false
+          ? tensor(0)
+          : balanceLoss(r.probs, r.indices, perGroup, E, m.balanceWeight);
       this.forgetSeq();
       this.#lastSeq = { indices: keep(r.indices), gates: keep(noGrad(() => r.weights.detach())), seqGroup };
     }

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tidy } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE, expectClose } from '@unif2ace/tensor/testing';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +35,20 @@ describe(`UniF2ace files (${DEVICE})`, () => {
         ['f32', 0],
         ['f16', 2e-2],
       ] as const) {
-        const back = await UniF2ace.load(join(dir, name));
+        const events: string[] = [];
+        const back = await UniF2ace.load(join(dir, name), {
+          onProgress: (e) =>
+            events.push(`${e.status} ${e.file?.slice(join(dir, name).length + 1) ?? ''}`.trim()),
+        });
+        expect(events.filter((e) => e.startsWith('done'))).toEqual([
+          'done config.json',
+          'done tokenizer.json',
+          'done model.safetensors',
+          'done image-tokenizer/config.json',
+          'done image-tokenizer/model.safetensors',
+        ]);
+        expect(events.at(-1)).toBe('ready');
+        expect(events.filter((e) => e === 'ready')).toHaveLength(1);
         expect(back.config).toEqual(TINY);
         const got = tidy(() => back.forward(back.collate([...c.rows])));
         const gotData = await got.data();
@@ -53,5 +67,40 @@ describe(`UniF2ace files (${DEVICE})`, () => {
       await rm(dir, { recursive: true, force: true });
       m.dispose();
     }
+  });
+
+  it('load names the file and the rule: not format 1, a tokenizer of another model, unknown config keys', async () => {
+    const m = tinyModel();
+    const dir = await mkdtemp(join(tmpdir(), 'unif2ace-model-'));
+    const { readFile, writeFile } = await import('node:fs/promises');
+    try {
+      await m.save(dir, { dtype: 'f32' });
+      const cfgPath = join(dir, 'config.json');
+      const cfg = JSON.parse(await readFile(cfgPath, 'utf8'));
+      await writeFile(cfgPath, JSON.stringify({ ...cfg, format: 2 }));
+      await expect(UniF2ace.load(dir)).rejects.toThrow(
+        /config\.json: expected \{ "format": 1, "model": \{ … \} \}/,
+      );
+      await writeFile(
+        cfgPath,
+        JSON.stringify({ ...cfg, model: { ...cfg.model, vocab: { ...cfg.model.vocab, text: 999 } } }),
+      );
+      await expect(UniF2ace.load(dir)).rejects.toThrow(
+        /config\.json: vocab\.text is 999, the tokenizers give \d+/,
+      );
+      await writeFile(cfgPath, JSON.stringify({ ...cfg, model: { ...cfg.model, depthh: 2 } }));
+      await expect(UniF2ace.load(dir)).rejects.toThrow(/config\.json: model: unknown key 'depthh'/);
+      await writeFile(cfgPath, '{ nope');
+      await expect(UniF2ace.load(dir)).rejects.toThrow(/config\.json is not JSON/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      m.dispose();
+    }
+  });
+
+  it.runIf(process.env.UPDATE_FIXTURES)('writes src/fixtures/tiny-model (UPDATE_FIXTURES=1)', async () => {
+    const m = tinyModel(3);
+    await m.save(fileURLToPath(new URL('./fixtures/tiny-model', import.meta.url)));
+    m.dispose();
   });
 });

@@ -24,10 +24,10 @@ async function scalars(parts: Record<string, Tensor>): Promise<Record<string, nu
 describe(`UniF2ace (${DEVICE})`, () => {
   it('a few AdamW steps on a mixed batch lower both task losses; the loss is reproducible from its seed', async () => {
     const m = tinyModel();
-    const opt = new AdamW(m.parameters(), { lr: 3e-3 });
+    const opt = new AdamW(m.parameters(), { lr: 5e-3 });
     const first: Record<string, number>[] = [];
     const losses: Record<string, number>[] = [];
-    for (let step = 0; step < 12; step++) {
+    for (let step = 0; step < 6; step++) {
       // the same seed each step: the same masks and dropout, so the losses are comparable
       const r = m.loss(batch, { seed: 7, cfgDropout: 0 });
       const vals = await scalars({ total: r.total, ...r.parts });
@@ -47,8 +47,8 @@ describe(`UniF2ace (${DEVICE})`, () => {
     const z = losses.at(-1)!;
     expect(Number.isFinite(a.t2i) && Number.isFinite(a.mmu)).toBe(true);
     expect(a.t2i).toBeGreaterThan(1); // ~ log 16 at init
-    expect(z.t2i).toBeLessThan(a.t2i * 0.8);
-    expect(z.mmu).toBeLessThan(a.mmu * 0.8);
+    expect(z.t2i).toBeLessThan(a.t2i * 0.9); // 6 steps: about 3.0 -> 2.6
+    expect(z.mmu).toBeLessThan(a.mmu * 0.7); // about 5.6 -> 3.1
     expect(a.balance).toBeGreaterThan(0);
     opt.dispose();
     m.dispose();
@@ -127,6 +127,27 @@ describe(`UniF2ace (${DEVICE})`, () => {
       for (const [i, l] of runs[0].logits.entries())
         expectClose(l, runs[1].logits[i], { atol: 1e-4, rtol: 1e-4, label: `step ${i}` });
     }
+    m.dispose();
+  });
+
+  it('inference inputs get clear errors naming the argument', async () => {
+    const m = tinyModel();
+    await expect(m.generate('a face', { cfg: -1 })).rejects.toThrow(/generate: cfg must be >= 0, got -1/);
+    await expect(m.answer(codesFor(0), 'q?', { temperature: -1 })).rejects.toThrow(
+      /temperature must be >= 0/,
+    );
+    await expect(m.answer(Int32Array.of(1, 2), 'q?')).rejects.toThrow(
+      /answer: 2 image codes, the model reads 16/,
+    );
+    await expect(m.describe(Int32Array.from({ length: 16 }, () => 16))).rejects.toThrow(
+      /code 16 at 0 is outside the codebook \[0, 16\)/,
+    );
+    await expect(m.decodeCodes([Int32Array.of(1)])).rejects.toThrow(
+      /decodeCodes: codes\[0\] has 1 codes, expected 16/,
+    );
+    await expect(m.encodeImages([{ rgb: new Uint8Array(12), width: 2, height: 2 }])).rejects.toThrow(
+      /encodeImages: images\[0\] is 2x2; the image tokenizer reads 16x16/,
+    );
     m.dispose();
   });
 });

@@ -3,7 +3,7 @@
 // cross-entropy, decoded autoregressively). See docs/architecture.md.
 import { BpeTokenizer } from '@unif2ace/data';
 import { d3diffLoss, getSchedule, maskgitSample, maskPositions, Philox } from '@unif2ace/diffusion';
-import type { SeqRoutingStats, TokenRoutingStats } from '@unif2ace/moe';
+import { FaceExpert, type SeqRoutingStats, type TokenRoutingStats } from '@unif2ace/moe';
 import {
   disposeKVCache,
   Embedding,
@@ -15,7 +15,6 @@ import {
   loadModule,
   Module,
   type ModuleConfig,
-  parseSafetensors,
   type SafeInput,
   serializeSafetensors,
 } from '@unif2ace/nn';
@@ -212,8 +211,9 @@ export class UniF2ace extends Module {
   // ---------------------------------------------------------------- forward
 
   /** Hidden states [B, S, dim] after the final LayerNorm, and the summed balance losses. */
-  hidden(c: Collated, maskTensor?: Tensor): { h: Tensor; aux: Tensor } {
+  hidden(c: Collated, maskTensor?: Tensor, opts: { losses?: boolean } = {}): { h: Tensor; aux: Tensor } {
     const { x: x0, inp } = this.inputs(c, maskTensor);
+    inp.losses = opts.losses ?? true;
     let x = x0;
     let aux: Tensor | null = null;
     for (const blk of this.blocks) {
@@ -267,7 +267,7 @@ export class UniF2ace extends Module {
   /** Logits [B, S, V] of a collated batch (every position, every column; for tests and tools). */
   forward(c: Collated): Tensor {
     return tidy(() => {
-      const { h } = this.hidden(c);
+      const { h } = this.hidden(c, undefined, { losses: false });
       const idx = Int32Array.from({ length: c.B * c.S }, (_, i) => i);
       return this.logitsAt(h, idx, 0, this.vocab.size).reshape([c.B, c.S, this.vocab.size]);
     });
@@ -450,7 +450,7 @@ export class UniF2ace extends Module {
           });
           const out = noGrad(() =>
             tidy(() => {
-              const { h } = this.hidden(c, mask);
+              const { h } = this.hidden(c, mask, { losses: false });
               const l = this.logitsAt(h, idx, v.codeStart, v.codeStart + K).reshape([R, N, K]);
               if (R === 1) return [l];
               return [0, 1].map((b) => ops.indexSelect(l, 0, tensor([b], [1], { dtype: 'i32' })));
@@ -540,7 +540,14 @@ export class UniF2ace extends Module {
       const c = this.collate([{ ...prompt, ids, answerStart: ids.length, answerEnd: ids.length }]);
       return this.hostLogits(
         noGrad(() =>
-          tidy(() => this.logitsAt(this.hidden(c).h, Int32Array.of(ids.length - 1), 0, v.textColumns)),
+          tidy(() =>
+            this.logitsAt(
+              this.hidden(c, undefined, { losses: false }).h,
+              Int32Array.of(ids.length - 1),
+              0,
+              v.textColumns,
+            ),
+          ),
         ),
       );
     };
@@ -562,7 +569,15 @@ export class UniF2ace extends Module {
     const caches: BlockCache[] = this.blocks.map(() => ({ kv: emptyKVCache(), gates: null }));
     let inp: BlockInput | null = null;
     const D = this.config.dim;
+    // face experts resample the same image features at every new token: their keys and values are
+    // computed once, after the prefix
+    const faces = this.blocks.flatMap((b) =>
+      Object.values(b.seqMoe.experts as unknown as Record<string, unknown>).filter(
+        (e): e is FaceExpert => e instanceof FaceExpert,
+      ),
+    );
     const free = () => {
+      for (const f of faces) f.cacheFeatures(null);
       for (const c of caches) {
         disposeKVCache(c.kv);
         c.gates?.dispose();
@@ -595,6 +610,7 @@ export class UniF2ace extends Module {
             };
             let x = x0;
             for (let b = 0; b < this.blocks.length; b++) x = this.blocks[b].runCached(x, made, caches[b]);
+            for (const f of faces) f.cacheFeatures(ctx.face);
             return last(x, c.S - 1);
           }),
         );
@@ -793,7 +809,10 @@ export class UniF2ace extends Module {
     }
   }
 
-  /** Build from the folder's files (the browser path and load's common part). */
+  /**
+   * Build from the folder's files (the browser path and load's common part). Takes ownership of
+   * `imageTokenizer`: it is disposed with the model, or right away when the files are rejected.
+   */
   static fromFiles(files: {
     config: unknown;
     weights: Uint8Array;
@@ -802,32 +821,31 @@ export class UniF2ace extends Module {
     where?: string;
   }): UniF2ace {
     const where = files.where ?? 'model folder';
-    const raw = files.config as Partial<ModelFolderConfig>;
-    if (!raw || typeof raw !== 'object' || raw.format !== 1 || !raw.model || typeof raw.model !== 'object')
-      throw new RangeError(`${where}/config.json: expected { "format": 1, "model": { … } }`);
-    const { vocab, ...rest } = raw.model as UniF2aceConfig & { vocab?: VocabSizes };
-    const config = validateConfig(rest, `${where}/config.json: model`);
-    const tokenizer = BpeTokenizer.fromJSON(files.tokenizer, `${where}/tokenizer.json`);
-    const model = new UniF2ace(config, tokenizer, files.imageTokenizer, 0);
-    if (vocab) {
-      const have = model.vocab.sizes();
-      for (const k of Object.keys(have) as (keyof VocabSizes)[])
-        if (vocab[k] !== have[k]) {
-          model.dispose();
-          throw new RangeError(
-            `${where}/config.json: vocab.${k} is ${vocab[k]}, the tokenizers give ${have[k]} (tokenizer.json or image-tokenizer/ do not belong to this model)`,
-          );
-        }
-    }
+    let model: UniF2ace | null = null;
     try {
-      parseSafetensors(files.weights, `${where}/model.safetensors`);
+      const raw = files.config as Partial<ModelFolderConfig>;
+      if (!raw || typeof raw !== 'object' || raw.format !== 1 || !raw.model || typeof raw.model !== 'object')
+        throw new RangeError(`${where}/config.json: expected { "format": 1, "model": { … } }`);
+      const { vocab, ...rest } = raw.model as UniF2aceConfig & { vocab?: VocabSizes };
+      const config = validateConfig(rest, `${where}/config.json: model`);
+      const tokenizer = BpeTokenizer.fromJSON(files.tokenizer, `${where}/tokenizer.json`);
+      model = new UniF2ace(config, tokenizer, files.imageTokenizer, 0);
+      if (vocab) {
+        const have = model.vocab.sizes();
+        for (const k of Object.keys(have) as (keyof VocabSizes)[])
+          if (vocab[k] !== have[k])
+            throw new RangeError(
+              `${where}/config.json: vocab.${k} is ${vocab[k]}, the tokenizers give ${have[k]} (tokenizer.json or image-tokenizer/ do not belong to this model)`,
+            );
+      }
       loadModule(model, files.weights, { file: `${where}/model.safetensors` });
+      model.eval();
+      return model;
     } catch (e) {
-      model.dispose();
+      if (model) model.dispose();
+      else files.imageTokenizer.dispose();
       throw e;
     }
-    model.eval();
-    return model;
   }
 
   /** No path: the shipped nano model. A folder path (Node) or URL (fetch) of a model folder. */

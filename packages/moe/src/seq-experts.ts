@@ -9,7 +9,7 @@
 // read from the context object (`context.clip`, `context.face`). We ship no CLIP or face-recognition weights:
 // the caller plugs in any feature extractor (e.g. pooled VQ-encoder features, a face-attribute network).
 import { Linear, Module } from '@unif2ace/nn';
-import { ops, type Tensor, tensor } from '@unif2ace/tensor';
+import { keep, noGrad, ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { type ExpertContext, registerExpert, type SequenceExpert, type SequenceInput } from './registry.js';
 
 export type FeatureFn = (context: unknown) => Tensor;
@@ -95,23 +95,60 @@ export class FaceExpert extends Module implements SequenceExpert {
     this.out = new Linear(dim, dim, { rng });
     this.mix = this.param(tensor([2])); // w ≈ 0.88 at init: mostly the input
   }
-  forward(x: Tensor, input: SequenceInput): Tensor {
-    const f = pick(featuresOf('face', 'face', this.features, input), input);
-    const [B, L, D] = x.shape;
+  /** Keys and values of the resampler over fixed features (cacheFeatures), kept until cleared. */
+  private cached: { k: Tensor; v: Tensor } | null = null;
+
+  /** The resampler's keys and values [B, 1, n, D] of features f [B, n, featureDim]. */
+  private keysValues(f: Tensor, B: number): { k: Tensor; v: Tensor } {
     if (f.rank !== 3 || f.shape[2] !== this.featureDim || f.shape[0] !== B) {
       throw new RangeError(
         `sequence expert 'face': features must be [B, n, ${this.featureDim}] for ${B} sequences, got [${f.shape.join(', ')}]`,
       );
     }
     const n = f.shape[1];
-    const tok = this.proj.forward(f); // [B, n, D]
+    const D = this.dim;
+    const kv = this.kv.forward(this.proj.forward(f)).reshape([B, n, 2, D]);
+    return { k: kv.slice(2, 0, 1).reshape([B, 1, n, D]), v: kv.slice(2, 1, 2).reshape([B, 1, n, D]) };
+  }
+
+  /**
+   * Inference over fixed features (decoding token by token): compute the resampler's keys and values of
+   * `features` [B, n, featureDim] once; later forward() calls reuse them instead of reading the features
+   * (their x must hold the same B sequences). null frees them. No gradient flows through cached values.
+   */
+  cacheFeatures(features: Tensor | null): void {
+    if (this.cached) {
+      this.cached.k.dispose();
+      this.cached.v.dispose();
+      this.cached = null;
+    }
+    if (!features) return;
+    const { k, v } = noGrad(() =>
+      tidy(() => {
+        const kv = this.keysValues(features, features.shape[0]);
+        return { k: kv.k.contiguous(), v: kv.v.contiguous() };
+      }),
+    );
+    this.cached = { k: keep(k), v: keep(v) };
+  }
+
+  forward(x: Tensor, input: SequenceInput): Tensor {
+    const [B, L, D] = x.shape;
+    if (this.cached && this.cached.k.shape[0] !== B)
+      throw new RangeError(
+        `sequence expert 'face': cached features hold ${this.cached.k.shape[0]} sequences, the input ${B}`,
+      );
+    const { k, v } =
+      this.cached ?? this.keysValues(pick(featuresOf('face', 'face', this.features, input), input), B);
     const q = this.q.forward(x).reshape([B, 1, L, D]);
-    const kv = this.kv.forward(tok).reshape([B, n, 2, D]);
-    const k = kv.slice(2, 0, 1).reshape([B, 1, n, D]);
-    const v = kv.slice(2, 1, 2).reshape([B, 1, n, D]);
     const r = this.out.forward(crossAttention(q, k, v).reshape([B, L, D]));
     const w = this.mix.sigmoid();
     return x.mul(w).add(r.mul(w.neg().add(1)));
+  }
+
+  override dispose(): void {
+    this.cacheFeatures(null);
+    super.dispose();
   }
 }
 

@@ -162,6 +162,28 @@ describe(`FaceExpert wider than the fused attention kernel (${DEVICE})`, () => {
   });
 });
 
+describe(`FaceExpert.cacheFeatures (${DEVICE})`, () => {
+  it('forward over cached keys and values equals forward reading the features; null frees them', async () => {
+    await useBackend(DEVICE);
+    seedInit(6);
+    const e = new FaceExpert(8, 5);
+    const f = tensor(randomArray(2 * 3 * 5, 4), [2, 3, 5]);
+    const x = tensor(randomArray(2 * 4 * 8, 5), [2, 4, 8]);
+    const want = tidy(() => e.forward(x, { context: { face: f }, training: false }));
+    e.cacheFeatures(f);
+    const got = tidy(() => e.forward(x, { training: false })); // no context: the cache is used
+    expectClose(await got.data(), await want.data(), { atol: 1e-6 });
+    expect(() => tidy(() => e.forward(tensor(randomArray(8, 1), [1, 1, 8]), { training: false }))).toThrow(
+      /cached features hold 2 sequences, the input 1/,
+    );
+    e.cacheFeatures(null);
+    expect(() => tidy(() => e.forward(x, { training: false }))).toThrow(/no features/);
+    e.cacheFeatures(f); // dispose() frees a live cache too
+    for (const t of [f, x, want, got]) t.dispose();
+    e.dispose();
+  });
+});
+
 describe('custom sequence experts and pluggable features', () => {
   registerExpert('summary', (c) => new Summary(c.dim), { level: 'sequence', replace: true });
 

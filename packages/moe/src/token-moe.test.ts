@@ -73,6 +73,20 @@ describe(`TokenMoE (${DEVICE})`, () => {
     m.dispose();
   });
 
+  it('losses: false (what forward() uses) gives the same output and 0 losses', async () => {
+    const m = layer({ zLossWeight: 0.1 });
+    const x = tensor(randomArray(5 * 7 * D, 18), [5, 7, D]);
+    const [y, full, aux] = tidy(() => {
+      const a = m.route(x, GROUPS);
+      const b = m.route(x, GROUPS, { losses: false });
+      return [b.y, a.y, b.auxLoss.add(b.balanceLoss).add(b.zLoss)];
+    });
+    expect(Array.from(await y.data())).toEqual(Array.from(await full.data()));
+    expect((await aux.data())[0]).toBe(0);
+    for (const t of [x, y, full, aux]) t.dispose();
+    m.dispose();
+  });
+
   it('the device matches the CPU reference', async () => {
     const res: Awaited<ReturnType<typeof run>>[] = [];
     const x = Float32Array.from({ length: 5 * 7 * D }, (_, i) => Math.sin(i * 0.37));

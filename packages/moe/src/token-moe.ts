@@ -289,17 +289,19 @@ export class TokenMoE extends Module {
     return y;
   }
 
-  /** route(x, groups).y, the losses dropped (inference). */
+  /** route(x, groups).y, the losses neither computed nor returned (inference). */
   forward(x: Tensor, groups: readonly (number | string)[]): Tensor {
-    return tidy(() => this.route(x, groups).y);
+    return tidy(() => this.route(x, groups, { losses: false }).y);
   }
 
   /**
    * x [B, L, dim] (or [B·L, dim] with L tokens per sequence), groups[b]: sequence b's group (name or
-   * index). Sparse dispatch; records the routing for routingStats().
+   * index). Sparse dispatch; records the routing for routingStats(). `losses: false` (inference) leaves
+   * the balance and z losses out (they are returned as 0).
    */
-  route(x: Tensor, groups: readonly (number | string)[]): TokenMoEOutput {
+  route(x: Tensor, groups: readonly (number | string)[], opts: { losses?: boolean } = {}): TokenMoEOutput {
     const { T, D, tokenGroup, tokensPerGroup } = this.prepare(x, groups);
+    const losses = opts.losses ?? true;
     const G = this.groupNames.length;
     const E = this.expertNames.length;
     const k = this.topK;
@@ -344,8 +346,9 @@ export class TokenMoE extends Module {
             .sum(1),
         );
       if (this.customs.length) y = y.add(this.customOutputs(xt, this.denseGates(r.weights, r.indices, T))!);
-      const bal = balanceLoss(r.probs, r.indices, tokensPerGroup, E, this.balanceWeight);
-      const z = this.zLossWeight ? zLoss(r.logits).mul(this.zLossWeight) : tensor(0);
+      // losses: false (inference) skips the balance and z losses' kernels; they read 0
+      const bal = losses ? balanceLoss(r.probs, r.indices, tokensPerGroup, E, this.balanceWeight) : tensor(0);
+      const z = losses && this.zLossWeight ? zLoss(r.logits).mul(this.zLossWeight) : tensor(0);
       this.remember({
         indices: r.indices,
         gates: noGrad(() => r.weights.detach()),

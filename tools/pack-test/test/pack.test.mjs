@@ -50,6 +50,7 @@ const EXPECT = {
     /^generation: \d+ \d+ \d+ \d+, understanding: \d+ \d+ \d+ \d+$/m,
     /^custom\.generation\.3\.gain\.gain, custom\.understanding\.3\.gain\.gain$/m,
   ],
+  '@unif2ace/model': [/^t2i true, mmu true$/m, /^image 16x16$/m, /^string string$/m],
   '@unif2ace/diffusion': [
     /^masked per row: 3, 6$/m,
     /^L_mask 2\.0794, L_score 2\.4818$/m,

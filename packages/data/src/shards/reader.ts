@@ -2,7 +2,7 @@
 // shuffle buffer whose state is saved in every sample's `position`, so `startAt: position` resumes with
 // exactly the samples that had not been yielded yet, in the same order.
 
-import { mulberry32 } from '@unif2ace/common';
+import { mix32, mulberry32 } from '@unif2ace/common';
 import { isNode, nodeModules } from './node.js';
 import { expandBraces, fnv1a, permutation } from './rng.js';
 import { parseTar, ShardError } from './tar.js';
@@ -60,6 +60,14 @@ export interface ReadShardsOptions {
   /** Skip the rest of a corrupt shard (keeping samples read before the damage) instead of throwing. */
   skipCorrupt?: boolean;
   startAt?: ShardPosition;
+  /**
+   * Data-parallel split (DDP): this process's rank in [0, worldSize). The shard order (shuffled by `seed`,
+   * the same on every rank) is dealt round-robin, so rank r reads the shards at positions r, r + worldSize,
+   * ... and the ranks' samples are disjoint and together cover the set. Every rank needs at least one shard.
+   * Default 0 of 1 (everything).
+   */
+  rank?: number;
+  worldSize?: number;
   onSkip?: (error: ShardError) => void;
   fetch?: typeof fetch;
 }
@@ -84,15 +92,24 @@ export class ShardStream implements AsyncIterable<ShardSample> {
 
   private async *run(): AsyncGenerator<ShardSample> {
     const o = this.opts;
+    const { rank, worldSize } = checkSplit(o);
     const sources = await resolveSources(o);
     const B = Math.max(1, Math.floor(o.shuffleBuffer ?? 0));
     const seed = (o.seed ?? 0) >>> 0;
     const shuffleShards = o.shuffleShards ?? B > 1;
-    const order = shuffleShards ? permutation(sources.length, seed) : sources.map((_, i) => i);
+    const all = shuffleShards ? permutation(sources.length, seed) : sources.map((_, i) => i);
+    const order = all.filter((_, i) => i % worldSize === rank);
+    if (order.length === 0) {
+      throw new Error(
+        `readShards: rank ${rank} of ${worldSize} gets no shard (${sources.length} shards for ${worldSize} ranks; write at least one shard per rank)`,
+      );
+    }
     this.shards = order.map((i) => sources[i]);
-    const stream = fnv1a(`${this.shards.map(baseName).join('\n')}|${seed}|${B}`);
+    const split = worldSize > 1 ? `|${rank}/${worldSize}` : '';
+    const stream = fnv1a(`${this.shards.map(baseName).join('\n')}|${seed}|${B}${split}`);
 
-    let rng = Math.imul(seed, 0x9e3779b1) >>> 0;
+    // each rank shuffles its buffer with its own stream (rank 0 of 1 keeps the single-process one)
+    let rng = Math.imul(worldSize > 1 ? mix32(seed, rank) : seed, 0x9e3779b1) >>> 0;
     let emitted = 0;
     let next: [number, number] = [0, 0];
     const buf: Held[] = [];
@@ -207,7 +224,22 @@ export class ShardStream implements AsyncIterable<ShardSample> {
 /** Streams samples `{ key, files, shard, position }` from WebDataset tar shards. */
 export function readShards(opts: ReadShardsOptions): ShardStream {
   if (!opts.urls && !opts.dir) throw new Error('readShards: give `urls` or `dir`');
+  checkSplit(opts);
   return new ShardStream(opts);
+}
+
+function checkSplit(o: ReadShardsOptions): { rank: number; worldSize: number } {
+  const worldSize = o.worldSize ?? 1;
+  const rank = o.rank ?? 0;
+  if (!Number.isInteger(worldSize) || worldSize < 1) {
+    throw new RangeError(`readShards: worldSize must be a positive integer, got ${worldSize}`);
+  }
+  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
+    throw new RangeError(
+      `readShards: rank must be an integer in [0, ${worldSize}) (worldSize ${worldSize}), got ${rank}`,
+    );
+  }
+  return { rank, worldSize };
 }
 
 const baseName = (s: string): string => s.slice(s.lastIndexOf('/') + 1);

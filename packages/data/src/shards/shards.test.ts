@@ -192,6 +192,83 @@ describe('shuffle and resume', () => {
   });
 });
 
+describe('rank / worldSize split (data-parallel training)', () => {
+  // 7 shards of 3 samples: an uneven deal (3 ranks get 3, 2, 2 shards)
+  const dir = () => join(root, 'split');
+  beforeAll(async () => {
+    await writeSet(dir(), 21, 3);
+  });
+  const keysOf = async (o: Parameters<typeof readShards>[0]) =>
+    (await collect(readShards(o))).map((s) => s.key);
+
+  it.each([
+    [{ shuffleBuffer: 0 }, 2],
+    [{ shuffleBuffer: 5, seed: 9 }, 3],
+    [{ shuffleBuffer: 1, seed: 3, shuffleShards: true }, 7],
+  ])('ranks read disjoint shards that cover the set, deterministically (%o, %i ranks)', async (o, world) => {
+    const all = await keysOf({ dir: dir(), ...o });
+    const parts: string[][] = [];
+    const shardLists: string[][] = [];
+    for (let rank = 0; rank < world; rank++) {
+      const s = readShards({ dir: dir(), ...o, rank, worldSize: world });
+      parts.push((await collect(s)).map((x) => x.key));
+      shardLists.push(s.shards);
+      expect(await keysOf({ dir: dir(), ...o, rank, worldSize: world })).toEqual(parts[rank]);
+    }
+    const flat = parts.flat();
+    expect(new Set(flat).size).toBe(flat.length);
+    expect([...flat].sort()).toEqual([...all].sort());
+    // whole shards per rank, dealt round-robin from the (seeded) shard order of a single reader
+    const single = readShards({ dir: dir(), ...o });
+    await collect(single);
+    shardLists.forEach((list, rank) => {
+      expect(list).toEqual(single.shards.filter((_, i) => i % world === rank));
+    });
+    // without shuffling, each rank's samples come in shard order, and worldSize 1 is the plain reader
+    if (!o.shuffleBuffer) {
+      expect(parts[0]).toEqual([
+        '000000',
+        '000001',
+        '000002',
+        '000006',
+        '000007',
+        '000008',
+        '000012',
+        '000013',
+        '000014',
+        '000018',
+        '000019',
+        '000020',
+      ]);
+    }
+    expect(await keysOf({ dir: dir(), ...o, rank: 0, worldSize: 1 })).toEqual(all);
+  });
+
+  it("resumes within a rank and refuses another rank's position", async () => {
+    const o = { dir: dir(), shuffleBuffer: 4, seed: 1, rank: 1, worldSize: 2 };
+    const all = await collect(readShards(o));
+    const rest = await collect(readShards({ ...o, startAt: all[4].position }));
+    expect(rest.map((s) => s.key)).toEqual(all.slice(5).map((s) => s.key));
+    await expect(collect(readShards({ ...o, rank: 0, startAt: all[4].position }))).rejects.toThrow(
+      'startAt belongs to another stream',
+    );
+  });
+
+  it('rejects a bad rank or worldSize, and a rank with no shard', async () => {
+    expect(() => readShards({ dir: dir(), rank: 2, worldSize: 2 })).toThrow(
+      'readShards: rank must be an integer in [0, 2) (worldSize 2), got 2',
+    );
+    expect(() => readShards({ dir: dir(), rank: -1, worldSize: 2 })).toThrow('got -1');
+    expect(() => readShards({ dir: dir(), worldSize: 0 })).toThrow(
+      'readShards: worldSize must be a positive integer, got 0',
+    );
+    expect(() => readShards({ dir: dir(), rank: 0.5, worldSize: 2 })).toThrow('got 0.5');
+    await expect(collect(readShards({ dir: dir(), rank: 7, worldSize: 8 }))).rejects.toThrow(
+      'readShards: rank 7 of 8 gets no shard (7 shards for 8 ranks; write at least one shard per rank)',
+    );
+  });
+});
+
 describe('corrupt shards', () => {
   // 3 samples x (png + json) per shard; member offsets are known from the sizes.
   async function threeShards(name: string) {

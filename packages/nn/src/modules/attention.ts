@@ -55,14 +55,8 @@ export class RotaryEmbedding {
     const r = this.rotaryDim;
     if (r > dh) throw new RangeError(`RotaryEmbedding: rotaryDim ${r} exceeds head dim ${dh}`);
     const t = this.tables(offset + s);
-    return tidy(() => {
-      const cos = offset === 0 && s === t.capacity ? t.cos : t.cos.slice(0, offset, offset + s);
-      const sin = offset === 0 && s === t.capacity ? t.sin : t.sin.slice(0, offset, offset + s);
-      const x1 = x.slice(3, 0, r / 2);
-      const x2 = x.slice(3, r / 2, r);
-      const rot = ops.concat([x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))], 3);
-      return r === dh ? rot : ops.concat([rot, x.slice(3, r)], 3);
-    });
+    // one kernel (tensor's ops.rotary): the tables hold every position, the kernel reads rows offset …
+    return ops.rotary(x, t.cos, t.sin, { offset });
   }
 
   dispose(): void {
@@ -128,15 +122,20 @@ export class MultiHeadAttention extends Module {
     const h = this.heads;
     const dh = d / h;
     const qkv = this.qkv.forward(x).reshape([b, s, 3, h, dh]).permute([2, 0, 3, 1, 4]);
-    let q = qkv.slice(0, 0, 1).reshape([b, h, s, dh]);
-    let k = qkv.slice(0, 1, 2).reshape([b, h, s, dh]);
+    const { q, k } = this.rotated(qkv, b, s, 0);
     const v = qkv.slice(0, 2, 3).reshape([b, h, s, dh]);
-    if (this.rotary) {
-      q = this.rotary.apply(q);
-      k = this.rotary.apply(k);
-    }
     const o = ops.attention(q, k, v, m);
     return this.out.forward(o.permute([0, 2, 1, 3]).reshape([b, s, d]));
+  }
+
+  /** q and k [b, h, s, dh] from qkv [3, b, h, s, dh], rotated together (one set of dispatches for both). */
+  private rotated(qkv: Tensor, b: number, s: number, offset: number): { q: Tensor; k: Tensor } {
+    const h = this.heads;
+    const dh = this.dim / h;
+    if (!this.rotary)
+      return { q: qkv.slice(0, 0, 1).reshape([b, h, s, dh]), k: qkv.slice(0, 1, 2).reshape([b, h, s, dh]) };
+    const qk = this.rotary.apply(qkv.slice(0, 0, 2).reshape([2 * b, h, s, dh]), { offset });
+    return { q: qk.slice(0, 0, b), k: qk.slice(0, b, 2 * b) };
   }
 
   /**
@@ -156,13 +155,8 @@ export class MultiHeadAttention extends Module {
       );
     const { out, k, v } = tidy(() => {
       const qkv = this.qkv.forward(x).reshape([b, s, 3, h, dh]).permute([2, 0, 3, 1, 4]);
-      let q = qkv.slice(0, 0, 1).reshape([b, h, s, dh]);
-      let kn = qkv.slice(0, 1, 2).reshape([b, h, s, dh]);
+      const { q, k: kn } = this.rotated(qkv, b, s, offset);
       const vn = qkv.slice(0, 2, 3).reshape([b, h, s, dh]);
-      if (this.rotary) {
-        q = this.rotary.apply(q, { offset });
-        kn = this.rotary.apply(kn, { offset });
-      }
       const kAll = cache.k ? ops.concat([cache.k, kn], 2) : kn.contiguous().clone();
       const vAll = cache.v ? ops.concat([cache.v, vn], 2) : vn.contiguous().clone();
       const o = ops.attention(q, kAll, vAll, m);

@@ -34,8 +34,8 @@ export class Linear extends Module {
         `Linear(${this.inFeatures}, ${this.outFeatures}): input [${x.shape.join(', ')}] has ${last} features`,
       );
     }
-    const y = ops.matmul(x, this.weight.T);
-    return this.bias ? y.add(this.bias) : y;
+    // one dispatch: the bias is added in the matmul's epilogue (weight [out, in] read transposed in place)
+    return ops.linear(x, this.weight.T, this.bias);
   }
   override toConfig(): ModuleConfig {
     const { inFeatures, outFeatures } = this;

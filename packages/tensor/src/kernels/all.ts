@@ -15,6 +15,7 @@ import '../backend/cpu/matmul.js';
 import '../backend/cpu/norm.js';
 import '../backend/cpu/random.js';
 import '../backend/cpu/reduce.js';
+import '../backend/cpu/rotary.js';
 import '../backend/cpu/softmax.js';
 import '../backend/cpu/topk.js';
 // webgpu
@@ -32,6 +33,7 @@ import '../kernels/webgpu/norm.js';
 import '../kernels/webgpu/pooling.js';
 import '../kernels/webgpu/random.js';
 import '../kernels/webgpu/reduce.js';
+import '../kernels/webgpu/rotary.js';
 import '../kernels/webgpu/softmax.js';
 import '../kernels/webgpu/topk.js';
 // wasm
@@ -49,5 +51,6 @@ import '../kernels/wasm/norm.js';
 import '../kernels/wasm/pooling.js';
 import '../kernels/wasm/random.js';
 import '../kernels/wasm/reduce.js';
+import '../kernels/wasm/rotary.js';
 import '../kernels/wasm/softmax.js';
 import '../kernels/wasm/topk.js';

@@ -57,6 +57,50 @@ export const Cumsum = defineKernel<CumsumAttrs>({
   },
 });
 
+export type RotaryAttrs = {
+  /** Channels rotated at the start of each row (even, at most the row's length). */
+  rotaryDim: number;
+  /** Position of the input's first row along the sequence axis (incremental decoding). */
+  offset: number;
+  /** Rotate by −θ instead of θ (the gradient of the rotation). */
+  inverse: boolean;
+};
+
+/**
+ * Rotary position embedding, GPT-NeoX pairing: x [..., S, D] (contiguous f32), tables cos, sin [P, r/2] with
+ * P >= offset + S. Row s (position p = offset + s), channel i < r/2: out_i = x_i·cos − x_{i+r/2}·sin,
+ * out_{i+r/2} = x_{i+r/2}·cos + x_i·sin (signs of sin flipped when inverse); channels >= r pass through.
+ */
+export const Rotary = defineKernel<RotaryAttrs>({
+  name: 'rotary',
+  inputs: ['x', 'cos', 'sin'],
+  output: ([x, cos, sin], { rotaryDim, offset }) => {
+    for (const [n, t] of [
+      ['x', x],
+      ['cos', cos],
+      ['sin', sin],
+    ] as const) {
+      if (t.dtype !== 'f32')
+        throw new TypeError(`rotary: ${n} must be f32, got ${t.dtype} ${fmtShape(t.shape)}`);
+      if (!t.isContiguous())
+        throw new RangeError(`rotary: the kernel reads a contiguous ${n} (ops make it so)`);
+    }
+    if (x.rank < 2) throw new RangeError(`rotary: x must be [..., S, D], got ${fmtShape(x.shape)}`);
+    const S = x.shape[x.rank - 2];
+    const D = x.shape[x.rank - 1];
+    if (!Number.isInteger(rotaryDim) || rotaryDim < 0 || rotaryDim % 2 || rotaryDim > D)
+      throw new RangeError(`rotary: rotaryDim ${rotaryDim} must be even and at most the row length ${D}`);
+    const half = rotaryDim / 2;
+    for (const t of [cos, sin]) {
+      if (t.rank !== 2 || t.shape[1] !== half || t.shape[0] < offset + S)
+        throw new RangeError(
+          `rotary: tables must be [>= ${offset + S}, ${half}] for offset ${offset} and ${S} rows, got ${fmtShape(t.shape)}`,
+        );
+    }
+    return { shape: [...x.shape], dtype: 'f32' };
+  },
+});
+
 export type SoftmaxAttrs = {
   /** log-softmax instead of softmax. */
   log: boolean;

@@ -62,5 +62,6 @@ export {
   setRngState,
 } from './random.js';
 export { argmax, argmin, logsumexp, max, mean, min, sum, variance } from './reduce.js';
+export { type RotaryOptions, rotary } from './rotary.js';
 export { type MultinomialOptions, multinomial, type TopK, topk } from './sampling.js';
 export { to } from './transfer.js';

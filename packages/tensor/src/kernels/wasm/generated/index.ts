@@ -11,6 +11,7 @@ import * as norm from './norm.js';
 import * as pooling from './pooling.js';
 import * as random from './random.js';
 import * as reduce from './reduce.js';
+import * as rotary from './rotary.js';
 import * as softmax from './softmax.js';
 import * as topk from './topk.js';
 
@@ -27,6 +28,7 @@ export const MODULES = {
   pooling,
   random,
   reduce,
+  rotary,
   softmax,
   topk,
 };
@@ -45,6 +47,7 @@ export interface WasmExports {
   pooling: pooling.Exports;
   random: random.Exports;
   reduce: reduce.Exports;
+  rotary: rotary.Exports;
   softmax: softmax.Exports;
   topk: topk.Exports;
 }
