@@ -234,7 +234,10 @@ try {
 const MB = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(
-  `\nprompt: "${values.prompt}"; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  `\nthe page downloads ${MB(pageBytes + modelBytes)}: its files ${(pageBytes / 1024).toFixed(0)} KiB (source maps not counted), the model ${MB(modelBytes)}`,
+);
+console.log(
+  `prompt: "${values.prompt}"; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
 for (const r of results) {
   console.log(`\n${r.backend}, ${r.steps} steps: ${r.info}`);
@@ -254,7 +257,7 @@ for (const r of results) {
 if (results.length === 2) {
   const [a, b] = results;
   console.log(
-    `\n${b.backend} / ${a.backend}: first face ${(b.firstFaceMs / a.firstFaceMs).toFixed(2)}×, per step ${(b.stepMsMedian / a.stepMsMedian).toFixed(2)}×, per question ${(b.answerMsMedian / a.answerMsMedian).toFixed(2)}×`,
+    `\n${b.backend} / ${a.backend}: ${a.steps === b.steps ? `first face ${(b.firstFaceMs / a.firstFaceMs).toFixed(2)}×, ` : ''}per step ${(b.stepMsMedian / a.stepMsMedian).toFixed(2)}×, per question ${(b.answerMsMedian / a.answerMsMedian).toFixed(2)}×`,
   );
 }
 if (values.json)
