@@ -201,26 +201,7 @@ export class Block extends Module {
   async seqRoutingStats(): Promise<SeqRoutingStats> {
     const l = this.#lastSeq;
     if (!l) throw new Error('UniF2ace.routingStats: no forward has run yet');
-    const m = this.seqMoe;
-    const [idx, gates] = await Promise.all([l.indices.data(), l.gates.data()]);
-    const E = m.expertNames[0].length;
-    const k = m.topK;
-    const groups = GROUPS.map((name, g) => ({
-      name,
-      sequences: 0,
-      experts: [...m.expertNames[g]],
-      load: new Array<number>(E).fill(0),
-    }));
-    const sequenceExperts: number[][] = [];
-    const sequenceGates: number[][] = [];
-    l.seqGroup.forEach((g, b) => {
-      groups[g].sequences++;
-      const ids = Array.from(idx.slice(b * k, (b + 1) * k));
-      for (const id of ids) groups[Math.floor(id / E)].load[id % E]++;
-      sequenceExperts.push(ids);
-      sequenceGates.push(Array.from(gates.slice(b * k, (b + 1) * k)));
-    });
-    return { groups, sequenceGroup: Array.from(l.seqGroup), sequenceExperts, sequenceGates };
+    return this.seqMoe.routingStatsOf(l);
   }
 
   /** Frees what Module.dispose does not: the routing records and the rotary tables. */

@@ -1,6 +1,8 @@
 // UniF2ace: embedding of the unified vocabulary -> blocks -> final LayerNorm -> LM head. One batch mixes
 // T2I rows (image codes trained with D3Diff, sampled with MaskGIT) and MMU rows (answers trained with
 // cross-entropy, decoded autoregressively). See docs/architecture.md.
+
+import { readAsset } from '@unif2ace/common';
 import { BpeTokenizer } from '@unif2ace/data';
 import { d3diffLoss, getSchedule, maskgitSample, maskPositions, Philox } from '@unif2ace/diffusion';
 import { FaceExpert, type SeqRoutingStats, type TokenRoutingStats } from '@unif2ace/moe';
@@ -853,8 +855,9 @@ export class UniF2ace extends Module {
     if (opts.backend) await init({ backend: opts.backend });
     const base = path ?? SHIPPED_MODEL;
     const where = String(base).replace(/\/$/, '');
+    const from = { onProgress: opts.onProgress, who: 'UniF2ace.load' };
     const json = async (name: string) => {
-      const bytes = await readAsset(base, name, opts);
+      const bytes = await readAsset(base, name, from);
       try {
         return JSON.parse(new TextDecoder().decode(bytes));
       } catch (e) {
@@ -863,7 +866,7 @@ export class UniF2ace extends Module {
     };
     const config = await json('config.json');
     const tokenizer = await json('tokenizer.json');
-    const weights = await readAsset(base, 'model.safetensors', opts);
+    const weights = await readAsset(base, 'model.safetensors', from);
     const itBase =
       base instanceof URL ? new URL('image-tokenizer/', withSlash(base)) : `${where}/image-tokenizer`;
     const imageTokenizer = await ImageTokenizer.load(itBase, {
@@ -883,29 +886,6 @@ export class UniF2ace extends Module {
 
 function withSlash(u: URL): URL {
   return u.href.endsWith('/') ? u : new URL(`${u.href}/`);
-}
-
-async function readAsset(base: string | URL, name: string, opts: LoadModelOptions): Promise<Uint8Array> {
-  const isUrl = base instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(base);
-  const file = `${String(base).replace(/\/$/, '')}/${name}`;
-  opts.onProgress?.({ status: 'initiate', file });
-  let bytes: Uint8Array;
-  const url = isUrl ? new URL(name, withSlash(new URL(String(base)))) : null;
-  if (url && url.protocol !== 'file:') {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`UniF2ace.load: ${url} answered ${res.status} ${res.statusText}`);
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } else {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      bytes = new Uint8Array(await readFile(url ?? file));
-    } catch (e) {
-      throw new Error(`UniF2ace.load: cannot read ${url ? url.pathname : file}: ${(e as Error).message}`);
-    }
-  }
-  opts.onProgress?.({ status: 'progress', file, loaded: bytes.length, total: bytes.length });
-  opts.onProgress?.({ status: 'done', file });
-  return bytes;
 }
 
 /** Picks the next token from logits: argmax at temperature 0, else a draw from softmax(logits / T). */

@@ -16,7 +16,7 @@ export type { RouterOutput } from './router.js';
 export { Router } from './router.js';
 export type { FeatureFn } from './seq-experts.js';
 export { ClipExpert, CopyExpert, FaceExpert, NoiseExpert, ZeroExpert } from './seq-experts.js';
-export type { SeqMoEOptions, SeqMoEOutput, SeqRoutingStats } from './seq-moe.js';
+export type { SeqMoEOptions, SeqMoEOutput, SeqRoutingRecord, SeqRoutingStats } from './seq-moe.js';
 export { DEFAULT_SEQ_EXPERTS, SeqMoE } from './seq-moe.js';
 export type { SlotLayout } from './shared-expert.js';
 export type { TokenMoEOptions, TokenMoEOutput, TokenRoutingStats } from './token-moe.js';

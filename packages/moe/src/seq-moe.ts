@@ -55,6 +55,13 @@ class SeqExperts extends Module {
 
 const SEQ_MOE_KEYS = ['dim', 'groups', 'experts', 'topK', 'balanceWeight', 'expertOptions'];
 
+/** One routing pass: `[B, k]` expert ids (group * E + slot), `[B, k]` gates, each sequence's group. */
+export interface SeqRoutingRecord {
+  indices: Tensor;
+  gates: Tensor;
+  seqGroup: Int32Array;
+}
+
 export class SeqMoE extends Module {
   readonly groupNames: string[];
   readonly expertNames: string[][];
@@ -63,7 +70,7 @@ export class SeqMoE extends Module {
   router: Router;
   experts: SeqExperts;
   private readonly mods: SequenceExpert[][];
-  private last: { indices: Tensor; gates: Tensor; seqGroup: Int32Array } | null = null;
+  private last: SeqRoutingRecord | null = null;
 
   constructor(readonly opts: SeqMoEOptions) {
     super();
@@ -224,7 +231,16 @@ export class SeqMoE extends Module {
   async routingStats(): Promise<SeqRoutingStats> {
     const l = this.last;
     if (!l) throw new Error('SeqMoE.routingStats: no route() has run yet (or the record was freed)');
-    const [idx, gates] = await Promise.all([l.indices.data(), l.gates.data()]);
+    return this.routingStatsOf(l);
+  }
+
+  /**
+   * A routing record (top-k expert ids and gates per sequence, and each sequence's group) as plain arrays,
+   * named with this layer's groups and experts. For callers that route through this layer's router and
+   * experts themselves and keep their own record (the model's Block).
+   */
+  async routingStatsOf(record: SeqRoutingRecord): Promise<SeqRoutingStats> {
+    const [idx, gates] = await Promise.all([record.indices.data(), record.gates.data()]);
     const E = this.expertNames[0].length;
     const k = this.topK;
     const groups = this.groupNames.map((name, g) => ({
@@ -235,14 +251,14 @@ export class SeqMoE extends Module {
     }));
     const sequenceExperts: number[][] = [];
     const sequenceGates: number[][] = [];
-    l.seqGroup.forEach((g, b) => {
+    record.seqGroup.forEach((g, b) => {
       groups[g].sequences++;
       const ids = Array.from(idx.slice(b * k, (b + 1) * k));
       for (const id of ids) groups[Math.floor(id / E)].load[id % E]++;
       sequenceExperts.push(ids);
       sequenceGates.push(Array.from(gates.slice(b * k, (b + 1) * k)));
     });
-    return { groups, sequenceGroup: Array.from(l.seqGroup), sequenceExperts, sequenceGates };
+    return { groups, sequenceGroup: Array.from(record.seqGroup), sequenceExperts, sequenceGates };
   }
 
   override dispose(): void {

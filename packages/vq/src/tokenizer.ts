@@ -1,5 +1,6 @@
 // ImageTokenizer: images [B, 3, H, W] in [-1, 1] <-> codes [B, h, w] (i32), an encoder, a quantizer and a
 // decoder behind one object that loads from a folder (Node), a URL (browser) or bytes.
+import { readAsset } from '@unif2ace/common';
 import type { LoadOptions, LoadProgress } from '@unif2ace/eval';
 import { loadModule, Module, saveModule } from '@unif2ace/nn';
 import { noGrad, type Tensor, tidy } from '@unif2ace/tensor';
@@ -158,8 +159,9 @@ export class ImageTokenizer extends Module {
    */
   static async load(path?: string | URL, opts: LoadOptions = {}): Promise<ImageTokenizer> {
     const base = path ?? SHIPPED_WEIGHTS;
-    const config = JSON.parse(new TextDecoder().decode(await readAsset(base, 'config.json', opts)));
-    const weights = await readAsset(base, 'model.safetensors', opts);
+    const from = { onProgress: opts.onProgress, who: 'ImageTokenizer.load' };
+    const config = JSON.parse(new TextDecoder().decode(await readAsset(base, 'config.json', from)));
+    const weights = await readAsset(base, 'model.safetensors', from);
     const tok = ImageTokenizer.fromBytes(
       validateTokenizerConfig(config, `${String(base)}/config.json`),
       weights,
@@ -190,29 +192,4 @@ export class ImageTokenizer extends Module {
     await mkdir(dir, { recursive: true });
     for (const [name, bytes] of Object.entries(files)) writeFileAtomic(join(dir, name), bytes);
   }
-}
-
-async function readAsset(base: string | URL, name: string, opts: LoadOptions): Promise<Uint8Array> {
-  const isUrl = base instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(base);
-  const file = `${String(base).replace(/\/$/, '')}/${name}`;
-  opts.onProgress?.({ status: 'initiate', file });
-  let bytes: Uint8Array;
-  const url = isUrl ? new URL(name, String(base).endsWith('/') ? base : `${String(base)}/`) : null;
-  if (url && url.protocol !== 'file:') {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`ImageTokenizer.load: ${url} answered ${res.status} ${res.statusText}`);
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } else {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      bytes = new Uint8Array(await readFile(url ?? file));
-    } catch (e) {
-      throw new Error(
-        `ImageTokenizer.load: cannot read ${url ? url.pathname : file}: ${(e as Error).message}`,
-      );
-    }
-  }
-  opts.onProgress?.({ status: 'progress', file, loaded: bytes.length, total: bytes.length });
-  opts.onProgress?.({ status: 'done', file });
-  return bytes;
 }

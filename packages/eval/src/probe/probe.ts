@@ -1,6 +1,7 @@
 // FaceProbe: the independent attribute judge. A small CNN trained only on renderer images (exact labels),
 // one softmax head per taxonomy attribute (+ "hidden" where visibility rules can hide it). Loads the weights
 // shipped in the package when given no path.
+import type { LoadProgress } from '@unif2ace/common';
 import type { AttributeName, AttributeValue } from '@unif2ace/data';
 import { loadModule, parseSafetensors, saveModule, tensorsToSafetensors } from '@unif2ace/nn';
 import { noGrad, type Tensor, tidy } from '@unif2ace/tensor';
@@ -22,12 +23,7 @@ export type ProbePrediction = Record<AttributeName, AttributeValue | null>;
 export type ProbeInput = Tensor | readonly RgbImage[];
 
 /** Loading progress, like transformers.js: initiate -> progress (bytes) -> done (per file) -> ready. */
-export interface LoadProgress {
-  status: 'initiate' | 'progress' | 'done' | 'ready';
-  file?: string;
-  loaded?: number;
-  total?: number;
-}
+export type { LoadProgress };
 
 export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
