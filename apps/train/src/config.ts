@@ -2,6 +2,7 @@
 // run uses. Every field is checked against a small schema with errors naming the file and the field
 // (unknown keys list the valid ones); omitted fields take the defaults below.
 import { readFileSync } from 'node:fs';
+import { PRESETS, type UniF2aceConfig, validateConfig } from '@unif2ace/model';
 
 export type Objective = 'd3diff' | 'mask' | 'score';
 
@@ -373,4 +374,25 @@ export function microBatchMix(t: OptimConfig): { t2i: number; vqa: number; capti
   const mmu = micro - t2i;
   const caption = Math.round(mmu * t.captionFraction);
   return { t2i, vqa: mmu - caption, caption };
+}
+
+/** The model architecture a training config names (a preset) or holds. */
+export function resolveModelConfig(
+  model: TrainConfig['model'],
+  where: string,
+  presets = PRESETS,
+): UniF2aceConfig {
+  if (typeof model === 'string') {
+    const p = (presets as Record<string, UniF2aceConfig>)[model];
+    if (!p)
+      throw new ConfigError(
+        `${where}: model: unknown preset '${model}'; valid: ${Object.keys(presets).join(', ')}`,
+      );
+    return structuredClone(p);
+  }
+  try {
+    return validateConfig(model, `${where}: model`);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }

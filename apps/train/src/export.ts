@@ -9,9 +9,8 @@ import { UniF2ace } from '@unif2ace/model';
 import { loadModule } from '@unif2ace/nn';
 import { loadLatestCheckpoint, verifyCheckpoint } from '@unif2ace/nn/node';
 import { ImageTokenizer } from '@unif2ace/vq';
-import { validateTrainConfig } from './config.js';
+import { resolveModelConfig, validateTrainConfig } from './config.js';
 import { Metrics } from './metrics.js';
-import { resolveModelConfig } from './train.js';
 
 export interface ExportOptions {
   /** The run folder. */

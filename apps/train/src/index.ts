@@ -11,7 +11,14 @@ export type {
   TextTokenizerConfig,
   TrainConfig,
 } from './config.js';
-export { ConfigError, DEFAULTS, loadTrainConfig, microBatchMix, validateTrainConfig } from './config.js';
+export {
+  ConfigError,
+  DEFAULTS,
+  loadTrainConfig,
+  microBatchMix,
+  resolveModelConfig,
+  validateTrainConfig,
+} from './config.js';
 export type { EvaluateOptions, EvaluationReport } from './evaluate.js';
 export { evaluateModel, reportMarkdown } from './evaluate.js';
 export type { ExportOptions, ExportResult } from './export.js';
@@ -21,4 +28,4 @@ export { EpochOrder, lossSeed, permutation } from './order.js';
 export type { ChartOptions, HeatBlock, Series } from './plot.js';
 export { heatmap, lineChart, niceTicks } from './plot.js';
 export type { StopReason, TrainRunOptions, TrainRunResult } from './train.js';
-export { batchAt, resolveModelConfig, runTraining } from './train.js';
+export { batchAt, runTraining } from './train.js';

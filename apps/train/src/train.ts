@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeDirSync, writeFileAtomicSync } from '@unif2ace/common/node';
 import type { BpeTokenizer, FaceRecord } from '@unif2ace/data';
-import { PRESETS, type TrainBatch, UniF2ace, type UniF2aceConfig, validateConfig } from '@unif2ace/model';
+import { type TrainBatch, UniF2ace } from '@unif2ace/model';
 import {
   AdamW,
   accumulate,
@@ -27,6 +27,7 @@ import {
   ConfigError,
   loadTrainConfig,
   microBatchMix,
+  resolveModelConfig,
   type TrainConfig,
   validateTrainConfig,
 } from './config.js';
@@ -66,27 +67,6 @@ export interface TrainRunResult {
   checkpoint: string | null;
   /** Seconds of training over all sittings. */
   elapsed: number;
-}
-
-/** The model architecture a training config names (a preset) or holds. */
-export function resolveModelConfig(
-  model: TrainConfig['model'],
-  where: string,
-  presets = PRESETS,
-): UniF2aceConfig {
-  if (typeof model === 'string') {
-    const p = (presets as Record<string, UniF2aceConfig>)[model];
-    if (!p)
-      throw new ConfigError(
-        `${where}: model: unknown preset '${model}'; valid: ${Object.keys(presets).join(', ')}`,
-      );
-    return structuredClone(p);
-  }
-  try {
-    return validateConfig(model, `${where}: model`);
-  } catch (e) {
-    throw new ConfigError((e as Error).message);
-  }
 }
 
 const RUN_CONFIG = 'config.json';
