@@ -99,7 +99,9 @@ export class ShardStream implements AsyncIterable<ShardSample> {
     const shuffleShards = o.shuffleShards ?? B > 1;
     const all = shuffleShards ? permutation(sources.length, seed) : sources.map((_, i) => i);
     const order = all.filter((_, i) => i % worldSize === rank);
-    if (order.length === 0) {
+    // One reader with no shards reads nothing (an empty split); a data-parallel rank without a shard is a
+    // mistake: the ranks would run different numbers of steps.
+    if (order.length === 0 && worldSize > 1) {
       throw new Error(
         `readShards: rank ${rank} of ${worldSize} gets no shard (${sources.length} shards for ${worldSize} ranks; write at least one shard per rank)`,
       );
