@@ -98,9 +98,11 @@ describe(`UniF2ace files (${DEVICE})`, () => {
     }
   });
 
-  it.runIf(process.env.UPDATE_FIXTURES)('writes src/fixtures/tiny-model (UPDATE_FIXTURES=1)', async () => {
-    const m = tinyModel(3);
-    await m.save(fileURLToPath(new URL('./fixtures/tiny-model', import.meta.url)));
-    m.dispose();
-  });
+  // Registered only when asked for: CI counts a skipped test as a failure.
+  if (process.env.UPDATE_FIXTURES)
+    it('writes src/fixtures/tiny-model (UPDATE_FIXTURES=1)', async () => {
+      const m = tinyModel(3);
+      await m.save(fileURLToPath(new URL('./fixtures/tiny-model', import.meta.url)));
+      m.dispose();
+    });
 });
