@@ -15,8 +15,7 @@ export async function withQuietNativeStderr<T>(fn: () => T): Promise<T> {
   const fs = (await import(/* @vite-ignore */ spec)) as Fs;
   let saved = -1;
   try {
-    const st = fs.fstatSync(2);
-    if (!st.isCharacterDevice() && !st.isFIFO()) return fn();
+    if (!reopenable(fs, 2)) return fn();
     saved = fs.openSync('/dev/fd/2', 'w'); // the same terminal or pipe, under another number
   } catch {
     return fn();
@@ -31,6 +30,20 @@ export async function withQuietNativeStderr<T>(fn: () => T): Promise<T> {
     swapFd2(fs, `/dev/fd/${saved}`);
     fs.closeSync(saved);
   }
+}
+
+/**
+ * Whether opening /dev/fd/`fd` gives back the same stream: a terminal or a pipe (FIFO), not a regular file
+ * or a socket. The fstat asks for bigint fields, which Node writes to a buffer of their own: a plain fstat
+ * leaves a pipe's or a socket's mode in the shared buffer that `fs.realpathSync` reads on its cached path,
+ * and until another stat overwrites it, module resolution stops following symlinks (nodejs/node#51142). A
+ * package in a pnpm or workspace layout then loads a second time under its symlinked path, with its own
+ * state: a second @unif2ace/tensor without a backend ("no backend: call `await init()`") in children
+ * whose stderr is a pipe or a socket (Node's spawn), which is how `init({ backend: 'auto' })` failed there.
+ */
+export function reopenable(fs: Fs, fd: number): boolean {
+  const st = fs.fstatSync(fd, { bigint: true });
+  return st.isCharacterDevice() || st.isFIFO();
 }
 
 /** Points fd 2 at `path`; false (and fd 2 untouched where possible) when another open raced for number 2. */
