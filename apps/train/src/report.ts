@@ -77,8 +77,8 @@ export interface SampleContext {
 
 /**
  * Validation VQA and captions, the sample grid and the loss curve. Run in a separate process by training
- * (`unif2ace-train report`): the WASM heap keeps exact-size free lists, so after training steps the odd
- * shapes of decoding and sampling would find no room in the same process.
+ * (`unif2ace-train report`): a wasm32 heap never shrinks, and a nano training step at batch 8 already holds
+ * over a gigabyte of its 2 GiB, so decoding and sampling buffers are kept out of the training process.
  */
 export async function sampleReport(opts: {
   ctx: SampleContext;
