@@ -6,13 +6,18 @@ import { accuracyTable } from '../report/markdown.js';
 
 const HELP = `usage: unif2ace-eval train-probe --out DIR [--count 20000] [--steps 3000] [--batch 32] [--seed 0]
                                  [--lr 0.002] [--warmup 100] [--held-out 2000] [--init PROBE_DIR]
+                                 [--weight-decay 0.01] [--channels 24,48,96,128] [--stem-stride 2]
+                                 [--depth 1] [--features 256] [--residual] [--shortcuts]
                                  [--threads N] [--backend auto|wasm|webgpu]
 
 Renders --count training faces (train-split seeds; cached in DIR), trains FaceProbe on augmented batches
 (shifts, blur, colour jitter), checkpoints to DIR/checkpoints every 100 steps, logs DIR/metrics.jsonl, and
 writes the model folder DIR/face-probe/ (config.json, model.safetensors in f16, accuracy.json) with the
 per-attribute table on --held-out test-split faces. Re-running with the same options resumes.
---init starts from a trained probe folder (a second schedule) instead of random weights.`;
+--init starts from a trained probe folder (a second schedule) instead of random weights.
+--channels/--stem-stride/--depth/--features/--residual/--shortcuts choose the architecture (default: the
+shipped one's; --residual: same-resolution convs as residual blocks, --shortcuts: 1x1 projection shortcuts
+around the downsampling convs).`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,6 +32,13 @@ export async function run(args: string[]): Promise<number> {
       'held-out': { type: 'string' },
       init: { type: 'string' },
       warmup: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      channels: { type: 'string' },
+      'stem-stride': { type: 'string' },
+      depth: { type: 'string' },
+      features: { type: 'string' },
+      residual: { type: 'boolean' },
+      shortcuts: { type: 'boolean' },
       threads: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -50,6 +62,27 @@ export async function run(args: string[]): Promise<number> {
       );
     return n;
   };
+  let channels: number[] | undefined;
+  if (values.channels !== undefined) {
+    channels = values.channels.split(',').map(Number);
+    if (channels.length < 2 || !channels.every((c) => Number.isInteger(c) && c > 0))
+      throw new Error(
+        `train-probe: --channels must be two or more positive integers separated by commas, got "${values.channels}"`,
+      );
+  }
+  const stemStride = num('stem-stride', values['stem-stride']);
+  if (stemStride !== undefined && stemStride !== 1 && stemStride !== 2)
+    throw new Error(`train-probe: --stem-stride must be 1 or 2, got "${values['stem-stride']}"`);
+  const net = Object.fromEntries(
+    Object.entries({
+      channels,
+      stemStride: stemStride as 1 | 2 | undefined,
+      depth: num('depth', values.depth),
+      features: num('features', values.features),
+      residual: values.residual,
+      shortcuts: values.shortcuts,
+    }).filter(([, v]) => v !== undefined),
+  );
   const backend = values.backend as 'auto' | 'wasm' | 'webgpu';
   if (!['auto', 'wasm', 'webgpu'].includes(backend))
     throw new Error(`train-probe: --backend must be auto, wasm or webgpu, got "${values.backend}"`);
@@ -66,6 +99,8 @@ export async function run(args: string[]): Promise<number> {
     lr: num('lr', values.lr, false),
     heldOut: num('held-out', values['held-out']),
     warmup: num('warmup', values.warmup),
+    weightDecay: num('weight-decay', values['weight-decay'], false),
+    net,
     init: values.init,
     command: `unif2ace-eval train-probe ${args.join(' ')}`,
     log: (l) => console.error(l),

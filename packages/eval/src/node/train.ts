@@ -201,7 +201,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   let windowLoss = 0;
   let windowN = 0;
   let windowT = Date.now();
+  let windowHostMs = 0;
   while (step < o.steps) {
+    const th = performance.now();
     const rng = new Rng(mix32(o.seed + 0x7ab, step));
     for (let b = 0; b < B; b++) {
       const i = Math.floor(rng.next() * o.count);
@@ -213,6 +215,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
       augmentInto(img, x, b, rng, aug);
       tg.set(targets.subarray(i * H, (i + 1) * H), b * H);
     }
+    windowHostMs += performance.now() - th;
     opt.lr = schedule(step);
     const loss = tidy(() => {
       const xt = tensor(x, [B, 3, S, S]);
@@ -236,10 +239,14 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     if (step % 25 === 0 || step === o.steps) {
       const now = Date.now();
       rec.imgsPerSec = (windowN * B * 1000) / Math.max(1, now - windowT);
+      // where a step's time goes: assembling the augmented batch on the host vs forward/backward/update
+      rec.hostMs = windowHostMs / windowN;
+      rec.stepMs = (now - windowT) / windowN - (rec.hostMs as number);
       const eta = Math.round(((o.steps - step) * B) / (rec.imgsPerSec as number));
       log(
-        `step ${step}/${o.steps} loss ${(windowLoss / windowN).toFixed(4)} lr ${opt.lr.toExponential(2)} ${(rec.imgsPerSec as number).toFixed(1)} img/s ETA ${Math.floor(eta / 60)}m${String(eta % 60).padStart(2, '0')}s`,
+        `step ${step}/${o.steps} loss ${(windowLoss / windowN).toFixed(4)} lr ${opt.lr.toExponential(2)} ${(rec.imgsPerSec as number).toFixed(1)} img/s (batch ${(rec.hostMs as number).toFixed(0)} ms + step ${(rec.stepMs as number).toFixed(0)} ms) ETA ${Math.floor(eta / 60)}m${String(eta % 60).padStart(2, '0')}s`,
       );
+      windowHostMs = 0;
       windowLoss = 0;
       windowN = 0;
       windowT = now;

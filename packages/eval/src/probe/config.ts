@@ -36,6 +36,8 @@ export const DEFAULT_NET: Omit<ProbeNetConfig, 'outputs'> = {
 };
 
 const NET_KEYS = ['size', 'channels', 'stemStride', 'depth', 'features', 'groups'];
+/** Keys a config may leave out (added after the first shipped probe; absent = that probe's behaviour). */
+const OPTIONAL_NET_KEYS = ['residual', 'shortcuts'];
 const TOP_KEYS = ['_class', '_version', 'taxonomy', 'net', 'heads', 'unreliable', 'training'];
 
 export function defaultProbeConfig(net: Partial<Omit<ProbeNetConfig, 'outputs'>> = {}): FaceProbeConfig {
@@ -70,8 +72,13 @@ export function validateProbeConfig(raw: unknown, where = 'config.json'): FacePr
   const net = c.net as Record<string, unknown>;
   if (!net || typeof net !== 'object') throw new Error(`${where}: net must be an object`);
   for (const k of Object.keys(net))
-    if (!NET_KEYS.includes(k))
-      throw new Error(`${where}: unknown key "net.${k}" (valid: ${NET_KEYS.join(', ')})`);
+    if (!NET_KEYS.includes(k) && !OPTIONAL_NET_KEYS.includes(k))
+      throw new Error(
+        `${where}: unknown key "net.${k}" (valid: ${[...NET_KEYS, ...OPTIONAL_NET_KEYS].join(', ')})`,
+      );
+  for (const k of OPTIONAL_NET_KEYS)
+    if (net[k] !== undefined && typeof net[k] !== 'boolean')
+      throw new Error(`${where}: net.${k} must be true or false`);
   for (const k of NET_KEYS) if (net[k] === undefined) throw new Error(`${where}: net.${k} is missing`);
   if (!Array.isArray(net.channels) || !net.channels.every((x) => Number.isInteger(x) && x > 0))
     throw new Error(`${where}: net.channels must be an array of positive integers`);

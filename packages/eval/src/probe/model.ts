@@ -17,6 +17,13 @@ export interface ProbeNetConfig {
   features: number;
   /** GroupNorm groups (must divide every channel count). */
   groups: number;
+  /** Same-resolution convs as residual blocks (x + block(x)); absent = false (the first shipped probe). */
+  residual?: boolean;
+  /**
+   * Downsampling convs with a 1x1 stride-2 projection shortcut (proj(x) + block(x)), so every block is
+   * residual; absent = false.
+   */
+  shortcuts?: boolean;
   /** Logits columns (the head layout's width). */
   outputs: number;
 }
@@ -34,8 +41,26 @@ export class ConvBlock extends Module {
   }
 }
 
+/** A downsampling block's shortcut: 1x1 stride-2 conv (indexed like the blocks; null where none). */
+export class Shortcut extends Module {
+  conv: Conv2d;
+  constructor(cin: number, cout: number) {
+    super();
+    this.conv = new Conv2d(cin, cout, 1, { stride: 2, padding: 0 });
+  }
+  forward(x: Tensor): Tensor {
+    return this.conv.forward(x);
+  }
+}
+
 export class ProbeNet extends Module {
   blocks: ConvBlock[];
+  /** Per block, whether it adds its input (a same-resolution block of a residual net). */
+  private readonly skip: boolean[];
+  /** Projection shortcuts of the downsampling blocks (config.shortcuts), in block order. */
+  shortcuts: Shortcut[];
+  /** Per block, the index of its shortcut in `shortcuts` (-1: none); not modules, so not registered twice. */
+  private readonly shortcutOf: number[];
   fc: Linear;
   head: Linear;
   readonly spatial: number;
@@ -54,11 +79,21 @@ export class ProbeNet extends Module {
     if (!Number.isInteger(depth) || depth < 0)
       throw new RangeError(`ProbeNet: depth ${depth} must be an integer >= 0`);
     this.blocks = [new ConvBlock(3, channels[0], stemStride, groups, stemStride === 2 ? 4 : 3)];
+    this.skip = [false];
+    this.shortcuts = [];
+    this.shortcutOf = [-1];
     let side = stemStride === 2 ? Math.floor(size / 2) : size;
     for (let i = 1; i < channels.length; i++) {
       this.blocks.push(new ConvBlock(channels[i - 1], channels[i], 2, groups));
+      this.skip.push(false);
+      const sc = config.shortcuts === true ? new Shortcut(channels[i - 1], channels[i]) : null;
+      this.shortcutOf.push(sc ? this.shortcuts.push(sc) - 1 : -1);
       side = Math.floor((side - 1) / 2) + 1;
-      for (let d = 0; d < depth; d++) this.blocks.push(new ConvBlock(channels[i], channels[i], 1, groups));
+      for (let d = 0; d < depth; d++) {
+        this.blocks.push(new ConvBlock(channels[i], channels[i], 1, groups));
+        this.skip.push(config.residual === true);
+        this.shortcutOf.push(-1);
+      }
     }
     this.spatial = side;
     this.fc = new Linear(channels[channels.length - 1] * side * side, features);
@@ -72,7 +107,14 @@ export class ProbeNet extends Module {
         `FaceProbe: expected images [B, 3, ${size}, ${size}], got [${x.shape.join(', ')}]`,
       );
     let y = x;
-    for (const b of this.blocks) y = b.forward(y);
+    this.blocks.forEach((b, i) => {
+      const k = this.shortcutOf[i];
+      y = this.skip[i]
+        ? y.add(b.forward(y))
+        : k >= 0
+          ? this.shortcuts[k].forward(y).add(b.forward(y))
+          : b.forward(y);
+    });
     return this.fc.forward(y.reshape([x.shape[0], -1])).silu();
   }
   /** [B, 3, size, size] -> logits [B, outputs]. */

@@ -98,6 +98,43 @@ describe('FaceProbe', () => {
     for (const p of [probe, back, other]) p.dispose();
   });
 
+  it('wires residual blocks and projection shortcuts as x + f(x) and proj(x) + f(x); configs without them build the plain net', async () => {
+    seedInit(3);
+    const res = FaceProbe.create({ ...SMALL, residual: true, shortcuts: true });
+    const names = [...res.net.namedParameters()].map(([n]) => n);
+    expect(names).toContain('shortcuts.0.conv.weight');
+    expect(names).toContain('shortcuts.1.conv.weight');
+    expect(res.net.shortcuts[0].conv.kernelSize).toBe(1);
+    const x = imagesToTensor(heldOutFaces(2).map((f) => f.image));
+    // blocks: stem, down 8->16 (+ shortcut 0), same 16, down 16->16 (+ shortcut 1), same 16
+    const [stem, d1, s1, d2, s2] = res.net.blocks;
+    const [p1, p2] = res.net.shortcuts;
+    let y = stem.forward(x);
+    y = p1.forward(y).add(d1.forward(y));
+    y = y.add(s1.forward(y));
+    y = p2.forward(y).add(d2.forward(y));
+    y = y.add(s2.forward(y));
+    const want = await res.net.head.forward(res.net.fc.forward(y.reshape([2, -1])).silu()).data();
+    const got = await res.logits(x).data();
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    const plain = FaceProbe.create(SMALL);
+    expect([...plain.net.namedParameters()].map(([n]) => n)).not.toContain('shortcuts.0.conv.weight');
+    const cfg = JSON.parse(plain.configJson());
+    expect(cfg.net.residual).toBeUndefined();
+    expect(cfg.net.shortcuts).toBeUndefined();
+    const asFalse = FaceProbe.create({ ...SMALL, residual: false, shortcuts: false });
+    expect(asFalse.net.numParameters()).toBe(plain.net.numParameters());
+    expect(res.net.numParameters()).toBe(plain.net.numParameters() + (8 * 16 + 16) + (16 * 16 + 16));
+    for (const p of [res, plain, asFalse]) p.dispose();
+    x.dispose();
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, net: { ...cfg.net, residual: 'yes' } }));
+    await expect(FaceProbe.load(dir)).rejects.toThrow(/net\.residual must be true or false/);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, net: { ...cfg.net, skip: true } }));
+    await expect(FaceProbe.load(dir)).rejects.toThrow(
+      /unknown key "net\.skip" \(valid: .*residual, shortcuts\)/,
+    );
+  });
+
   it('refuses bad config files, naming the key', async () => {
     const cfg = JSON.parse(FaceProbe.create(SMALL).configJson());
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, colour: 1 }));
