@@ -13,13 +13,95 @@ const steps = arg('steps', 4);
 await init({ backend: 'auto', wasm: { threads: Number(process.env.T ?? 2) } });
 const base = { imageSize: 64, groups: 8, latentChannels: 4 };
 const configs = [
-  { name: 'f4 p2 c32 [1,2] r1', ...base, patchSize: 2, channels: 32, channelMult: [1, 2], resBlocks: 1 },
-  { name: 'f4 p2 c32 [1,2] r2', ...base, patchSize: 2, channels: 32, channelMult: [1, 2], resBlocks: 2 },
-  { name: 'f4 p2 c48 [1,2] r1', ...base, patchSize: 2, channels: 48, channelMult: [1, 2], resBlocks: 1 },
-  { name: 'f8 p2 c32 [1,2,2] r1', ...base, patchSize: 2, channels: 32, channelMult: [1, 2, 2], resBlocks: 1 },
-  { name: 'f4 p1 c16 [1,2,4] r1', ...base, patchSize: 1, channels: 16, channelMult: [1, 2, 4], resBlocks: 1 },
+  {
+    name: 'f4 p2 c32 [1,2] r1 (shipped)',
+    ...base,
+    patchSize: 2,
+    channels: 32,
+    channelMult: [1, 2],
+    resBlocks: 1,
+  },
+  {
+    name: 'f4 p2 c32 [1,2] r1, dec c48 r1',
+    ...base,
+    patchSize: 2,
+    channels: 32,
+    channelMult: [1, 2],
+    resBlocks: 1,
+    decoderChannels: 48,
+  },
+  {
+    name: 'f4 p2 c32 [1,2] r1, dec c32 r2',
+    ...base,
+    patchSize: 2,
+    channels: 32,
+    channelMult: [1, 2],
+    resBlocks: 1,
+    decoderResBlocks: 2,
+  },
+  {
+    name: 'f4 p2 c32 [1,2] r1, dec c48 r2',
+    ...base,
+    patchSize: 2,
+    channels: 32,
+    channelMult: [1, 2],
+    resBlocks: 1,
+    decoderChannels: 48,
+    decoderResBlocks: 2,
+  },
+  {
+    name: 'f4 p4 c64 [1] r1, dec c128 r2',
+    ...base,
+    patchSize: 4,
+    channels: 64,
+    channelMult: [1],
+    resBlocks: 1,
+    decoderChannels: 128,
+    decoderResBlocks: 2,
+  },
+  {
+    name: 'f4 p4 c64 [1] r2, dec c96 r3',
+    ...base,
+    patchSize: 4,
+    channels: 64,
+    channelMult: [1],
+    resBlocks: 2,
+    decoderChannels: 96,
+    decoderResBlocks: 3,
+  },
+  {
+    name: 'f4 p4 c64 [1] r1, dec c128 r3',
+    ...base,
+    patchSize: 4,
+    channels: 64,
+    channelMult: [1],
+    resBlocks: 1,
+    decoderChannels: 128,
+    decoderResBlocks: 3,
+  },
+  {
+    name: 'f4 p4 c64 [1] r1, dec c192 r2',
+    ...base,
+    patchSize: 4,
+    channels: 64,
+    channelMult: [1],
+    resBlocks: 1,
+    decoderChannels: 192,
+    decoderResBlocks: 2,
+  },
+  {
+    name: 'f4 p2 c16 [1,4] r1, dec c24 [1,4] r2',
+    ...base,
+    patchSize: 2,
+    channels: 16,
+    channelMult: [1, 4],
+    resBlocks: 1,
+    decoderChannels: 24,
+    decoderResBlocks: 2,
+  },
 ];
-for (const c of configs) {
+const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
+for (const c of configs.filter((c) => !only || only.test(c.name))) {
   const enc = new Encoder(c);
   const dec = new Decoder(c);
   const q = new FSQ({ levels: [8, 5, 5, 5] });

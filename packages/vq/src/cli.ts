@@ -8,8 +8,10 @@ import { train } from './train/train.js';
 const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] [--count 256] [--threads N] [--out FILE.json]
        unif2ace-vq train (--data DIR | --render N) --out DIR [--resume]
   [--steps 3000] [--batch 16] [--lr 0.002] [--warmup 100] [--seed 0] [--held-out 256]
-  [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4]
+  [--l1-weight 1] [--mse-weight 1] (loss = l1-weight * mean|x' - x| + mse-weight * mean(x' - x)^2 + quantizer loss)
+  [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4] [--entropy-weight 0.1 (lfq)]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
+  [--dec-channels C] [--dec-res-blocks R] (decoder only; default: --channels, --res-blocks)
   [--log-every 10] [--eval-every 500] [--grid-every 250] [--checkpoint-every 100] [--threads N] [--max-seconds S] [--stop-at STEP]`;
 
 type Flags = Record<string, string | true>;
@@ -45,11 +47,16 @@ const KNOWN = new Set([
   'levels',
   'codebook',
   'dim',
+  'entropy-weight',
   'image-size',
   'patch',
   'channels',
   'mult',
   'res-blocks',
+  'l1-weight',
+  'mse-weight',
+  'dec-channels',
+  'dec-res-blocks',
   'groups',
   'log-every',
   'eval-every',
@@ -131,7 +138,11 @@ export async function main(argv: string[]): Promise<number> {
   let quantizer: QuantizerConfig;
   if (kind === 'fsq') quantizer = { kind, levels };
   else if (kind === 'vq-ema') quantizer = { kind, dim, codebookSize: num(f, 'codebook', 1024) };
-  else if (kind === 'lfq') quantizer = { kind, dim };
+  else if (kind === 'lfq')
+    quantizer =
+      f['entropy-weight'] === undefined
+        ? { kind, dim }
+        : { kind, dim, entropyWeight: num(f, 'entropy-weight', 0.1) };
   else throw new Error(`--quantizer must be fsq, vq-ema or lfq, got ${JSON.stringify(kind)}`);
   const codec: CodecConfig = {
     imageSize: num(f, 'image-size', 64),
@@ -142,6 +153,8 @@ export async function main(argv: string[]): Promise<number> {
     groups: num(f, 'groups', 8),
     latentChannels: dim,
   };
+  if (f['dec-channels'] !== undefined) codec.decoderChannels = num(f, 'dec-channels', 32);
+  if (f['dec-res-blocks'] !== undefined) codec.decoderResBlocks = num(f, 'dec-res-blocks', 1);
   await train({
     out: f.out,
     data: typeof f.data === 'string' ? f.data : undefined,
@@ -162,6 +175,8 @@ export async function main(argv: string[]): Promise<number> {
     stopAt: f['stop-at'] === undefined ? undefined : num(f, 'stop-at', 0),
     codec,
     quantizer,
+    l1Weight: num(f, 'l1-weight', 1),
+    mseWeight: num(f, 'mse-weight', 1),
     quiet: f.quiet === true,
     stepsGiven: f.steps !== undefined,
   });

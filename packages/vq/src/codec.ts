@@ -23,6 +23,14 @@ export interface CodecConfig {
   groups: number;
   /** Channels of the latent the quantizer sees. */
   latentChannels: number;
+  /**
+   * Decoder only: channels of its first (full-resolution) level, default `channels`. The decoder does the
+   * detail work (it turns ~10 bits per code back into a p·2^(L-1) square of pixels), so it may be wider than
+   * the encoder.
+   */
+  decoderChannels?: number;
+  /** Decoder only: residual blocks per level, default `resBlocks`. */
+  decoderResBlocks?: number;
 }
 
 /** Image side / code-grid side. */
@@ -39,16 +47,22 @@ export function validateCodecConfig(c: CodecConfig, where = 'codec config'): voi
   int(c.resBlocks, 'resBlocks', 0);
   int(c.groups, 'groups');
   int(c.latentChannels, 'latentChannels');
+  if (c.decoderChannels !== undefined) int(c.decoderChannels, 'decoderChannels');
+  if (c.decoderResBlocks !== undefined) int(c.decoderResBlocks, 'decoderResBlocks', 0);
   if (!Array.isArray(c.channelMult) || c.channelMult.length === 0)
     throw new RangeError(
       `${where}: channelMult must be a non-empty array, got ${JSON.stringify(c.channelMult)}`,
     );
   c.channelMult.forEach((m, i) => {
     int(m, `channelMult[${i}]`);
-    if ((c.channels * m) % c.groups !== 0)
-      throw new RangeError(
-        `${where}: level ${i} has ${c.channels * m} channels, not divisible by groups ${c.groups}`,
-      );
+    for (const [who, C] of [
+      ['', c.channels],
+      ['decoder ', c.decoderChannels ?? c.channels],
+    ] as const)
+      if ((C * m) % c.groups !== 0)
+        throw new RangeError(
+          `${where}: ${who}level ${i} has ${C * m} channels, not divisible by groups ${c.groups}`,
+        );
   });
   if (c.imageSize % downFactor(c) !== 0)
     throw new RangeError(
@@ -134,7 +148,9 @@ export class Decoder extends Module {
   constructor(readonly config: CodecConfig) {
     super();
     validateCodecConfig(config);
-    const { channels: C, channelMult: mult, resBlocks, groups } = config;
+    const { channelMult: mult, groups } = config;
+    const C = config.decoderChannels ?? config.channels;
+    const resBlocks = config.decoderResBlocks ?? config.resBlocks;
     let ch = C * mult[mult.length - 1];
     this.convIn = new Conv2d(config.latentChannels, ch, 3, { padding: 1 });
     this.blocks = [];

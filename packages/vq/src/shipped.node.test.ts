@@ -9,7 +9,7 @@ import { ImageTokenizer } from './tokenizer.js';
 
 checkLeaks();
 
-const PSNR_FLOOR = 24.8; // measured 25.83 dB on these 32 faces (256 held-out: 25.62 dB)
+const PSNR_FLOOR = 26.0; // measured 26.97 dB on these 32 faces (256 held-out: 26.83 dB; the first weights 25.83)
 
 describe('shipped weights', () => {
   it('load and reconstruct 32 held-out faces above the PSNR floor', async () => {

@@ -107,6 +107,54 @@ describe('ImageTokenizer', () => {
     });
   }
 
+  it('a decoder wider and deeper than the encoder: its own layers, same interface, fromBytes round trip', async () => {
+    await useBackend(DEVICE);
+    seedInit(4);
+    const wide: CodecConfig = {
+      ...codec,
+      patchSize: 4,
+      channelMult: [1],
+      decoderChannels: 12,
+      decoderResBlocks: 2,
+    };
+    const tok = ImageTokenizer.create(wide, { kind: 'fsq', levels: [5, 4, 3] }).eval();
+    const narrow = ImageTokenizer.create(
+      { ...wide, decoderChannels: undefined, decoderResBlocks: undefined },
+      {
+        kind: 'fsq',
+        levels: [5, 4, 3],
+      },
+    );
+    // encoder: 8 channels, 1 block; decoder: 12 channels, 2 blocks
+    expect(tok.encoder.convIn.weight.shape).toEqual([8, 3, 4, 4]);
+    expect(tok.decoder.convIn.weight.shape).toEqual([12, 3, 3, 3]);
+    expect(tok.decoder.blocks.length).toBe(2);
+    expect(tok.decoder.convOut.weight.shape).toEqual([48, 12, 3, 3]);
+    expect(narrow.decoder.blocks.length).toBe(1);
+    expect(tok.encoder.numParameters()).toBe(narrow.encoder.numParameters());
+    expect(tok.decoder.numParameters()).toBeGreaterThan(2 * narrow.decoder.numParameters());
+    expect(tok.gridSize).toEqual([2, 2]);
+    const x = tidy(() => randn([2, 3, 8, 8], { seed: 6 }).tanh());
+    const codes = tok.encode(x);
+    const y = tok.decode(codes);
+    expect(y.shape).toEqual([2, 3, 8, 8]);
+    const files = await tok.toFiles();
+    const cfg = JSON.parse(new TextDecoder().decode(files['config.json']));
+    expect(cfg.codec.decoderChannels).toBe(12);
+    expect(cfg.codec.decoderResBlocks).toBe(2);
+    const back = ImageTokenizer.fromBytes(cfg, files['model.safetensors']);
+    const y2 = back.decode(codes);
+    expectClose(await y2.data(), await y.data(), { atol: 1e-6 });
+    expect(() =>
+      ImageTokenizer.create({ ...codec, decoderChannels: 6 }, { kind: 'fsq', levels: [5, 5, 5] }),
+    ).toThrow(/decoder level 0 has 6 channels, not divisible by groups 4/);
+    expect(() =>
+      ImageTokenizer.create({ ...codec, decoderResBlocks: -1 }, { kind: 'fsq', levels: [5, 5, 5] }),
+    ).toThrow(/decoderResBlocks must be an integer >= 0, got -1/);
+    for (const t of [x, codes, y, y2]) t.dispose();
+    for (const t of [tok, narrow, back]) t.dispose();
+  });
+
   it('rejects bad configs and inputs with errors naming the problem', async () => {
     await useBackend(DEVICE);
     expect(() =>

@@ -24,6 +24,8 @@ const CODEC_KEYS = [
   'resBlocks',
   'groups',
   'latentChannels',
+  'decoderChannels',
+  'decoderResBlocks',
 ];
 
 /** Checks a parsed config.json; errors name the file and the field. */

@@ -66,6 +66,19 @@ describe('unif2ace-vq train', () => {
     tok.dispose();
   });
 
+  it('weights the loss terms as asked (MSE alone still trains) and rejects a negative weight', async () => {
+    const out = join(root, 'c');
+    await train({ ...base(out), steps: 12, l1Weight: 0, mseWeight: 4 });
+    const m = rows(out).filter((r) => r.kind === undefined);
+    // with l1Weight 0 the logged loss is 4 * mse exactly (FSQ has no quantizer loss)
+    for (const r of m) expect(r.loss).toBeCloseTo(4 * r.mse, 5);
+    expect(m.at(-1).mse).toBeLessThan(m[0].mse);
+    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).mseWeight).toBe(4);
+    await expect(train({ ...base(join(root, 'd')), mseWeight: -1 })).rejects.toThrow(
+      /mseWeight must be a number >= 0, got -1/,
+    );
+  });
+
   it('resumes exactly: stopped at step 10 and resumed, the weights equal an uninterrupted run', async () => {
     const out = join(root, 'b');
     await train({ ...base(out), stopAt: 10 });

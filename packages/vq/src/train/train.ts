@@ -42,6 +42,10 @@ export interface TrainOptions {
   checkpointEvery: number;
   codec: CodecConfig;
   quantizer: QuantizerConfig;
+  /** Weight of the mean absolute error in the loss (default 1). */
+  l1Weight?: number;
+  /** Weight of the mean squared error in the loss (default 1; PSNR is a function of it alone). */
+  mseWeight?: number;
   /** Backend to train on (default 'auto': WebGPU on a hardware adapter, else WASM). */
   backend?: BackendName;
   /** WASM worker threads (on a machine shared with other jobs, 1 can be several times faster). */
@@ -127,6 +131,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       'heldOut',
       'codec',
       'quantizer',
+      'l1Weight',
+      'mseWeight',
     ] as const)
       if (hp[k] !== undefined) (opts as unknown as Record<string, unknown>)[k] = hp[k];
     // A new total is allowed (the schedule is a function of the step and the total: say so in the log).
@@ -140,6 +146,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     );
   }
   const { steps, batch: B, seed } = opts;
+  const l1Weight = opts.l1Weight ?? 1;
+  const mseWeight = opts.mseWeight ?? 1;
+  for (const [k, v] of [
+    ['l1Weight', l1Weight],
+    ['mseWeight', mseWeight],
+  ] as const)
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`train: ${k} must be a number >= 0, got ${v}`);
   writeFileAtomic(
     hpPath,
     `${JSON.stringify({ ...opts, quiet: undefined, resume: undefined, stepsGiven: undefined }, null, 2)}\n`,
@@ -254,7 +267,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const d = recon.sub(x);
         const a = d.abs().mean();
         const b = d.square().mean();
-        return [a, b, a.add(b).add(r.loss)];
+        return [a, b, a.mul(l1Weight).add(b.mul(mseWeight)).add(r.loss)];
       });
       loss.backward();
       clipGradNorm(params, 1).dispose();
