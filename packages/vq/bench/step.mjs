@@ -12,40 +12,26 @@ const B = arg('batch', 16);
 const steps = arg('steps', 4);
 await init({ backend: 'auto', wasm: { threads: Number(process.env.T ?? 2) } });
 const base = { imageSize: 64, groups: 8, latentChannels: 4 };
+// The shipped codec; the decoder-only variants below change just the decoder.
+const shipped = { ...base, patchSize: 2, channels: 32, channelMult: [1, 2], resBlocks: 1 };
 const configs = [
   {
     name: 'f4 p2 c32 [1,2] r1 (shipped)',
-    ...base,
-    patchSize: 2,
-    channels: 32,
-    channelMult: [1, 2],
-    resBlocks: 1,
+    ...shipped,
   },
   {
     name: 'f4 p2 c32 [1,2] r1, dec c48 r1',
-    ...base,
-    patchSize: 2,
-    channels: 32,
-    channelMult: [1, 2],
-    resBlocks: 1,
+    ...shipped,
     decoderChannels: 48,
   },
   {
     name: 'f4 p2 c32 [1,2] r1, dec c32 r2',
-    ...base,
-    patchSize: 2,
-    channels: 32,
-    channelMult: [1, 2],
-    resBlocks: 1,
+    ...shipped,
     decoderResBlocks: 2,
   },
   {
     name: 'f4 p2 c32 [1,2] r1, dec c48 r2',
-    ...base,
-    patchSize: 2,
-    channels: 32,
-    channelMult: [1, 2],
-    resBlocks: 1,
+    ...shipped,
     decoderChannels: 48,
     decoderResBlocks: 2,
   },
