@@ -14,6 +14,8 @@ await init({ backend: 'auto', wasm: { threads: Number(process.env.T ?? 2) } });
 const base = { imageSize: 64, groups: 8, latentChannels: 4 };
 // The shipped codec; the decoder-only variants below change just the decoder.
 const shipped = { ...base, patchSize: 2, channels: 32, channelMult: [1, 2], resBlocks: 1 };
+// One level of 64 channels on 4×4 patches (run B of the design comparison), with wider decoders.
+const patch4 = { ...base, patchSize: 4, channels: 64, channelMult: [1] };
 const configs = [
   {
     name: 'f4 p2 c32 [1,2] r1 (shipped)',
@@ -37,40 +39,28 @@ const configs = [
   },
   {
     name: 'f4 p4 c64 [1] r1, dec c128 r2',
-    ...base,
-    patchSize: 4,
-    channels: 64,
-    channelMult: [1],
+    ...patch4,
     resBlocks: 1,
     decoderChannels: 128,
     decoderResBlocks: 2,
   },
   {
     name: 'f4 p4 c64 [1] r2, dec c96 r3',
-    ...base,
-    patchSize: 4,
-    channels: 64,
-    channelMult: [1],
+    ...patch4,
     resBlocks: 2,
     decoderChannels: 96,
     decoderResBlocks: 3,
   },
   {
     name: 'f4 p4 c64 [1] r1, dec c128 r3',
-    ...base,
-    patchSize: 4,
-    channels: 64,
-    channelMult: [1],
+    ...patch4,
     resBlocks: 1,
     decoderChannels: 128,
     decoderResBlocks: 3,
   },
   {
     name: 'f4 p4 c64 [1] r1, dec c192 r2',
-    ...base,
-    patchSize: 4,
-    channels: 64,
-    channelMult: [1],
+    ...patch4,
     resBlocks: 1,
     decoderChannels: 192,
     decoderResBlocks: 2,
