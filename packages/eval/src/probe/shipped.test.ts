@@ -40,9 +40,9 @@ describe('shipped FaceProbe', () => {
     expect(judged.length).toBeGreaterThanOrEqual(16);
     expect(right / total).toBeGreaterThanOrEqual(0.95);
     for (const a of judged) expect(a.accuracy, a.name).toBeGreaterThanOrEqual(0.95);
-    // all 29 attributes together: a regression guard at the shipped level (94.6 % on these 200 faces, 94.3 % on
-    // 2000), not the 99.5 % target; the first shipped probe (88.4 % on these faces) would fail it
-    expect(acc.overall).toBeGreaterThanOrEqual(0.92);
+    // all 29 attributes together: a regression guard just under the shipped level (94.9 % on these 200 faces,
+    // 95.0 % on 2000), not the 99.5 % target; the first shipped probe (88.4 % on these faces) would fail it
+    expect(acc.overall).toBeGreaterThanOrEqual(0.93);
     for (const u of probe.unreliable) {
       expect(acc.attributes.some((a) => a.name === u.name)).toBe(true);
       expect(u.accuracy).toBeLessThan(0.98);
