@@ -33,7 +33,7 @@ export type { LabelledFace } from './probe/faces.js';
 export { faceRecord, heldOutFaces, renderLabelled, splitSeeds } from './probe/faces.js';
 export type { HeadLayout, HeadSpec } from './probe/heads.js';
 export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
-export { probeLoss } from './probe/loss.js';
+export { headWeights, probeLoss } from './probe/loss.js';
 export type { ProbeNetConfig } from './probe/model.js';
 export { ProbeNet } from './probe/model.js';
 export type { LoadOptions, LoadProgress, ProbeInput, ProbePrediction } from './probe/probe.js';

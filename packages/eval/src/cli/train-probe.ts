@@ -8,6 +8,7 @@ const HELP = `usage: unif2ace-eval train-probe --out DIR [--count 20000] [--step
                                  [--lr 0.002] [--warmup 100] [--held-out 2000] [--init PROBE_DIR]
                                  [--weight-decay 0.01] [--channels 24,48,96,128] [--stem-stride 2]
                                  [--depth 1] [--features 256] [--residual] [--shortcuts]
+                                 [--ema 0.999] [--loss-weights expression=2,age=2]
                                  [--threads N] [--backend auto|wasm|webgpu]
 
 Renders --count training faces (train-split seeds; cached in DIR), trains FaceProbe on augmented batches
@@ -17,7 +18,11 @@ per-attribute table on --held-out test-split faces. Re-running with the same opt
 --init starts from a trained probe folder (a second schedule) instead of random weights.
 --channels/--stem-stride/--depth/--features/--residual/--shortcuts choose the architecture (default: the
 shipped one's; --residual: same-resolution convs as residual blocks, --shortcuts: 1x1 projection shortcuts
-around the downsampling convs).`;
+around the downsampling convs).
+--ema keeps an exponential moving average of the weights (decay per step): the periodic check and the final
+table report it too, and the model folder gets the averaged weights (the raw ones' accuracy goes in
+config.json's training.raw). --loss-weights weighs the attributes' cross-entropies (others 1; the loss is
+their weighted mean), e.g. to give the slow fine-detail heads more of the gradient.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,6 +44,8 @@ export async function run(args: string[]): Promise<number> {
       features: { type: 'string' },
       residual: { type: 'boolean' },
       shortcuts: { type: 'boolean' },
+      ema: { type: 'string' },
+      'loss-weights': { type: 'string' },
       threads: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,6 +90,19 @@ export async function run(args: string[]): Promise<number> {
       shortcuts: values.shortcuts,
     }).filter(([, v]) => v !== undefined),
   );
+  let lossWeights: Record<string, number> | undefined;
+  if (values['loss-weights'] !== undefined) {
+    lossWeights = {};
+    for (const part of values['loss-weights'].split(',')) {
+      const [name, w, extra] = part.split('=');
+      const n = Number(w);
+      if (!name || w === undefined || extra !== undefined || w.trim() === '' || !Number.isFinite(n) || n <= 0)
+        throw new Error(
+          `train-probe: --loss-weights takes attribute=weight pairs (weight > 0) separated by commas, got "${part}" in "${values['loss-weights']}"`,
+        );
+      lossWeights[name] = n;
+    }
+  }
   const backend = values.backend as 'auto' | 'wasm' | 'webgpu';
   if (!['auto', 'wasm', 'webgpu'].includes(backend))
     throw new Error(`train-probe: --backend must be auto, wasm or webgpu, got "${values.backend}"`);
@@ -102,6 +122,8 @@ export async function run(args: string[]): Promise<number> {
     weightDecay: num('weight-decay', values['weight-decay'], false),
     net,
     init: values.init,
+    ema: num('ema', values.ema, false),
+    lossWeights,
     command: `unif2ace-eval train-probe ${args.join(' ')}`,
     log: (l) => console.error(l),
     onProgress: (p) => {
@@ -111,6 +133,10 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   console.log(accuracyTable(result.accuracy, result.unreliable));
+  if (result.rawAccuracy)
+    console.log(
+      `\nthe table: EMA weights (saved); the raw weights on the same faces: ${(100 * result.rawAccuracy.overall).toFixed(2)} % overall (visible ${(100 * result.rawAccuracy.overallVisible).toFixed(2)} %)`,
+    );
   console.log(
     `\n${result.steps} steps; ${result.seconds.toFixed(0)} s in this run (${((Date.now() - t0) / 1000).toFixed(0)} s with rendering); model: ${result.modelDir}`,
   );

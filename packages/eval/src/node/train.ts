@@ -1,6 +1,8 @@
 // trainProbe: render a pool of training faces (cached in the run folder), train FaceProbe on augmented
 // batches with AdamW + warmup/cosine, checkpoint crash-safely (@unif2ace/nn/node) every few hundred steps,
 // log metrics as JSONL, and finish with the per-attribute accuracy on held-out faces and the model folder.
+// Optional: an exponential moving average of the weights (`ema`; the model folder gets the averaged weights and
+// the table reports both) and per-attribute loss weights (`lossWeights`, e.g. more for the slow heads).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mix32, Rng } from '@unif2ace/data';
@@ -8,6 +10,7 @@ import {
   AdamW,
   clipGradNorm,
   decayGroups,
+  EMA,
   loadModule,
   safetensorsToTensors,
   saveModule,
@@ -15,13 +18,13 @@ import {
   warmupCosine,
 } from '@unif2ace/nn';
 import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
-import { tensor, tidy } from '@unif2ace/tensor';
+import { noGrad, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import { type ProbeAccuracy, probeAccuracy } from '../probe/accuracy.js';
 import { type AugmentOptions, augmentInto, DEFAULT_AUGMENT } from '../probe/augment.js';
 import { DEFAULT_NET, type FaceProbeConfig, type UnreliableAttribute } from '../probe/config.js';
 import { faceRecord, heldOutFaces, type LabelledFace, renderLabelled, splitSeeds } from '../probe/faces.js';
 import { recordTargets } from '../probe/heads.js';
-import { probeLoss } from '../probe/loss.js';
+import { headWeights, probeLoss } from '../probe/loss.js';
 import { FaceProbe } from '../probe/probe.js';
 import { modelCard } from '../report/model-card.js';
 import { ensureDir } from './dirs.js';
@@ -48,6 +51,14 @@ export interface TrainProbeOptions {
   augment?: Partial<AugmentOptions>;
   /** Start from the weights of this probe folder (fine-tuning / a second schedule) instead of random ones. */
   init?: string;
+  /**
+   * Keep an exponential moving average of the weights with this decay per step (e.g. 0.999; in (0, 1)). The
+   * periodic check and the final table then also report the averaged weights, which are what the model
+   * folder gets; the raw weights' final accuracy is kept in config.json's `training.raw`.
+   */
+  ema?: number;
+  /** Loss weight per attribute name (others 1): the loss is the weighted mean of the heads' cross-entropies. */
+  lossWeights?: Record<string, number>;
   /** The command line, recorded in the model folder. */
   command?: string;
   onProgress?: (p: TrainProgress) => void;
@@ -67,6 +78,8 @@ export interface TrainProbeResult {
   accuracy: ProbeAccuracy;
   unreliable: UnreliableAttribute[];
   steps: number;
+  /** With `ema`: the raw (not averaged) weights' accuracy on the same held-out faces. */
+  rawAccuracy: ProbeAccuracy | null;
   /** Training seconds in this process (not counting earlier runs that were resumed). */
   seconds: number;
   modelDir: string;
@@ -122,6 +135,8 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   int(o.batch, 'batch', 1);
   int(o.seed, 'seed');
   int(o.heldOut, 'heldOut', 1);
+  if (o.ema !== undefined && !(o.ema > 0 && o.ema < 1))
+    throw new RangeError(`trainProbe: ema = ${o.ema} must be a decay in (0, 1), e.g. 0.999`);
   const log = o.log ?? (() => {});
   const out = ensureDir(o.out);
   const ckRoot = join(out, 'checkpoints');
@@ -132,6 +147,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   model.train();
   const layout = probe.layout;
   const H = layout.heads.length;
+  const lossWeights = o.lossWeights ? headWeights(layout, o.lossWeights) : undefined;
   const hparams = { ...o, net, augment: aug, onProgress: undefined, log: undefined };
   const pool = facePool(out, o.seed, o.count, net.size, o);
   const targets = new Int32Array(o.count * H);
@@ -150,6 +166,8 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
         `trainProbe: ${ck.dir} was written with other options; use a new --out folder or the same options\n  checkpoint: ${JSON.stringify(st.hparams)}\n  now:        ${JSON.stringify(hparams)}`,
       );
     loadModule(model, ck.files['model.safetensors'], { file: join(ck.dir, 'model.safetensors') });
+    if (o.ema !== undefined && !ck.files['ema.safetensors'])
+      throw new Error(`trainProbe: ${ck.dir} has no ema.safetensors although the run keeps an EMA`);
     const os = safetensorsToTensors(ck.files['optimizer.safetensors']);
     opt.loadStateTensors(os, st.step);
     for (const t of os.values()) t.dispose();
@@ -168,6 +186,46 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     }
     writeFileSync(join(out, 'hparams.json'), `${JSON.stringify(hparams, null, 1)}\n`);
   }
+  // the EMA starts at the weights the run starts from (random, --init or the checkpoint, whose shadow follows)
+  const params = [...model.namedParameters()];
+  const ema =
+    o.ema !== undefined
+      ? new EMA(
+          params.map(([, p]) => p),
+          o.ema,
+        )
+      : null;
+  if (ema && ck) {
+    const saved = safetensorsToTensors(ck.files['ema.safetensors'], join(ck.dir, 'ema.safetensors'));
+    noGrad(() =>
+      params.forEach(([name], i) => {
+        const t = saved.get(name);
+        if (!t) throw new Error(`trainProbe: ${ck.dir}/ema.safetensors lacks ${name}`);
+        ema.shadow[i].copy_(t);
+      }),
+    );
+    for (const t of saved.values()) t.dispose();
+  }
+  /** Exchange the model's weights with the EMA's (twice = back where it was). */
+  const swapEma = () => {
+    if (!ema) return;
+    noGrad(() =>
+      params.forEach(([, p], i) => {
+        const tmp = p.detach().clone();
+        p.copy_(ema.shadow[i]);
+        ema.shadow[i].copy_(tmp);
+        tmp.dispose();
+      }),
+    );
+  };
+  const emaFiles = async (): Promise<Record<string, Uint8Array>> =>
+    ema
+      ? {
+          'ema.safetensors': await tensorsToSafetensors(
+            new Map<string, Tensor>(params.map(([name], i) => [name, ema.shadow[i]])),
+          ),
+        }
+      : {};
   // metrics.jsonl: drop lines past the resumed step (they belong to a run that did not checkpoint them)
   const metricsFile = join(out, 'metrics.jsonl');
   const kept = existsSync(metricsFile)
@@ -220,13 +278,14 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     const loss = tidy(() => {
       const xt = tensor(x, [B, 3, S, S]);
       const tt = tensor(tg, [B, H], { dtype: 'i32' });
-      const l = probeLoss(model.forward(xt), tt, layout);
+      const l = probeLoss(model.forward(xt), tt, layout, lossWeights);
       l.backward();
       return l;
     });
     clipGradNorm(opt.params(), 1).dispose();
     opt.update();
     opt.zeroGrad();
+    ema?.update();
     const lv = await loss.item();
     loss.dispose();
     if (!Number.isFinite(lv)) throw new Error(`trainProbe: loss is ${lv} at step ${step}`);
@@ -255,8 +314,15 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
       const acc = await evaluate(evalFaces);
       rec.evalOverall = acc.overall;
       rec.evalWorst = acc.attributes.reduce((a, b) => (a.accuracy < b.accuracy ? a : b)).name;
+      let emaNote = '';
+      if (ema) {
+        swapEma();
+        rec.evalEmaOverall = (await evaluate(evalFaces)).overall;
+        swapEma();
+        emaNote = `, EMA weights ${(100 * (rec.evalEmaOverall as number)).toFixed(2)} %`;
+      }
       log(
-        `  held-out check (${o.evalCount} faces): overall ${(100 * acc.overall).toFixed(2)} %, worst ${rec.evalWorst}`,
+        `  held-out check (${o.evalCount} faces): overall ${(100 * acc.overall).toFixed(2)} %, worst ${rec.evalWorst}${emaNote}`,
       );
     }
     append(rec);
@@ -268,6 +334,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
         {
           'model.safetensors': await saveModule(model),
           'optimizer.safetensors': await tensorsToSafetensors(opt.stateTensors()),
+          ...(await emaFiles()),
         },
         { step, hparams },
         { keepLast: 2 },
@@ -280,6 +347,15 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   // the final table on held-out faces never seen in training (test split, another base seed)
   o.onProgress?.({ phase: 'evaluate', done: 0, total: o.heldOut, elapsedMs: 0 });
   const faces = heldOutFaces(o.heldOut, { seed: o.seed + 2, size: net.size });
+  let rawAccuracy: ProbeAccuracy | null = null;
+  if (ema) {
+    rawAccuracy = await evaluate(faces);
+    log(
+      `raw weights on ${o.heldOut} held-out faces: ${(100 * rawAccuracy.overall).toFixed(2)} %; the model folder gets the EMA weights`,
+    );
+    swapEma(); // from here on the model holds the averaged weights
+    ema.dispose();
+  }
   const accuracy = await evaluate(faces);
   model.eval();
   const unreliable = accuracy.attributes
@@ -300,6 +376,16 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     heldOutOverall: accuracy.overall,
     heldOutOverallVisible: accuracy.overallVisible,
     reliableAt: o.reliableAt,
+    ...(o.ema !== undefined
+      ? {
+          ema: o.ema,
+          raw: rawAccuracy && {
+            heldOutOverall: rawAccuracy.overall,
+            heldOutOverallVisible: rawAccuracy.overallVisible,
+          },
+        }
+      : {}),
+    ...(o.lossWeights ? { lossWeights: o.lossWeights } : {}),
   };
   const config = { ...probe.config, unreliable, training };
   writeFileAtomic(join(modelDir, 'model.safetensors'), await probe.saveWeights({ dtype: 'f16' }));
@@ -309,5 +395,15 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   const trained = new FaceProbe(config);
   trained.loadWeights(await probe.saveWeights({ dtype: 'f32' }));
   probe.dispose();
-  return { probe: trained, accuracy, unreliable, steps: step, seconds, modelDir, firstLoss, lastLoss };
+  return {
+    probe: trained,
+    accuracy,
+    rawAccuracy,
+    unreliable,
+    steps: step,
+    seconds,
+    modelDir,
+    firstLoss,
+    lastLoss,
+  };
 }
