@@ -37,12 +37,12 @@ describe('shipped FaceProbe', () => {
     const judged = acc.attributes.filter((a) => !excluded.has(a.name));
     const right = judged.reduce((s, a) => s + a.accuracy * a.count, 0);
     const total = judged.reduce((s, a) => s + a.count, 0);
-    expect(judged.length).toBeGreaterThanOrEqual(16);
+    expect(judged.length).toBeGreaterThanOrEqual(17);
     expect(right / total).toBeGreaterThanOrEqual(0.95);
     for (const a of judged) expect(a.accuracy, a.name).toBeGreaterThanOrEqual(0.95);
-    // all 29 attributes together: a regression guard just under the shipped level (94.9 % on these 200 faces,
-    // 95.0 % on 2000), not the 99.5 % target; the first shipped probe (88.4 % on these faces) would fail it
-    expect(acc.overall).toBeGreaterThanOrEqual(0.93);
+    // all 29 attributes together: a regression guard just under the shipped level (95.7 % on these 200 faces,
+    // 95.8 % on 2000), not the 99.5 % target; the first shipped probe (88.4 % on these faces) would fail it
+    expect(acc.overall).toBeGreaterThanOrEqual(0.94);
     for (const u of probe.unreliable) {
       expect(acc.attributes.some((a) => a.name === u.name)).toBe(true);
       expect(u.accuracy).toBeLessThan(0.98);
