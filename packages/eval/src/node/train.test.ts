@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { safetensorsToTensors } from '@unif2ace/nn';
-import { init } from '@unif2ace/tensor';
+import { init, memoryStats } from '@unif2ace/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceProbe } from '../probe/probe.js';
 import { type TrainProbeOptions, trainProbe } from './train.js';
@@ -96,6 +96,7 @@ describe('trainProbe', () => {
       ema: d,
     });
     const lines: string[] = [];
+    const live0 = memoryStats().liveTensors;
     const r = await trainProbe({ ...opts(), log: (l) => lines.push(l) });
     const read = async (bytes: Uint8Array) => {
       const m = safetensorsToTensors(bytes);
@@ -145,6 +146,12 @@ describe('trainProbe', () => {
     const resumed = await read(await again.probe.saveWeights({ dtype: 'f32' }));
     for (const [k, a] of saved) expect(resumed.get(k), k).toEqual(a);
     again.probe.dispose();
+    // nothing is left behind, per run or per step (the EMA's temporaries once filled the 2 GB WASM heap)
+    const live2 = memoryStats().liveTensors;
+    (await trainProbe({ ...opts(), out: join(dir, 'ema8'), steps: 8 })).probe.dispose();
+    const live8 = memoryStats().liveTensors;
+    expect(live2).toBe(live0);
+    expect(live8).toBe(live0);
     await expect(trainProbe({ ...opts(), out: join(dir, 'bad'), ema: 1 })).rejects.toThrow(
       /ema = 1 must be a decay in \(0, 1\)/,
     );

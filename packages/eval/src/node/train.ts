@@ -188,13 +188,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   }
   // the EMA starts at the weights the run starts from (random, --init or the checkpoint, whose shadow follows)
   const params = [...model.namedParameters()];
-  const ema =
-    o.ema !== undefined
-      ? new EMA(
-          params.map(([, p]) => p),
-          o.ema,
-        )
-      : null;
+  // (in a tidy scope: EMA's constructor detaches each parameter before cloning it into the kept shadow)
+  const decay = o.ema;
+  const ema = decay !== undefined ? tidy(() => new EMA(params.map(([, p]) => p), decay)) : null;
   if (ema && ck) {
     const saved = safetensorsToTensors(ck.files['ema.safetensors'], join(ck.dir, 'ema.safetensors'));
     noGrad(() =>
@@ -209,13 +205,14 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   /** Exchange the model's weights with the EMA's (twice = back where it was). */
   const swapEma = () => {
     if (!ema) return;
-    noGrad(() =>
-      params.forEach(([, p], i) => {
-        const tmp = p.detach().clone();
-        p.copy_(ema.shadow[i]);
-        ema.shadow[i].copy_(tmp);
-        tmp.dispose();
-      }),
+    tidy(() =>
+      noGrad(() =>
+        params.forEach(([, p], i) => {
+          const tmp = p.detach().clone();
+          p.copy_(ema.shadow[i]);
+          ema.shadow[i].copy_(tmp);
+        }),
+      ),
     );
   };
   const emaFiles = async (): Promise<Record<string, Uint8Array>> =>
@@ -285,7 +282,8 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     clipGradNorm(opt.params(), 1).dispose();
     opt.update();
     opt.zeroGrad();
-    ema?.update();
+    // nn's EMA.update makes temporaries per parameter: free them every step (a tidy scope), or the heap fills
+    if (ema) tidy(() => ema.update());
     const lv = await loss.item();
     loss.dispose();
     if (!Number.isFinite(lv)) throw new Error(`trainProbe: loss is ${lv} at step ${step}`);
