@@ -189,8 +189,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   // the EMA starts at the weights the run starts from (random, --init or the checkpoint, whose shadow follows)
   const params = [...model.namedParameters()];
   // (in a tidy scope: EMA's constructor detaches each parameter before cloning it into the kept shadow)
+  const weights = params.map(([, p]) => p);
   const decay = o.ema;
-  const ema = decay !== undefined ? tidy(() => new EMA(params.map(([, p]) => p), decay)) : null;
+  const ema = decay === undefined ? null : tidy(() => new EMA(weights, decay));
   if (ema && ck) {
     const saved = safetensorsToTensors(ck.files['ema.safetensors'], join(ck.dir, 'ema.safetensors'));
     noGrad(() =>
