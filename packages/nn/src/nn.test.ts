@@ -9,6 +9,7 @@ import { Linear } from './modules/linear.js';
 import { Activation, Sequential } from './modules/sequential.js';
 import { AdamW } from './optim/adamw.js';
 import { clipGradNorm } from './optim/clip.js';
+import { EMA } from './optim/ema.js';
 import { warmupCosine } from './optim/schedules.js';
 import { SGD } from './optim/sgd.js';
 
@@ -79,6 +80,21 @@ describe('Module', () => {
 });
 
 describe('optimizers', () => {
+  it('EMA follows shadow = d * shadow + (1 - d) * param and leaves only its shadows live', async () => {
+    const p = tensor([1, 2, -4], [3], { requiresGrad: true });
+    const ema = new EMA([p], 0.5);
+    for (const v of [[3, 2, 0], [5, -2, 4]]) {
+      const next = tensor(v, [3]);
+      p.copy_(next);
+      next.dispose();
+      ema.update();
+    }
+    // 1 → 0.5*1 + 0.5*3 = 2 → 0.5*2 + 0.5*5 = 3.5; 2 → 2 → 0; -4 → -2 → 1
+    expectClose(await ema.shadow[0].data(), [3.5, 0, 1], { atol: 1e-6 });
+    expect([...(await p.data())]).toEqual([5, -2, 4]);
+    ema.dispose();
+    p.dispose();
+  });
   for (const name of ['adamw', 'sgd'] as const) {
     it(`${name} steps match PyTorch`, async () => {
       const g = golden[name];

@@ -188,10 +188,9 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
   }
   // the EMA starts at the weights the run starts from (random, --init or the checkpoint, whose shadow follows)
   const params = [...model.namedParameters()];
-  // (in a tidy scope: EMA's constructor detaches each parameter before cloning it into the kept shadow)
   const weights = params.map(([, p]) => p);
   const decay = o.ema;
-  const ema = decay === undefined ? null : tidy(() => new EMA(weights, decay));
+  const ema = decay === undefined ? null : new EMA(weights, decay);
   if (ema && ck) {
     const saved = safetensorsToTensors(ck.files['ema.safetensors'], join(ck.dir, 'ema.safetensors'));
     noGrad(() =>
@@ -283,8 +282,7 @@ export async function trainProbe(options: TrainProbeOptions): Promise<TrainProbe
     clipGradNorm(opt.params(), 1).dispose();
     opt.update();
     opt.zeroGrad();
-    // nn's EMA.update makes temporaries per parameter: free them every step (a tidy scope), or the heap fills
-    if (ema) tidy(() => ema.update());
+    ema?.update();
     const lv = await loss.item();
     loss.dispose();
     if (!Number.isFinite(lv)) throw new Error(`trainProbe: loss is ${lv} at step ${step}`);
