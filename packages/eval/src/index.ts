@@ -26,7 +26,7 @@ export { normalizeAnswer, questionGroup, vqaAccuracy } from './metrics/vqa.js';
 export type { AttributeAccuracy, ProbeAccuracy } from './probe/accuracy.js';
 export { probeAccuracy } from './probe/accuracy.js';
 export type { AugmentOptions } from './probe/augment.js';
-export { augmentInto, blurHwc, DEFAULT_AUGMENT, shiftImage } from './probe/augment.js';
+export { augmentInto, blurHwc, DEFAULT_AUGMENT, jpegBytes, shiftImage } from './probe/augment.js';
 export type { FaceProbeConfig, UnreliableAttribute } from './probe/config.js';
 export { DEFAULT_NET, defaultProbeConfig, validateProbeConfig } from './probe/config.js';
 export type { LabelledFace } from './probe/faces.js';

@@ -8,7 +8,7 @@ const HELP = `usage: unif2ace-eval train-probe --out DIR [--count 20000] [--step
                                  [--lr 0.002] [--warmup 100] [--held-out 2000] [--init PROBE_DIR]
                                  [--weight-decay 0.01] [--channels 24,48,96,128] [--stem-stride 2]
                                  [--depth 1] [--features 256] [--residual] [--shortcuts]
-                                 [--ema 0.999] [--loss-weights expression=2,age=2]
+                                 [--ema 0.999] [--loss-weights expression=2,age=2] [--jpeg 0.2]
                                  [--threads N] [--backend auto|wasm|webgpu]
 
 Renders --count training faces (train-split seeds; cached in DIR), trains FaceProbe on augmented batches
@@ -22,7 +22,8 @@ around the downsampling convs).
 --ema keeps an exponential moving average of the weights (decay per step): the periodic check and the final
 table report it too, and the model folder gets the averaged weights (the raw ones' accuracy goes in
 config.json's training.raw). --loss-weights weighs the attributes' cross-entropies (others 1; the loss is
-their weighted mean), e.g. to give the slow fine-detail heads more of the gradient.`;
+their weighted mean), e.g. to give the slow fine-detail heads more of the gradient. --jpeg P round-trips that share of the training
+images through JPEG at a quality drawn from 50..95 (default 0: off).`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -45,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
       residual: { type: 'boolean' },
       shortcuts: { type: 'boolean' },
       ema: { type: 'string' },
+      jpeg: { type: 'string' },
       'loss-weights': { type: 'string' },
       threads: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
@@ -124,6 +126,7 @@ export async function run(args: string[]): Promise<number> {
     init: values.init,
     ema: num('ema', values.ema, false),
     lossWeights,
+    augment: values.jpeg === undefined ? undefined : { jpegProb: jpegProb(values.jpeg) },
     command: `unif2ace-eval train-probe ${args.join(' ')}`,
     log: (l) => console.error(l),
     onProgress: (p) => {
@@ -142,4 +145,10 @@ export async function run(args: string[]): Promise<number> {
   );
   result.probe.dispose();
   return 0;
+}
+
+function jpegProb(v: string): number {
+  const p = Number(v);
+  if (!(p >= 0 && p <= 1)) throw new Error(`train-probe: --jpeg takes a probability in [0, 1], got "${v}"`);
+  return p;
 }

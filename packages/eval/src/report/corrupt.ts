@@ -1,8 +1,7 @@
 // The degradations of a real image pipeline, for robustness numbers: JPEG at a quality, an integer
 // shift (edges replicated) and a Gaussian blur. Each maps an 8-bit RGB image to a new one.
-import jpeg from 'jpeg-js';
 import type { RgbImage } from '../images.js';
-import { blurHwc, shiftImage } from '../probe/augment.js';
+import { blurHwc, jpegBytes, shiftImage } from '../probe/augment.js';
 
 export type Corruption = (img: RgbImage) => RgbImage;
 
@@ -16,18 +15,7 @@ const toBytes = (px: Float32Array, width: number, height: number): RgbImage => {
 export function jpegRoundTrip(quality: number): Corruption {
   if (!(quality >= 1 && quality <= 100))
     throw new RangeError(`jpegRoundTrip: quality ${quality} is not in 1..100`);
-  return ({ rgb, width, height }) => {
-    const rgba = new Uint8Array(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      rgba[4 * i] = rgb[3 * i];
-      rgba[4 * i + 1] = rgb[3 * i + 1];
-      rgba[4 * i + 2] = rgb[3 * i + 2];
-      rgba[4 * i + 3] = 255;
-    }
-    const enc = jpeg.encode({ data: rgba, width, height }, quality);
-    const dec = jpeg.decode(enc.data, { useTArray: true, formatAsRGBA: false });
-    return { rgb: new Uint8Array(dec.data), width, height };
-  };
+  return (img) => jpegBytes(img, quality);
 }
 
 /** Shift by (dx, dy) pixels, edges replicated. */

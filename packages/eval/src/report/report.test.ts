@@ -1,6 +1,7 @@
-import { decodePng, parseCaption } from '@unif2ace/data';
+import { decodePng, parseCaption, Rng } from '@unif2ace/data';
 import { init } from '@unif2ace/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type AugmentOptions, augmentInto, DEFAULT_AUGMENT } from '../probe/augment.js';
 import { heldOutFaces } from '../probe/faces.js';
 import { FaceProbe } from '../probe/probe.js';
 import { blurred, jpegRoundTrip, shifted, standardCorruptions } from './corrupt.js';
@@ -129,6 +130,23 @@ describe('corruptions', () => {
       'blur sigma 0.5',
     ]);
     expect(() => jpegRoundTrip(0)).toThrow(/quality 0/);
+  });
+
+  it('training augmentation round-trips through JPEG first when asked', () => {
+    const face = heldOutFaces(1)[0].image;
+    const run = (opts: Partial<AugmentOptions>, img = face, rng = new Rng(7)) => {
+      const out = new Float32Array(3 * 64 * 64);
+      augmentInto(img, out, 0, rng, { ...DEFAULT_AUGMENT, ...opts });
+      return out;
+    };
+    // on: one draw decides, one picks the quality (75 of [75, 75]), then the usual augmentation of the JPEG
+    const after2 = new Rng(7);
+    after2.next();
+    after2.next();
+    const withJpeg = run({ jpegProb: 1, jpegQuality: [75, 75] });
+    expect(withJpeg).toEqual(run({}, jpegRoundTrip(75)(face), after2));
+    expect(withJpeg).not.toEqual(run({}));
+    expect(DEFAULT_AUGMENT.jpegProb).toBe(0); // off by default: earlier schedules replay exactly
   });
 });
 
