@@ -12,6 +12,8 @@ const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] 
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4] [--entropy-weight 0.1 (lfq)]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
   [--dec-channels C] [--dec-res-blocks R] (decoder only; default: --channels, --res-blocks)
+  [--init TOKENIZER_DIR] (fine-tune: start from those weights; the decoder may be deeper)
+  [--freeze-encoder] (train the decoder alone; codes fixed) [--code-entropy-weight W] (FSQ code-usage term)
   [--log-every 10] [--eval-every 500] [--grid-every 250] [--checkpoint-every 100] [--threads N] [--max-seconds S] [--stop-at STEP]`;
 
 type Flags = Record<string, string | true>;
@@ -57,6 +59,9 @@ const KNOWN = new Set([
   'mse-weight',
   'dec-channels',
   'dec-res-blocks',
+  'init',
+  'freeze-encoder',
+  'code-entropy-weight',
   'groups',
   'log-every',
   'eval-every',
@@ -130,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
   const f = parse(rest);
   for (const k of Object.keys(f)) if (!KNOWN.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   if (typeof f.out !== 'string') throw new Error(`--out DIR is required\n${USAGE}`);
+  if (f.init === true)
+    throw new Error(`--init needs a tokenizer folder (config.json + model.safetensors)\n${USAGE}`);
   if (!f.resume && (f.data === undefined) === (f.render === undefined))
     throw new Error(`give exactly one of --data DIR and --render N\n${USAGE}`);
   const kind = (f.quantizer ?? 'fsq') as string;
@@ -177,6 +184,9 @@ export async function main(argv: string[]): Promise<number> {
     quantizer,
     l1Weight: num(f, 'l1-weight', 1),
     mseWeight: num(f, 'mse-weight', 1),
+    init: typeof f.init === 'string' ? f.init : undefined,
+    freezeEncoder: f['freeze-encoder'] === true,
+    codeEntropyWeight: num(f, 'code-entropy-weight', 0),
     quiet: f.quiet === true,
     stepsGiven: f.steps !== undefined,
   });

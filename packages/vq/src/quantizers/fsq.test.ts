@@ -85,4 +85,77 @@ describe('FSQ', () => {
     for (const t of [z, z.grad!, r.codes, r.zq, r.loss]) t.dispose();
     q.dispose();
   });
+
+  it('codeEntropy matches a brute-force sum over every code, and its gradient finite differences', async () => {
+    await useBackend(DEVICE);
+    const levels = [4, 3, 2];
+    const q = new FSQ({ levels });
+    const N = 5;
+    const tau = 0.7;
+    const vals = Array.from({ length: N * 3 }, (_, i) => Math.sin(1.7 * i + 0.3) * 1.5);
+    // Reference in float64: soft level assignments per channel, the joint over all 24 codes as products.
+    const ref = (v: number[]) => {
+      const half = levels.map((L) => ((L - 1) * (1 + EPS)) / 2);
+      const off = levels.map((L) => (L % 2 === 0 ? 0.5 : 0));
+      const p = (n: number, i: number) => {
+        const L = levels[i];
+        const b = half[i] * Math.tanh(v[n * 3 + i] + Math.atanh(off[i] / half[i])) - off[i];
+        const w = Array.from({ length: L }, (_, j) => Math.exp(-((b - (j - Math.floor(L / 2))) ** 2) / tau));
+        const s = w.reduce((a, x) => a + x, 0);
+        return w.map((x) => x / s);
+      };
+      let perSample = 0;
+      const avg = new Float64Array(24);
+      for (let n = 0; n < N; n++) {
+        const ps = [0, 1, 2].map((i) => p(n, i));
+        for (let k = 0; k < 24; k++) {
+          const pk = ps[0][k % 4] * ps[1][Math.floor(k / 4) % 3] * ps[2][Math.floor(k / 12)];
+          perSample -= (pk * Math.log(pk)) / N;
+          avg[k] += pk / N;
+        }
+      }
+      const codebook = -avg.reduce((a, x) => a + x * Math.log(x), 0);
+      return { perSample, codebook, loss: perSample - codebook };
+    };
+    const rows = tensor(vals, [N, 3], { requiresGrad: true });
+    const e = q.codeEntropy(rows, tau);
+    const want = ref(vals);
+    expect(await e.perSample.item()).toBeCloseTo(want.perSample, 4);
+    expect(await e.codebook.item()).toBeCloseTo(want.codebook, 4);
+    expect(await e.loss.item()).toBeCloseTo(want.loss, 4);
+    // A spread batch has a larger codebook entropy than one latent repeated (whose codebook entropy is its
+    // per-sample entropy).
+    const same = tensor(
+      Array.from({ length: N * 3 }, (_, i) => vals[i % 3]),
+      [N, 3],
+    );
+    const e1 = q.codeEntropy(same, tau);
+    expect(await e1.codebook.item()).toBeCloseTo(await e1.perSample.item(), 4);
+    expect(want.codebook).toBeGreaterThan((await e1.codebook.item()) + 0.3);
+    tidy(() => e.loss.backward());
+    const g = await rows.grad!.data();
+    const h = 1e-4;
+    for (const i of [0, 4, 8, 13]) {
+      const up = [...vals];
+      const dn = [...vals];
+      up[i] += h;
+      dn[i] -= h;
+      expect(g[i]).toBeCloseTo((ref(up).loss - ref(dn).loss) / (2 * h), 2);
+    }
+    expect(() => q.codeEntropy(rows, 0)).toThrow(/temperature must be > 0/);
+    expect(() => tidy(() => q.codeEntropy(same.reshape([3, N]), tau).loss)).toThrow(/expected rows \[N, 3\]/);
+    for (const t of [
+      rows,
+      rows.grad!,
+      e.perSample,
+      e.codebook,
+      e.loss,
+      same,
+      e1.perSample,
+      e1.codebook,
+      e1.loss,
+    ])
+      t.dispose();
+    q.dispose();
+  });
 });

@@ -7,7 +7,15 @@
 //   b_i(z) = h_i tanh(z_i + s_i) - o_i                 (values in (-h_i - o_i, h_i - o_i))
 //   q_i    = round(b_i) / floor(L_i / 2)                (STE: the gradient of b_i passes through round)
 //   digit_i = round(b_i) + floor(L_i / 2)  in [0, L_i),  code = sum_i digit_i * prod_{j<i} L_j
-// There is no auxiliary loss.
+// There is no auxiliary loss in the paper. `codeEntropy` is an optional training-time term (the trainer's
+// --code-entropy-weight) that carries LFQ's entropy penalty over to FSQ: each bounded channel is softly
+// assigned to its levels v_j = j - floor(L_i / 2) by p_i(j | z) = softmax_j(-(b_i(z) - v_j)^2 / tau); the
+// code's soft assignment is the product over channels, so
+//   perSample = E_z[sum_i H(p_i(. | z))]          (small: every channel sits near one level)
+//   codebook  = H(E_z[prod_i p_i(. | z)])          (large: the batch spreads over all prod L_i codes)
+//   L_entropy = perSample - codebook
+// The batch average of the product is a matmul: the outer product of the first half of the channels,
+// transposed, times the outer product of the second half, over N.
 import { Module } from '@unif2ace/nn';
 import { ops, type Tensor, tensor, tidy } from '@unif2ace/tensor';
 import {
@@ -53,6 +61,57 @@ export class FSQ extends Module implements Quantizer {
     const offset = this.levels.map((l) => (l % 2 === 0 ? 0.5 : 0));
     const shift = offset.map((o, i) => Math.atanh(o / half[i]));
     return rows.add(this.row(shift)).tanh().mul(this.row(half)).sub(this.row(offset));
+  }
+
+  /**
+   * The soft-assignment entropies of rows [N, D] (nats): per-sample sum of channel entropies, the
+   * codebook entropy of the batch-averaged joint assignment, and loss = perSample - codebook.
+   */
+  codeEntropy(rows: Tensor, temperature = 1): { perSample: Tensor; codebook: Tensor; loss: Tensor } {
+    if (!(temperature > 0))
+      throw new RangeError(`FSQ.codeEntropy: temperature must be > 0, got ${temperature}`);
+    if (rows.rank !== 2 || rows.shape[1] !== this.dim)
+      throw new RangeError(`FSQ.codeEntropy: expected rows [N, ${this.dim}], got [${rows.shape.join(', ')}]`);
+    const N = rows.shape[0];
+    return tidy(() => {
+      const b = this.bound(rows);
+      const probs: Tensor[] = [];
+      let perSample = tensor(0);
+      this.levels.forEach((L, i) => {
+        const values = tensor(
+          Array.from({ length: L }, (_, j) => j - Math.floor(L / 2)),
+          [1, L],
+        );
+        const logp = b
+          .slice(1, i, i + 1)
+          .sub(values)
+          .square()
+          .mul(-1 / temperature)
+          .logSoftmax(1);
+        const p = logp.exp();
+        perSample = perSample.add(p.mul(logp).sum(1).mean().neg());
+        probs.push(p);
+      });
+      // Outer product over channels, [N, prod L] flattened (the code order does not change an entropy).
+      const outer = (ps: Tensor[]) =>
+        ps.reduce((acc, p) => {
+          const [, a] = acc.shape;
+          const [, l] = p.shape;
+          return acc
+            .reshape([N, a, 1])
+            .mul(p.reshape([N, 1, l]))
+            .reshape([N, a * l]);
+        });
+      const half = Math.floor(this.dim / 2);
+      const avg =
+        half === 0
+          ? probs[0].mean(0)
+          : outer(probs.slice(0, half))
+              .T.matmul(outer(probs.slice(half)))
+              .div(N);
+      const codebook = avg.mul(avg.add(1e-9).log()).sum().neg();
+      return { perSample, codebook, loss: perSample.sub(codebook) };
+    });
   }
 
   quantize(z: Tensor): QuantizeResult {

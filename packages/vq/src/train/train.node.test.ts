@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { safetensorsToTensors } from '@unif2ace/nn';
 import { loadLatestCheckpoint } from '@unif2ace/nn/node';
 import { checkLeaks, DEVICE } from '@unif2ace/tensor/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +89,60 @@ describe('unif2ace-vq train', () => {
     const a = readFileSync(join(root, 'a', 'final', 'model.safetensors'));
     const b = readFileSync(join(out, 'final', 'model.safetensors'));
     expect(Buffer.compare(a, b)).toBe(0);
+  });
+
+  it('--init with --freeze-encoder trains the decoder alone from the given weights', async () => {
+    const from = join(root, 'a', 'final');
+    const out = join(root, 'e');
+    await train({ ...base(out), steps: 8, init: from, freezeEncoder: true });
+    const load = (dir: string) => {
+      const f = join(dir, 'model.safetensors');
+      return safetensorsToTensors(readFileSync(f), f);
+    };
+    const a = load(from);
+    const b = load(join(out, 'final'));
+    let encoderSame = 0;
+    let decoderMoved = 0;
+    for (const [k, t] of a) {
+      const x = await t.data();
+      const y = await b.get(k)!.data();
+      const same = x.every((v, i) => v === y[i]);
+      if (k.startsWith('encoder.') && same) encoderSame++;
+      if (k.startsWith('decoder.') && !same) decoderMoved++;
+    }
+    expect(encoderSame).toBe([...a.keys()].filter((k) => k.startsWith('encoder.')).length);
+    expect(decoderMoved).toBeGreaterThan(10);
+    for (const t of [...a.values(), ...b.values()]) t.dispose();
+    // the first step starts from the trained weights: its error is the trained run's, not a fresh init's
+    const first = rows(out).filter((r) => r.kind === undefined)[0];
+    const fresh = rows(join(root, 'a')).filter((r) => r.kind === undefined)[0];
+    expect(first.mse).toBeLessThan(fresh.mse * 0.7);
+    const hp = JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8'));
+    expect([hp.init, hp.freezeEncoder]).toEqual([from, true]);
+  });
+
+  it('--code-entropy-weight adds the FSQ entropy term (FSQ only, encoder trainable)', async () => {
+    const out = join(root, 'f');
+    await train({ ...base(out), steps: 8, codeEntropyWeight: 0.05 });
+    const m = rows(out).filter((r) => r.kind === undefined);
+    for (const r of m) {
+      expect(r.softPerplexity).toBeGreaterThan(1);
+      expect(r.softPerplexity).toBeLessThanOrEqual(125);
+      // loss = l1 + mse + 0.05 (perSample - codebook), and the codebook term is the larger: below l1 + mse
+      expect(r.loss).toBeLessThan(r.l1 + r.mse);
+    }
+    await expect(
+      train({
+        ...base(join(root, 'g')),
+        codeEntropyWeight: 0.05,
+        quantizer: { kind: 'vq-ema', dim: 3, codebookSize: 16 },
+      }),
+    ).rejects.toThrow(/codeEntropyWeight is for FSQ/);
+    await expect(
+      train({ ...base(join(root, 'h')), codeEntropyWeight: 0.05, freezeEncoder: true }),
+    ).rejects.toThrow(/needs a trainable encoder/);
+    await expect(train({ ...base(join(root, 'i')), codeEntropyWeight: -1 })).rejects.toThrow(
+      /codeEntropyWeight must be a number >= 0/,
+    );
   });
 });

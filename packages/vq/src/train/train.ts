@@ -16,12 +16,14 @@ import {
   warmupCosine,
 } from '@unif2ace/nn';
 import { loadLatestCheckpoint, writeCheckpoint, writeFileAtomic } from '@unif2ace/nn/node';
-import { type BackendName, init, scope, type Tensor, tidy } from '@unif2ace/tensor';
+import { type BackendName, init, noGrad, scope, type Tensor, tidy } from '@unif2ace/tensor';
 import type { CodecConfig } from '../codec.js';
 import { evaluateReconstruction, type ReconstructionMetrics } from '../metrics.js';
-import { codeStats, type QuantizerConfig } from '../quantizer.js';
+import { codeStats, type QuantizerConfig, toRows } from '../quantizer.js';
+import type { FSQ } from '../quantizers/fsq.js';
 import { ImageTokenizer } from '../tokenizer.js';
 import { type FaceSet, facesToTensor, readFaceDir, renderFaces, tensorToRgb } from './faces.js';
+import { initFromTokenizer } from './init.js';
 
 export interface TrainOptions {
   out: string;
@@ -46,6 +48,19 @@ export interface TrainOptions {
   l1Weight?: number;
   /** Weight of the mean squared error in the loss (default 1; PSNR is a function of it alone). */
   mseWeight?: number;
+  /**
+   * Start from the weights of this trained tokenizer folder (config.json + model.safetensors) instead of a
+   * random init; same codec and quantizer, except that the decoder may have more residual blocks per level
+   * (they start as the identity). Ignored once the run has a checkpoint.
+   */
+  init?: string;
+  /** Train the decoder alone: the encoder is frozen (no gradient, no optimizer state), so the codes are fixed. */
+  freezeEncoder?: boolean;
+  /**
+   * FSQ only: weight of the code-entropy term (FSQ.codeEntropy: per-sample entropy minus the entropy of
+   * the batch's average soft code assignment), added to the loss; 0 (default) leaves FSQ as in the paper.
+   */
+  codeEntropyWeight?: number;
   /** Backend to train on (default 'auto': WebGPU on a hardware adapter, else WASM). */
   backend?: BackendName;
   /** WASM worker threads (on a machine shared with other jobs, 1 can be several times faster). */
@@ -133,6 +148,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       'quantizer',
       'l1Weight',
       'mseWeight',
+      'init',
+      'freezeEncoder',
+      'codeEntropyWeight',
     ] as const)
       if (hp[k] !== undefined) (opts as unknown as Record<string, unknown>)[k] = hp[k];
     // A new total is allowed (the schedule is a function of the step and the total: say so in the log).
@@ -148,11 +166,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { steps, batch: B, seed } = opts;
   const l1Weight = opts.l1Weight ?? 1;
   const mseWeight = opts.mseWeight ?? 1;
+  const entropyWeight = opts.codeEntropyWeight ?? 0;
   for (const [k, v] of [
     ['l1Weight', l1Weight],
     ['mseWeight', mseWeight],
+    ['codeEntropyWeight', entropyWeight],
   ] as const)
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`train: ${k} must be a number >= 0, got ${v}`);
+  if (entropyWeight > 0 && opts.quantizer.kind !== 'fsq')
+    throw new RangeError(
+      `train: codeEntropyWeight is for FSQ (LFQ has its own entropyWeight), the quantizer is ${opts.quantizer.kind}`,
+    );
+  if (entropyWeight > 0 && opts.freezeEncoder)
+    throw new RangeError(
+      'train: codeEntropyWeight needs a trainable encoder (it moves the codes); drop freezeEncoder',
+    );
   writeFileAtomic(
     hpPath,
     `${JSON.stringify({ ...opts, quiet: undefined, resume: undefined, stepsGiven: undefined }, null, 2)}\n`,
@@ -184,8 +212,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   seedInit(seed);
   const tok = ImageTokenizer.create(opts.codec, opts.quantizer);
-  const params = tok.parameters();
-  const opt = new AdamW(decayGroups(tok.namedParameters(), 0.01), { lr: opts.lr });
+  if (opts.init && !previous) {
+    const { fresh } = initFromTokenizer(tok, opts.init);
+    log(
+      `init: weights from ${opts.init}${fresh.length ? `; decoder blocks ${fresh.join(', ')} new (identity at start)` : ''}`,
+    );
+  }
+  if (opts.freezeEncoder) tok.encoder.freeze();
+  const trainable = [...tok.namedParameters()].filter(([, p]) => p.requiresGrad);
+  const params = trainable.map(([, p]) => p);
+  const opt = new AdamW(decayGroups(trainable, 0.01), { lr: opts.lr });
   const schedule = warmupCosine({ peak: opts.lr, warmup: opts.warmup, total: steps, min: opts.lr * 0.05 });
   let step = 0;
   let elapsed = 0;
@@ -205,7 +241,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     );
   }
   log(
-    `model: ${tok.numParameters().toLocaleString()} parameters, ${tok.codebookSize} codes on a ${tok.gridSize.join('x')} grid`,
+    `model: ${tok.numParameters().toLocaleString()} parameters (${tok.numParameters({ trainableOnly: true }).toLocaleString()} trained${opts.freezeEncoder ? ', encoder frozen' : ''}), ${tok.codebookSize} codes on a ${tok.gridSize.join('x')} grid`,
   );
 
   const metricsPath = join(opts.out, 'metrics.jsonl');
@@ -244,7 +280,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   // Training
   const windowCodes: number[] = [];
-  let sums = { loss: 0, l1: 0, mse: 0, q: 0, n: 0 };
+  let sums = { loss: 0, l1: 0, mse: 0, q: 0, h: 0, n: 0 };
   let windowStart = performance.now();
   const runStart = performance.now();
   let stopped = false;
@@ -259,21 +295,30 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const stepStart = performance.now();
     const parts = await scope(async () => {
       const x = facesToTensor(trainSet, idx);
-      const z = tok.encoder.forward(x);
+      // A frozen encoder records no graph (its backward would be thrown away).
+      const z = opts.freezeEncoder ? noGrad(() => tok.encoder.forward(x)) : tok.encoder.forward(x);
       if (tok.quantizer.maintain) await tok.quantizer.maintain(z.detach());
       const r = tok.quantizer.quantize(z);
       const recon = tok.decoder.forward(r.zq);
+      const ent = entropyWeight > 0 ? (tok.quantizer as FSQ).codeEntropy(toRows(z)) : null;
       const [l1, mse, loss] = tidy(() => {
         const d = recon.sub(x);
         const a = d.abs().mean();
         const b = d.square().mean();
-        return [a, b, a.mul(l1Weight).add(b.mul(mseWeight)).add(r.loss)];
+        const l = a.mul(l1Weight).add(b.mul(mseWeight)).add(r.loss);
+        return [a, b, ent ? l.add(ent.loss.mul(entropyWeight)) : l];
       });
       loss.backward();
       clipGradNorm(params, 1).dispose();
       const codes = await r.codes.data();
       for (const c of codes) windowCodes.push(c);
-      return { loss: await loss.item(), l1: await l1.item(), mse: await mse.item(), q: await r.loss.item() };
+      return {
+        loss: await loss.item(),
+        l1: await l1.item(),
+        mse: await mse.item(),
+        q: await r.loss.item(),
+        h: ent ? await ent.codebook.item() : 0,
+      };
     });
     opt.lr = schedule(step);
     opt.update();
@@ -285,6 +330,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       l1: sums.l1 + parts.l1,
       mse: sums.mse + parts.mse,
       q: sums.q + parts.q,
+      h: sums.h + parts.h,
       n: sums.n + 1,
     };
     if (step % opts.logEvery === 0 || step === steps) {
@@ -304,6 +350,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         imagesPerSec: ips,
         windowUsage: usage,
         windowPerplexity: perplexity,
+        // exp of the batch's soft codebook entropy (FSQ.codeEntropy), where that term is on
+        ...(entropyWeight > 0 ? { softPerplexity: Math.exp(sums.h / sums.n) } : {}),
       };
       appendMetrics(row);
       if (!opts.quiet) {
@@ -315,7 +363,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         );
       }
       windowCodes.length = 0;
-      sums = { loss: 0, l1: 0, mse: 0, q: 0, n: 0 };
+      sums = { loss: 0, l1: 0, mse: 0, q: 0, h: 0, n: 0 };
       windowStart = performance.now();
     }
     if (step % opts.gridEvery === 0) await grid();
