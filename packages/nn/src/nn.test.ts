@@ -83,7 +83,10 @@ describe('optimizers', () => {
   it('EMA follows shadow = d * shadow + (1 - d) * param and leaves only its shadows live', async () => {
     const p = tensor([1, 2, -4], [3], { requiresGrad: true });
     const ema = new EMA([p], 0.5);
-    for (const v of [[3, 2, 0], [5, -2, 4]]) {
+    for (const v of [
+      [3, 2, 0],
+      [5, -2, 4],
+    ]) {
       const next = tensor(v, [3]);
       p.copy_(next);
       next.dispose();
