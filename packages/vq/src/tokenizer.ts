@@ -16,7 +16,8 @@ export interface TokenizerConfig {
 }
 
 const CONFIG_KEYS = ['_class', '_version', 'codec', 'quantizer'];
-const CODEC_KEYS = [
+/** The codec fields that shape the encoder and the codes (a fine-tuning `--init` source must match them). */
+export const ENCODER_CODEC_KEYS: (keyof CodecConfig)[] = [
   'imageSize',
   'patchSize',
   'channels',
@@ -24,9 +25,8 @@ const CODEC_KEYS = [
   'resBlocks',
   'groups',
   'latentChannels',
-  'decoderChannels',
-  'decoderResBlocks',
 ];
+const CODEC_KEYS = [...ENCODER_CODEC_KEYS, 'decoderChannels', 'decoderResBlocks'];
 
 /** Checks a parsed config.json; errors name the file and the field. */
 export function validateTokenizerConfig(c: unknown, where = 'config.json'): TokenizerConfig {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { safetensorsToTensors } from '@unif2ace/nn';
 import { noGrad, zeros } from '@unif2ace/tensor';
 import { type CodecConfig, ResBlock } from '../codec.js';
-import { type ImageTokenizer, validateTokenizerConfig } from '../tokenizer.js';
+import { ENCODER_CODEC_KEYS, type ImageTokenizer, validateTokenizerConfig } from '../tokenizer.js';
 
 /** Index in `blocks` of each level's residual blocks, in the decoder's order (deepest level first). */
 function decoderLayout(c: CodecConfig): { res: number[]; upConv?: number }[] {
@@ -47,16 +47,6 @@ export function decoderBlockMap(
   return { map, fresh };
 }
 
-const CODEC_SAME: (keyof CodecConfig)[] = [
-  'imageSize',
-  'patchSize',
-  'channels',
-  'channelMult',
-  'resBlocks',
-  'groups',
-  'latentChannels',
-];
-
 /**
  * Copies the weights of the tokenizer in `dir` (config.json + model.safetensors) into `tok`. Every field of
  * the two configs must match except `decoderResBlocks`, which may grow (decoderChannels must match too).
@@ -70,7 +60,7 @@ export function initFromTokenizer(tok: ImageTokenizer, dir: string): { fresh: nu
   );
   const to = tok.config.codec;
   const from = src.codec;
-  for (const k of CODEC_SAME)
+  for (const k of ENCODER_CODEC_KEYS)
     if (JSON.stringify(from[k]) !== JSON.stringify(to[k]))
       throw new RangeError(
         `${where}: codec.${k} is ${JSON.stringify(from[k])} there, ${JSON.stringify(to[k])} here`,
