@@ -33,6 +33,7 @@ export type { LabelledFace } from './probe/faces.js';
 export { faceRecord, heldOutFaces, renderLabelled, splitSeeds } from './probe/faces.js';
 export type { HeadLayout, HeadSpec } from './probe/heads.js';
 export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
+export { jpegLossy, jpegQuantTables } from './probe/jpeg.js';
 export { headWeights, probeLoss } from './probe/loss.js';
 export type { ProbeNetConfig } from './probe/model.js';
 export { ProbeNet } from './probe/model.js';

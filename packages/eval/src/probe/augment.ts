@@ -5,6 +5,7 @@
 import type { Rng } from '@unif2ace/data';
 import jpeg from 'jpeg-js';
 import type { RgbImage } from '../images.js';
+import { jpegLossy } from './jpeg.js';
 
 export interface AugmentOptions {
   /** Shift by up to this many pixels in x and y (uniform integers). Default 2. */
@@ -39,7 +40,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   jpegQuality: [50, 95],
 };
 
-/** JPEG encode at `quality` (1..100) and decode again (jpeg-js, baseline, 4:2:0 as libjpeg's default). */
+/** JPEG encode at `quality` (1..100) and decode again: real bytes through jpeg-js (baseline, 4:4:4 — jpeg-js does not subsample chroma). */
 export function jpegBytes({ rgb, width, height }: RgbImage, quality: number): RgbImage {
   if (!(quality >= 1 && quality <= 100))
     throw new RangeError(`jpegBytes: quality ${quality} is not in 1..100`);
@@ -117,7 +118,7 @@ export function augmentInto(
   let img = source;
   if (opts.jpegProb > 0 && rng.next() < opts.jpegProb) {
     const [lo, hi] = opts.jpegQuality;
-    img = jpegBytes(source, lo + Math.floor(rng.next() * (hi - lo + 1)));
+    img = jpegLossy(source, lo + Math.floor(rng.next() * (hi - lo + 1)));
   }
   const { width: w, height: h } = img;
   const span = 2 * opts.maxShift + 1;
