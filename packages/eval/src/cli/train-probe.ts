@@ -23,7 +23,7 @@ around the downsampling convs).
 table report it too, and the model folder gets the averaged weights (the raw ones' accuracy goes in
 config.json's training.raw). --loss-weights weighs the attributes' cross-entropies (others 1; the loss is
 their weighted mean), e.g. to give the slow fine-detail heads more of the gradient. --jpeg P round-trips that share of the training
-images through JPEG at a quality drawn from 50..95 (default 0: off).`;
+images through JPEG at a quality drawn from 50..95, half of them with 4:2:0 chroma (default 0: off).`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

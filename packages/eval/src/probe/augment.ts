@@ -20,6 +20,8 @@ export interface AugmentOptions {
   /** Probability of a JPEG round trip (before the shift), and its quality range (integers). Default 0, [50, 95]. */
   jpegProb: number;
   jpegQuality: [number, number];
+  /** Of those round trips, the share with 4:2:0 chroma (libjpeg's default); the rest keep 4:4:4. Default 0.5. */
+  jpeg420Share: number;
 }
 
 // Mild on purpose: a blur of sigma 0.8 or a 4 % channel gain already erases or changes what a thin brow, a
@@ -38,6 +40,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   // one robustness drop that grew with training: 1.3 -> 2.0 points over four schedules)
   jpegProb: 0,
   jpegQuality: [50, 95],
+  jpeg420Share: 0.5,
 };
 
 /** JPEG encode at `quality` (1..100) and decode again: real bytes through jpeg-js (baseline, 4:4:4 — jpeg-js does not subsample chroma). */
@@ -118,7 +121,8 @@ export function augmentInto(
   let img = source;
   if (opts.jpegProb > 0 && rng.next() < opts.jpegProb) {
     const [lo, hi] = opts.jpegQuality;
-    img = jpegLossy(source, lo + Math.floor(rng.next() * (hi - lo + 1)));
+    const quality = lo + Math.floor(rng.next() * (hi - lo + 1));
+    img = jpegLossy(source, quality, { subsampling: rng.next() < opts.jpeg420Share ? '4:2:0' : '4:4:4' });
   }
   const { width: w, height: h } = img;
   const span = 2 * opts.maxShift + 1;

@@ -2,6 +2,7 @@
 // shift (edges replicated) and a Gaussian blur. Each maps an 8-bit RGB image to a new one.
 import type { RgbImage } from '../images.js';
 import { blurHwc, jpegBytes, shiftImage } from '../probe/augment.js';
+import { jpegLossy } from '../probe/jpeg.js';
 
 export type Corruption = (img: RgbImage) => RgbImage;
 
@@ -11,11 +12,17 @@ const toBytes = (px: Float32Array, width: number, height: number): RgbImage => {
   return { rgb, width, height };
 };
 
-/** JPEG encode at `quality` (1..100) and decode again (jpeg-js, baseline, 4:2:0 as libjpeg's default). */
-export function jpegRoundTrip(quality: number): Corruption {
+/**
+ * JPEG encode at `quality` (1..100) and decode again. 4:4:4 goes through real bytes (jpeg-js, which cannot
+ * subsample); 4:2:0, libjpeg's default and so what most pipelines write (Pillow, browsers' canvas), through
+ * `jpegLossy`, which matches libjpeg's round trip to ~0.1 levels on faces (tools/golden/jpeg.py).
+ */
+export function jpegRoundTrip(quality: number, subsampling: '4:4:4' | '4:2:0' = '4:4:4'): Corruption {
   if (!(quality >= 1 && quality <= 100))
     throw new RangeError(`jpegRoundTrip: quality ${quality} is not in 1..100`);
-  return (img) => jpegBytes(img, quality);
+  return subsampling === '4:2:0'
+    ? (img) => jpegLossy(img, quality, { subsampling })
+    : (img) => jpegBytes(img, quality);
 }
 
 /** Shift by (dx, dy) pixels, edges replicated. */
@@ -31,10 +38,15 @@ export function blurred(sigma: number): Corruption {
   };
 }
 
-/** The set the issue names: JPEG q75, ±2 px shifts (both diagonals), blur sigma 0.5. */
+/**
+ * The set the issue names: JPEG q75 (without and with chroma subsampling: the second is what a real pipeline
+ * usually does, and it halves the resolution of colour, so a 2-pixel iris loses most of its own), ±2 px
+ * shifts (both diagonals), blur sigma 0.5.
+ */
 export function standardCorruptions(): Record<string, Corruption> {
   return {
     'jpeg q75': jpegRoundTrip(75),
+    'jpeg q75 4:2:0': jpegRoundTrip(75, '4:2:0'),
     'shift +2,+2 px': shifted(2, 2),
     'shift -2,-2 px': shifted(-2, -2),
     'shift +2,-2 px': shifted(2, -2),

@@ -125,6 +125,7 @@ describe('corruptions', () => {
     expect(mad(j)).toBeLessThan(12);
     expect(Object.keys(standardCorruptions())).toEqual([
       'jpeg q75',
+      'jpeg q75 4:2:0',
       'shift +2,+2 px',
       'shift -2,-2 px',
       'shift +2,-2 px',
@@ -140,12 +141,18 @@ describe('corruptions', () => {
       augmentInto(img, out, 0, rng, { ...DEFAULT_AUGMENT, ...opts });
       return out;
     };
-    // on: one draw decides, one picks the quality (75 of [75, 75]), then the usual augmentation of the JPEG
-    const after2 = new Rng(7);
-    after2.next();
-    after2.next();
-    const withJpeg = run({ jpegProb: 1, jpegQuality: [75, 75] });
-    expect(withJpeg).toEqual(run({}, jpegLossy(face, 75), after2));
+    // on: one draw decides, one picks the quality (75 of [75, 75]), one the chroma subsampling, then the
+    // usual augmentation of the JPEG
+    const after3 = () => {
+      const rng = new Rng(7);
+      for (let i = 0; i < 3; i++) rng.next();
+      return rng;
+    };
+    const withJpeg = run({ jpegProb: 1, jpegQuality: [75, 75], jpeg420Share: 0 });
+    expect(withJpeg).toEqual(run({}, jpegLossy(face, 75), after3()));
+    const with420 = run({ jpegProb: 1, jpegQuality: [75, 75], jpeg420Share: 1 });
+    expect(with420).toEqual(run({}, jpegLossy(face, 75, { subsampling: '4:2:0' }), after3()));
+    expect(with420).not.toEqual(withJpeg);
     expect(withJpeg).not.toEqual(run({}));
     expect(DEFAULT_AUGMENT.jpegProb).toBe(0); // off by default: earlier schedules replay exactly
   });
