@@ -32,6 +32,19 @@ export { DEFAULT_NET, defaultProbeConfig, validateProbeConfig } from './probe/co
 export type { LabelledFace } from './probe/faces.js';
 export { faceRecord, heldOutFaces, renderLabelled, splitSeeds } from './probe/faces.js';
 export type { HeadLayout, HeadSpec } from './probe/heads.js';
+export type {
+  AmbiguityTier,
+  Counterfactual,
+  CounterfactualOptions,
+  RenderDiff,
+} from './probe/identifiability.js';
+export {
+  AMBIGUITY_TIERS,
+  counterfactuals,
+  faceCredit,
+  renderDiff,
+  samplerAllows,
+} from './probe/identifiability.js';
 export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
 export { headWeights, probeLoss } from './probe/loss.js';
 export type { ProbeNetConfig } from './probe/model.js';
