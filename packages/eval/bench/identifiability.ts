@@ -21,14 +21,15 @@ import {
   visibleAttributes,
 } from '@unif2ace/data';
 import { init } from '@unif2ace/tensor';
+import { splitSeeds } from '../src/probe/faces.js';
+import { decodeRow, HIDDEN } from '../src/probe/heads.js';
 import {
   AMBIGUITY_TIERS,
   type Counterfactual,
   counterfactuals,
   faceCredit,
+  labelSets,
 } from '../src/probe/identifiability.js';
-import { splitSeeds } from '../src/probe/faces.js';
-import { decodeRow, HIDDEN } from '../src/probe/heads.js';
 import { FaceProbe } from '../src/probe/probe.js';
 
 const env = process.env;
@@ -48,6 +49,8 @@ interface Face {
   rows: Map<AttributeName, Counterfactual[]>;
   /** Counterfactual rows of the attributes the taxonomy hides on this face. */
   hidden: Counterfactual[];
+  /** Per tier, per attribute: the labels no judge can tell apart on this face (labelSets over all rows). */
+  sets: Map<AttributeName, Set<unknown>>[];
 }
 
 const t0 = Date.now();
@@ -67,8 +70,10 @@ for (const [i, seed] of splitSeeds(SEED, 'test', N).entries()) {
   // the converse check: attributes the taxonomy hides here — does every value really draw the same picture?
   const hiddenNames = ATTRIBUTE_NAMES.filter((n) => vis[n] === null);
   const hidden = counterfactuals(attrs, seed, { attributes: hiddenNames, includeHidden: true }).rows;
-  faces.push({ seed, attrs, base, rows: by, hidden });
-  if (i % 250 === 249) console.error(`${i + 1}/${N} faces rendered (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const sets = TIERS.map((t) => labelSets(attrs, [...rows, ...hidden], t));
+  faces.push({ seed, attrs, base, rows: by, hidden, sets });
+  if (i % 250 === 249)
+    console.error(`${i + 1}/${N} faces rendered (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
 const renderSeconds = (Date.now() - t0) / 1000;
 
@@ -100,7 +105,9 @@ if (PROBE !== 'none') {
         if (!rules.length) continue;
         // a rule surely holds when every attribute it names was seen with one of its values; it may hold when
         // one of them was judged hidden itself (unknown); otherwise it surely does not
-        const sure = rules.some((c) => Object.entries(c).every(([k, vs]) => (vs as unknown[]).includes(own[k])));
+        const sure = rules.some((c) =>
+          Object.entries(c).every(([k, vs]) => (vs as unknown[]).includes(own[k])),
+        );
         const may = rules.some((c) =>
           Object.entries(c).every(([k, vs]) => own[k] === null || (vs as unknown[]).includes(own[k])),
         );
@@ -150,6 +157,20 @@ interface Stats {
   cond: Map<string, number>;
   condHit: Map<string, number>[];
   pairCondHit: Map<string, number>[];
+  /** Faces where the taxonomy hides the attribute: count, summed credit and ambiguous faces per tier, the
+   * label sets found ("null~false"), the probe (right, wrong, wrong within the set per tier), conditions. */
+  hidden: {
+    faces: number;
+    credit: number[];
+    hits: number[];
+    sets: Record<string, number>;
+    right: number;
+    wrong: number;
+    wrongInSet: number[];
+    cond: Map<string, number>;
+    condHit: Map<string, number>[];
+    pairCondHit: Map<string, number>[];
+  };
 }
 const stats = new Map<AttributeName, Stats>();
 for (const n of ATTRIBUTE_NAMES)
@@ -174,6 +195,18 @@ for (const n of ATTRIBUTE_NAMES)
     cond: new Map(),
     condHit: TIERS.map(() => new Map()),
     pairCondHit: TIERS.map(() => new Map()),
+    hidden: {
+      faces: 0,
+      credit: Array(T).fill(0),
+      hits: Array(T).fill(0),
+      sets: {},
+      right: 0,
+      wrong: 0,
+      wrongInSet: Array(T).fill(0),
+      cond: new Map(),
+      condHit: TIERS.map(() => new Map()),
+      pairCondHit: TIERS.map(() => new Map()),
+    },
   });
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 const FAINT = TIERS.findIndex((t) => t.name === 'faint');
@@ -198,8 +231,8 @@ faces.forEach((f, fi) => {
       if (TIERS[FAINT].test(r.diff)) s.confusions[1][key] = (s.confusions[1][key] ?? 0) + 1;
     }
     if (closest < Number.POSITIVE_INFINITY) s.closest.push(closest);
-    TIERS.forEach((t, ti) => {
-      const c = faceCredit(rows, t);
+    TIERS.forEach((_, ti) => {
+      const c = 1 / (f.sets[ti].get(name) as Set<unknown>).size;
       s.credit[ti] += c;
       if (c < 1) {
         s.faceHits[ti]++;
@@ -220,15 +253,50 @@ faces.forEach((f, fi) => {
         if (said === null) s.probe.saidHidden++;
         else {
           const r = rows.find((x) => x.alternative === said);
-          if (!r) s.probe.notAllowed++; // every alternative of a visible attribute is re-rendered
+          if (!r)
+            s.probe.notAllowed++; // every alternative of a visible attribute is re-rendered
           else {
             if (!r.allowed) s.probe.notAllowed++;
             s.probe.answerPx.push(r.diff.changed);
-            TIERS.forEach((t, ti) => {
-              if (t.test(r.diff)) s.probe.byTier[ti]++;
-            });
           }
         }
+        // the answer is one of the labels the picture cannot tell from the truth (hidden included)
+        TIERS.forEach((_, ti) => {
+          if ((f.sets[ti].get(name) as Set<unknown>).has(said)) s.probe.byTier[ti]++;
+        });
+      }
+    }
+  }
+  // the faces where the taxonomy hides the attribute: is "hidden" the only label the picture allows?
+  const vis = visibleAttributes(f.attrs);
+  for (const name of ATTRIBUTE_NAMES) {
+    if (vis[name] !== null) continue;
+    const h = (stats.get(name) as Stats).hidden;
+    h.faces++;
+    const atoms = ATTRIBUTE_NAMES.filter((n) => n !== name).map((n) => condKey(f.attrs, n));
+    for (const k of atoms) bump(h.cond, k);
+    TIERS.forEach((_, ti) => {
+      const set = f.sets[ti].get(name) as Set<unknown>;
+      h.credit[ti] += 1 / set.size;
+      if (set.size > 1) {
+        h.hits[ti]++;
+        if (ti === 0) {
+          const key = [...set].map(String).join('~');
+          h.sets[key] = (h.sets[key] ?? 0) + 1;
+        }
+        for (const k of atoms) bump(h.condHit[ti], k);
+        for (let a = 0; a < atoms.length; a++)
+          for (let b = a + 1; b < atoms.length; b++) bump(h.pairCondHit[ti], `${atoms[a]} & ${atoms[b]}`);
+      }
+    });
+    if (predictions) {
+      const said = predictions[fi][name];
+      if (said === null) h.right++;
+      else {
+        h.wrong++;
+        TIERS.forEach((_, ti) => {
+          if ((f.sets[ti].get(name) as Set<unknown>).has(said)) h.wrongInSet[ti]++;
+        });
       }
     }
   }
@@ -243,20 +311,28 @@ interface Rule {
   rate: number;
   coverage: number;
 }
-function rules(s: Stats, ti: number, minFaces = 8): Rule[] {
-  const total = s.faceHits[ti];
+interface CondCounts {
+  cond: Map<string, number>;
+  condHit: Map<string, number>[];
+  pairCondHit: Map<string, number>[];
+}
+/** `side` 'visible': faces where the taxonomy shows the attribute; 'hidden': where it hides it. */
+function rules(name: AttributeName, side: 'visible' | 'hidden', ti: number, minFaces = 8): Rule[] {
+  const st = stats.get(name) as Stats;
+  const c: CondCounts = side === 'visible' ? st : st.hidden;
+  const total = side === 'visible' ? st.faceHits[ti] : st.hidden.hits[ti];
   if (!total) return [];
   const out: Rule[] = [];
-  for (const [k, hit] of s.condHit[ti]) {
-    const n = s.cond.get(k) ?? 0;
+  for (const [k, hit] of c.condHit[ti]) {
+    const n = c.cond.get(k) ?? 0;
     if (n >= minFaces) out.push({ when: k, faces: n, ambiguous: hit, rate: hit / n, coverage: hit / total });
   }
   // pair atoms: count their faces only for the promising ones (covering >= 10 % of the ambiguous faces)
-  const pairKeys = [...s.pairCondHit[ti]].filter(([, h]) => h >= Math.max(3, 0.1 * total));
+  const pairKeys = [...c.pairCondHit[ti]].filter(([, h]) => h >= Math.max(3, 0.1 * total));
   if (pairKeys.length) {
     const pairCount = new Map<string, number>(pairKeys.map(([k]) => [k, 0]));
     for (const f of faces) {
-      if (!f.rows.has(nameOf(s))) continue;
+      if ((visibleAttributes(f.attrs)[name] !== null) !== (side === 'visible')) continue;
       for (const k of pairCount.keys()) {
         const [a, b] = k.split(' & ');
         if (atomHolds(f.attrs, a) && atomHolds(f.attrs, b)) pairCount.set(k, (pairCount.get(k) ?? 0) + 1);
@@ -264,7 +340,8 @@ function rules(s: Stats, ti: number, minFaces = 8): Rule[] {
     }
     for (const [k, hit] of pairKeys) {
       const n = pairCount.get(k) ?? 0;
-      if (n >= minFaces) out.push({ when: k, faces: n, ambiguous: hit, rate: hit / n, coverage: hit / total });
+      if (n >= minFaces)
+        out.push({ when: k, faces: n, ambiguous: hit, rate: hit / n, coverage: hit / total });
     }
   }
   // best first: a high rate (the rule would be right) and a high coverage (it explains the ambiguity)
@@ -274,11 +351,6 @@ function atomHolds(a: FaceAttributes, atom: string): boolean {
   const [n, v] = atom.split('=');
   return String(a[n as AttributeName]) === v;
 }
-function nameOf(s: Stats): AttributeName {
-  for (const [n, x] of stats) if (x === s) return n;
-  throw new Error('unknown stats');
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : Number.NaN;
@@ -298,9 +370,13 @@ const tierHead = TIERS.map((t) => t.name);
 console.log(
   `| attribute | visible faces | alt. pairs | ${tierHead.map((t) => `faces ${t} %`).join(' | ')} | ${tierHead
     .map((t) => `ceiling ${t} %`)
-    .join(' | ')} | median closest px |${predictions ? ' probe % | errors | said hidden | answer identical | answer faint |' : ''}`,
+    .join(
+      ' | ',
+    )} | median closest px |${predictions ? ' probe % | errors | said hidden | answer identical | answer faint |' : ''}`,
 );
-console.log(`|---|--:|--:|${TIERS.map(() => '--:|').join('')}${TIERS.map(() => '--:|').join('')}--:|${predictions ? '--:|--:|--:|--:|--:|' : ''}`);
+console.log(
+  `|---|--:|--:|${TIERS.map(() => '--:|').join('')}${TIERS.map(() => '--:|').join('')}--:|${predictions ? '--:|--:|--:|--:|--:|' : ''}`,
+);
 const json: Record<string, unknown> = {};
 let allVisible = 0;
 const allCredit = Array(T).fill(0);
@@ -331,7 +407,7 @@ for (const [name, s] of stats) {
           pairs: s.pairHits[i],
           faces: s.faceHits[i],
           ceiling: s.visible ? s.credit[i] / s.visible : null,
-          rules: rules(s, i),
+          rules: rules(name, 'visible', i),
         },
       ]),
     ),
@@ -347,13 +423,71 @@ console.log(
     .join(' | ')} | |${predictions ? ` ${pct(allRight, allVisible)} | | | | |` : ''}`,
 );
 
-console.log('\nWhere the ambiguous faces concentrate (rate: ambiguous/visible faces under the condition; cover: share of the ambiguous):');
+// All faces, "hidden" counted as a label (the probe's overall figure): the faces where the taxonomy hides an
+// attribute are ambiguous when a change the picture does not show would make it visible (or vice versa).
+console.log(
+  '\nAll faces, hidden as a label: hidden faces whose label the picture cannot pin down, and the ceiling over all faces:',
+);
+console.log(
+  `| attribute | hidden faces | ${tierHead.map((t) => `hidden ambiguous ${t} %`).join(' | ')} | ${tierHead
+    .map((t) => `ceiling all faces ${t} %`)
+    .join(
+      ' | ',
+    )} |${predictions ? ' probe all faces % | probe wrong on hidden | of them in the set (identical) |' : ''} label sets (identical) | where (identical) |`,
+);
+console.log(
+  `|---|--:|${TIERS.map(() => '--:|').join('')}${TIERS.map(() => '--:|').join('')}${predictions ? '--:|--:|--:|' : ''}---|---|`,
+);
+const allFacesCredit = Array(T).fill(0);
+let allFacesRight = 0;
+for (const [name, s] of stats) {
+  const h = s.hidden;
+  const n = s.visible + h.faces;
+  const credit = TIERS.map((_, i) => s.credit[i] + h.credit[i]);
+  credit.forEach((c, i) => {
+    allFacesCredit[i] += c;
+  });
+  allFacesRight += s.probe.right + h.right;
+  const where = rules(name, 'hidden', 0)
+    .slice(0, 2)
+    .map((r) => `${r.when} (${r.ambiguous}/${r.faces})`)
+    .join('; ');
+  if (h.faces)
+    console.log(
+      `| ${name} | ${h.faces} | ${h.hits.map((x) => pct(x, h.faces)).join(' | ')} | ${credit
+        .map((c) => pct(c, n))
+        .join(
+          ' | ',
+        )} |${predictions ? ` ${pct(s.probe.right + h.right, n)} | ${h.wrong} | ${h.wrongInSet[0]} |` : ''} ${top(h.sets)} | ${where} |`,
+    );
+  (json[name] as Record<string, unknown>).hidden = {
+    faces: h.faces,
+    ambiguous: Object.fromEntries(TIERS.map((t, i) => [t.name, h.hits[i]])),
+    ceilingAllFaces: Object.fromEntries(TIERS.map((t, i) => [t.name, credit[i] / n])),
+    sets: h.sets,
+    rules: rules(name, 'hidden', 0),
+    probe: predictions ? { right: h.right, wrong: h.wrong, wrongInSet: h.wrongInSet } : null,
+  };
+}
+const pairsAll = faces.length * ATTRIBUTE_NAMES.length;
+console.log(
+  `| **overall** | | ${TIERS.map(() => '').join(' | ')} | ${allFacesCredit.map((c) => pct(c, pairsAll)).join(' | ')} |${
+    predictions ? ` ${pct(allFacesRight, pairsAll)} | | |` : ''
+  } | |`,
+);
+
+console.log(
+  '\nWhere the ambiguous faces concentrate (rate: ambiguous/visible faces under the condition; cover: share of the ambiguous):',
+);
 for (const [name, s] of stats) {
   for (const ti of [0, FAINT]) {
     if (!s.faceHits[ti]) continue;
-    const rs = rules(s, ti)
+    const rs = rules(name, 'visible', ti)
       .slice(0, 3)
-      .map((r) => `${r.when} (${r.ambiguous}/${r.faces}, rate ${pct(r.ambiguous, r.faces, 0)} %, cover ${pct(r.ambiguous, s.faceHits[ti], 0)} %)`)
+      .map(
+        (r) =>
+          `${r.when} (${r.ambiguous}/${r.faces}, rate ${pct(r.ambiguous, r.faces, 0)} %, cover ${pct(r.ambiguous, s.faceHits[ti], 0)} %)`,
+      )
       .join('; ');
     const conf = top(s.confusions[ti === 0 ? 0 : 1]);
     console.log(`- ${name} [${TIERS[ti].name}: ${s.faceHits[ti]} faces] pairs: ${conf}; when: ${rs || '—'}`);
@@ -368,7 +502,8 @@ const BINS: [number, number][] = [
   [20, 39],
   [40, Number.POSITIVE_INFINITY],
 ];
-const binName = ([a, b]: [number, number]) => (a === b ? `${a}` : b === Number.POSITIVE_INFINITY ? `${a}+` : `${a}-${b}`);
+const binName = ([a, b]: [number, number]) =>
+  a === b ? `${a}` : b === Number.POSITIVE_INFINITY ? `${a}+` : `${a}-${b}`;
 const strength: Record<string, unknown> = {};
 if (predictions) {
   console.log(
@@ -396,7 +531,9 @@ if (predictions) {
 // the ambiguity there — if the attribute were hidden under them, ambiguity would be high too.
 const worst: Record<string, unknown> = {};
 if (predictions) {
-  console.log('\nThe probe\'s weakest conditions per attribute (>= 40 visible faces), with their faint share and median closest px:');
+  console.log(
+    "\nThe probe's weakest conditions per attribute (>= 40 visible faces), with their faint share and median closest px:",
+  );
   for (const [name, s] of stats) {
     if (s.probe.wrong < 5) continue;
     const byAtom = new Map<string, { n: number; ok: number; faint: number; px: number[] }>();
@@ -418,12 +555,21 @@ if (predictions) {
       .filter(([, e]) => e.n >= 40)
       .sort((a, b) => a[1].ok / a[1].n - b[1].ok / b[1].n)
       .slice(0, 4);
-    worst[name] = list.map(([k, e]) => ({ when: k, faces: e.n, accuracy: e.ok / e.n, faint: e.faint / e.n, medianPx: median(e.px) }));
+    worst[name] = list.map(([k, e]) => ({
+      when: k,
+      faces: e.n,
+      accuracy: e.ok / e.n,
+      faint: e.faint / e.n,
+      medianPx: median(e.px),
+    }));
     console.log(
       `- ${name} (${pct(s.probe.right, s.visible, 1)} %; errors truth~answer: ${top(s.probe.confusions, 4)}; ` +
         `median px between truth and answer ${median(s.probe.answerPx)}): ${list
-        .map(([k, e]) => `${k} ${pct(e.ok, e.n, 1)} % of ${e.n} (faint ${pct(e.faint, e.n, 0)} %, ${median(e.px)} px)`)
-        .join('; ')}`,
+          .map(
+            ([k, e]) =>
+              `${k} ${pct(e.ok, e.n, 1)} % of ${e.n} (faint ${pct(e.faint, e.n, 0)} %, ${median(e.px)} px)`,
+          )
+          .join('; ')}`,
     );
   }
 }
@@ -432,9 +578,11 @@ if (predictions) {
 const decoding: Record<string, unknown> = {};
 if (predictions && ruleDecoded) {
   console.log(
-    '\nThe same logits decoded with the taxonomy rules (hidden follows from the other heads) vs each head\'s own hidden class (% right):',
+    "\nThe same logits decoded with the taxonomy rules (hidden follows from the other heads) vs each head's own hidden class (% right):",
   );
-  console.log('| attribute | visible: own | visible: rule-decoded | all faces: own | all faces: rule-decoded |');
+  console.log(
+    '| attribute | visible: own | visible: rule-decoded | all faces: own | all faces: rule-decoded |',
+  );
   console.log('|---|--:|--:|--:|--:|');
   let own = 0;
   let rule = 0;
@@ -471,7 +619,9 @@ if (predictions && ruleDecoded) {
       );
   }
   const all = faces.length * ATTRIBUTE_NAMES.length;
-  console.log(`| **overall** | ${pct(ownVis, vis)} | ${pct(ruleVis, vis)} | ${pct(own, all)} | ${pct(rule, all)} |`);
+  console.log(
+    `| **overall** | ${pct(ownVis, vis)} | ${pct(ruleVis, vis)} | ${pct(own, all)} | ${pct(rule, all)} |`,
+  );
   decoding.overall = { visible: vis, ownVisible: ownVis, ruleVisible: ruleVis, own, rule, pairs: all };
 }
 
@@ -504,7 +654,9 @@ const SCENARIOS: [AttributeName, string][] = [
 ];
 const scenarios: unknown[] = [];
 console.log('\nSuspected hiding conditions, measured (visible faces under the condition):');
-console.log('| attribute | when | faces | identical % | faint % | median closest px | min closest px | probe % |');
+console.log(
+  '| attribute | when | faces | identical % | faint % | median closest px | min closest px | probe % |',
+);
 console.log('|---|---|--:|--:|--:|--:|--:|--:|');
 for (const [name, when] of SCENARIOS) {
   const s = stats.get(name) as Stats;
@@ -521,12 +673,23 @@ for (const [name, when] of SCENARIOS) {
       finite.length ? median(finite) : `— (${certain} certain)`
     } | ${finite.length ? Math.min(...finite) : '—'} | ${predictions ? pct(ok, fs.length, 1) : ''} |`,
   );
-  scenarios.push({ attribute: name, when, faces: fs.length, identical: ident, faint, medianPx: median(finite), certain, probeRight: ok });
+  scenarios.push({
+    attribute: name,
+    when,
+    faces: fs.length,
+    identical: ident,
+    faint,
+    medianPx: median(finite),
+    certain,
+    probeRight: ok,
+  });
 }
 
 // The converse: where the taxonomy hides an attribute, does the image really not show it?
 const hiddenCheck: Record<string, unknown> = {};
-console.log('\nAttributes the taxonomy hides: share of those faces where every other (drawable) value renders identically / within max<=8:');
+console.log(
+  '\nAttributes the taxonomy hides: share of those faces where every other (drawable) value renders identically / within max<=8:',
+);
 console.log('| attribute | hidden faces | identical % | max<=8 % | shown anyway: condition (faces) |');
 console.log('|---|--:|--:|--:|---|');
 for (const name of ATTRIBUTE_NAMES) {
@@ -556,7 +719,7 @@ for (const name of ATTRIBUTE_NAMES) {
 if (jsonOut) {
   writeFileSync(
     jsonOut,
-    `${JSON.stringify({ N, SEED, probe: PROBE || 'shipped', tiers: TIERS.map((t) => t.name), attributes: json, overall: { visible: allVisible, ceiling: allCredit.map((c) => c / allVisible), probe: predictions ? allRight / allVisible : null }, strength, worst, decoding, scenarios, hiddenCheck }, null, 1)}\n`,
+    `${JSON.stringify({ N, SEED, probe: PROBE || 'shipped', tiers: TIERS.map((t) => t.name), attributes: json, overall: { visible: allVisible, ceiling: allCredit.map((c) => c / allVisible), probe: predictions ? allRight / allVisible : null, pairs: pairsAll, ceilingAllFaces: allFacesCredit.map((c) => c / pairsAll), probeAllFaces: predictions ? allFacesRight / pairsAll : null }, strength, worst, decoding, scenarios, hiddenCheck }, null, 1)}\n`,
   );
 }
 console.error(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -32,6 +32,7 @@ export { DEFAULT_NET, defaultProbeConfig, validateProbeConfig } from './probe/co
 export type { LabelledFace } from './probe/faces.js';
 export { faceRecord, heldOutFaces, renderLabelled, splitSeeds } from './probe/faces.js';
 export type { HeadLayout, HeadSpec } from './probe/heads.js';
+export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
 export type {
   AmbiguityTier,
   Counterfactual,
@@ -45,7 +46,6 @@ export {
   renderDiff,
   samplerAllows,
 } from './probe/identifiability.js';
-export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
 export { headWeights, probeLoss } from './probe/loss.js';
 export type { ProbeNetConfig } from './probe/model.js';
 export { ProbeNet } from './probe/model.js';

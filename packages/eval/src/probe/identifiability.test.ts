@@ -32,7 +32,13 @@ describe('renderDiff', () => {
 describe('samplerAllows', () => {
   it('accepts every face the sampler draws and refuses each of its impossible combinations', () => {
     for (let i = 0; i < 2000; i++) expect(samplerAllows(attrsOf(1000 + i))).toBe(true);
-    const fem = { ...attrsOf(seeds[0]), gender: 'feminine', facialHair: 'none', mustache: false, sideburns: false };
+    const fem = {
+      ...attrsOf(seeds[0]),
+      gender: 'feminine',
+      facialHair: 'none',
+      mustache: false,
+      sideburns: false,
+    };
     const masc = { ...fem, gender: 'masculine', lipstick: 'none', hairLength: 'short', bangs: 'none' };
     const bad: Partial<FaceAttributes>[] = [
       { ...fem, mustache: true },
@@ -71,7 +77,8 @@ describe('counterfactuals', () => {
       }
       const hidden = counterfactuals(attrs, seed, { attributes: ['bangs', 'lipstick'], includeHidden: true });
       expect(hidden.rows).toHaveLength(2 + 2);
-      for (const r of hidden.rows) expect(r.diff, `${r.name} ${String(r.alternative)}`).toEqual({ max: 0, mean: 0, changed: 0 });
+      for (const r of hidden.rows)
+        expect(r.diff, `${r.name} ${String(r.alternative)}`).toEqual({ max: 0, mean: 0, changed: 0 });
     }
   });
 

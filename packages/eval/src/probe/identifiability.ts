@@ -11,6 +11,7 @@ import {
   attributeSpec,
   type FaceAttributes,
   renderFace,
+  type VisibleAttributes,
   visibleAttributes,
 } from '@unif2ace/data';
 
@@ -69,6 +70,8 @@ export interface Counterfactual {
   /** Whether the sampler can draw the changed face (see samplerAllows). */
   allowed: boolean;
   diff: RenderDiff;
+  /** The changed face's record (visibleAttributes): its labels, null where the taxonomy hides one. */
+  labels: VisibleAttributes;
 }
 
 export interface CounterfactualOptions {
@@ -108,6 +111,7 @@ export function counterfactuals(
         alternative: alternative as FaceAttributes[AttributeName],
         allowed: samplerAllows(alt),
         diff: renderDiff(base, renderFace(alt, { size, seed }).rgb, opts.changedAbove),
+        labels: visibleAttributes(alt),
       });
     }
   }
@@ -144,4 +148,26 @@ export function faceCredit(rows: readonly Counterfactual[], tier: AmbiguityTier)
   let same = 0;
   for (const r of rows) if (r.allowed && tier.test(r.diff)) same++;
   return 1 / (1 + same);
+}
+
+/**
+ * The labels a judge cannot tell apart on one face, per attribute: the face's own label (a value, or null
+ * where the taxonomy hides it) plus the label of every single-attribute change (`rows`, from
+ * counterfactuals with includeHidden, so hidden attributes are changed too) that the sampler can draw and
+ * whose render passes `tier.test`. This catches both an attribute whose other value draws the same picture
+ * and a hiding rule whose condition the picture does not show (e.g. bangs under buzz-cut hair decide
+ * whether the receding hairline is "hidden" or "false", and the bangs themselves are not drawn).
+ */
+export function labelSets(
+  attrs: FaceAttributes,
+  rows: readonly Counterfactual[],
+  tier: AmbiguityTier,
+): Map<AttributeName, Set<unknown>> {
+  const own = visibleAttributes(attrs);
+  const out = new Map<AttributeName, Set<unknown>>(ATTRIBUTE_NAMES.map((n) => [n, new Set([own[n]])]));
+  for (const r of rows) {
+    if (!r.allowed || !tier.test(r.diff)) continue;
+    for (const n of ATTRIBUTE_NAMES) (out.get(n) as Set<unknown>).add(r.labels[n]);
+  }
+  return out;
 }
