@@ -6,6 +6,7 @@ import {
   type Counterfactual,
   counterfactuals,
   faceCredit,
+  labelSets,
   renderDiff,
   samplerAllows,
 } from './identifiability.js';
@@ -106,6 +107,7 @@ describe('faceCredit', () => {
     alternative: 'thick',
     allowed,
     diff: { max, mean: 0, changed },
+    labels: {} as Counterfactual['labels'],
   });
   const [identical, , near, faint] = AMBIGUITY_TIERS;
   it('is a fair guess among the values that draw the same picture, ignoring values the sampler never draws', () => {
@@ -116,5 +118,33 @@ describe('faceCredit', () => {
     expect(faceCredit([row(8, 0), row(9, 1)], near)).toBe(0.5);
     expect(faceCredit([row(8, 0), row(9, 1)], faint)).toBeCloseTo(1 / 3);
     expect(faceCredit([], faint)).toBe(1);
+  });
+});
+
+describe('labelSets', () => {
+  it('finds a hiding rule whose condition the picture does not show: bangs on buzz-cut hair decide hidden vs false', () => {
+    const seed = seeds[2];
+    const attrs = {
+      ...attrsOf(seed),
+      gender: 'masculine',
+      lipstick: 'none',
+      hairLength: 'buzz',
+      hat: 'none',
+      bangs: 'straight',
+      recedingHairline: false,
+    } as FaceAttributes;
+    const { rows } = counterfactuals(attrs, seed, {
+      attributes: ['bangs', 'recedingHairline', 'background'],
+      includeHidden: true,
+    });
+    // bangs are not drawn on a buzz cut: every bangs value renders the same picture
+    for (const r of rows.filter((x) => x.name === 'bangs')) expect(r.diff.max).toBe(0);
+    const [identical] = AMBIGUITY_TIERS;
+    const sets = labelSets(attrs, rows, identical);
+    expect(visibleAttributes(attrs).recedingHairline).toBeNull();
+    expect([...(sets.get('recedingHairline') as Set<unknown>)].sort()).toEqual([false, null].sort());
+    // a label the picture pins down stays a single label
+    expect([...(sets.get('background') as Set<unknown>)]).toEqual([attrs.background]);
+    expect((sets.get('bangs') as Set<unknown>).size).toBe(1); // hidden, and hidden for every bangs value
   });
 });
