@@ -1,12 +1,15 @@
-// What is the best accuracy any judge could reach on the taxonomy's visible labels at 64 px? For N held-out
-// faces (the test split evaluate-probe uses, base seed SEED) and every attribute the taxonomy calls visible
-// on a face, re-render the SAME face (same seed: same jitter, pose offsets, colours, freckles) once per other
-// value of that attribute and measure the pixel distance to the original (src/probe/identifiability.ts).
-// Per attribute: the share of (face, alternative) pairs and of faces with an identical / near-identical
-// render (tiers in AMBIGUITY_TIERS), the ceiling (a fair guess among indistinguishable values), the other
-// attributes' values the ambiguous faces concentrate in (what a hiddenWhen rule would need), and, with the
-// probe (PROBE=DIR, default the shipped one; PROBE=none skips it), how many of its errors fall on faces where
-// its answer draws the same or a near-identical picture. A sizing script, not a test.
+// What is the best accuracy any judge could reach on the taxonomy's labels at 64 px? For N held-out faces
+// (the test split evaluate-probe uses, base seed SEED) and every attribute, visible or hidden, re-render the
+// SAME face (same seed: same jitter, pose offsets, colours, freckles) once per other value of that attribute
+// and measure the pixel distance to the original (src/probe/identifiability.ts). Per face and attribute the
+// labels no judge can tell apart (labelSets: alternatives with the same picture, and hiding rules whose
+// condition is not drawn) give the ceiling (a fair guess among them), per tier of "the same picture"
+// (AMBIGUITY_TIERS). Printed: the per-attribute table (visible faces), the same with "hidden" as a label (all
+// faces), where the ambiguous faces concentrate (what a hiddenWhen rule would need), the probe's accuracy by
+// signal strength and its weakest conditions, the same logits decoded with the taxonomy's rules, the
+// suspected hiding places measured, and the converse (hidden labels whose pixels do change). With the probe
+// (PROBE=DIR, default the shipped one; PROBE=none skips it): how many of its errors answer a label the
+// picture cannot tell from the truth. A sizing script, not a test.
 // Run (from packages/eval): esbuild bench/identifiability.ts --bundle --platform=node --format=esm \
 //        --packages=external --outfile=.bench/identifiability.mjs && \
 //      N=2000 SEED=0 nice -n 5 node .bench/identifiability.mjs [--json out.json]
@@ -38,6 +41,11 @@ const SEED = Number(env.SEED ?? 0);
 const PROBE = env.PROBE ?? '';
 const argJson = process.argv.indexOf('--json');
 const jsonOut = argJson > 0 ? process.argv[argJson + 1] : null;
+if (!Number.isInteger(N) || N < 1)
+  throw new Error(`identifiability: N must be a positive integer, got "${env.N}"`);
+if (!Number.isInteger(SEED) || SEED < 0)
+  throw new Error(`identifiability: SEED must be a non-negative integer, got "${env.SEED}"`);
+if (argJson > 0 && !jsonOut) throw new Error('identifiability: --json needs a file path');
 const TIERS = AMBIGUITY_TIERS;
 const T = TIERS.length;
 
