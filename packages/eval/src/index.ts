@@ -43,6 +43,7 @@ export {
   AMBIGUITY_TIERS,
   counterfactuals,
   faceCredit,
+  labelSets,
   renderDiff,
   samplerAllows,
 } from './probe/identifiability.js';
