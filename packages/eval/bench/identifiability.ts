@@ -20,6 +20,7 @@ import {
   attributeSpec,
   type FaceAttributes,
   Rng,
+  renderFace,
   sampleAttributes,
   visibleAttributes,
 } from '@unif2ace/data';
@@ -32,6 +33,8 @@ import {
   counterfactuals,
   faceCredit,
   labelSets,
+  renderDiff,
+  samplerAllows,
 } from '../src/probe/identifiability.js';
 import { FaceProbe } from '../src/probe/probe.js';
 
@@ -693,6 +696,39 @@ for (const [name, when] of SCENARIOS) {
   });
 }
 
+// Two invisible changes at once: labelSets looks at single-attribute changes. Combine every pair of changes
+// that are each pixel-identical on a face (different attributes), keep the drawable ones that still render
+// the identical picture, and count the labels they add beyond the single changes' sets.
+let pairTried = 0;
+let pairSame = 0;
+const pairAdds: Record<string, number> = {};
+for (const f of faces) {
+  const invisible = [...[...f.rows.values()].flat(), ...f.hidden].filter(
+    (r) => r.allowed && r.diff.max === 0,
+  );
+  for (let a = 0; a < invisible.length; a++)
+    for (let b = a + 1; b < invisible.length; b++) {
+      const ra = invisible[a];
+      const rb = invisible[b];
+      if (ra.name === rb.name) continue;
+      const both = { ...f.attrs, [ra.name]: ra.alternative, [rb.name]: rb.alternative } as FaceAttributes;
+      if (!samplerAllows(both)) continue;
+      pairTried++;
+      if (renderDiff(f.base, renderFace(both, { size: 64, seed: f.seed }).rgb).max !== 0) continue;
+      pairSame++;
+      const labels = visibleAttributes(both);
+      for (const n of ATTRIBUTE_NAMES)
+        if (!(f.sets[0].get(n) as Set<unknown>).has(labels[n])) {
+          const k = `${n}: ${String(visibleAttributes(f.attrs)[n])}~${String(labels[n])} (${ra.name}+${rb.name})`;
+          pairAdds[k] = (pairAdds[k] ?? 0) + 1;
+        }
+    }
+}
+console.log(
+  `\nPairs of invisible changes: ${pairTried} drawable pairs tried, ${pairSame} still pixel-identical, ` +
+    `labels they add beyond single changes: ${Object.keys(pairAdds).length ? top(pairAdds, 6) : 'none'}`,
+);
+
 // The converse: where the taxonomy hides an attribute, does the image really not show it?
 const hiddenCheck: Record<string, unknown> = {};
 console.log(
@@ -727,7 +763,7 @@ for (const name of ATTRIBUTE_NAMES) {
 if (jsonOut) {
   writeFileSync(
     jsonOut,
-    `${JSON.stringify({ N, SEED, probe: PROBE || 'shipped', tiers: TIERS.map((t) => t.name), attributes: json, overall: { visible: allVisible, ceiling: allCredit.map((c) => c / allVisible), probe: predictions ? allRight / allVisible : null, pairs: pairsAll, ceilingAllFaces: allFacesCredit.map((c) => c / pairsAll), probeAllFaces: predictions ? allFacesRight / pairsAll : null }, strength, worst, decoding, scenarios, hiddenCheck }, null, 1)}\n`,
+    `${JSON.stringify({ N, SEED, probe: PROBE || 'shipped', tiers: TIERS.map((t) => t.name), attributes: json, overall: { visible: allVisible, ceiling: allCredit.map((c) => c / allVisible), probe: predictions ? allRight / allVisible : null, pairs: pairsAll, ceilingAllFaces: allFacesCredit.map((c) => c / pairsAll), probeAllFaces: predictions ? allFacesRight / pairsAll : null }, strength, worst, decoding, scenarios, hiddenCheck, invisiblePairs: { tried: pairTried, identical: pairSame, adds: pairAdds } }, null, 1)}\n`,
   );
 }
 console.error(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
