@@ -22,6 +22,7 @@ import {
   visibleAttributes,
 } from '@unif2ace/data';
 import { splitSeeds } from '../src/probe/faces.js';
+import { samplerAllows } from '../src/probe/identifiability.js';
 
 const N = Number(process.env.N ?? 500);
 const SAME_MAX = Number(process.env.SAME_MAX ?? 2);
@@ -56,22 +57,6 @@ interface Row {
   /** Median over faces of the smallest clearly-changed pixel count to any alternative. */
   minChanged: number[];
 }
-/**
- * Whether the sampler (data's sampleAttributes) can draw these attributes: an alternative it never draws
- * (a mustache on a feminine face, sideburns on a bald head) is no confusion, the label is certain there.
- * Mirrors the hard rules of taxonomy/sample.ts.
- */
-function possible(a: FaceAttributes): boolean {
-  const masc = a.gender === 'masculine';
-  if (!masc && (a.facialHair !== 'none' || a.mustache || a.sideburns)) return false;
-  if (masc && a.lipstick === 'pink') return false;
-  if (a.facialHair === 'full-beard' && !a.mustache) return false;
-  if (a.sideburns && a.hairLength === 'bald') return false;
-  if (a.recedingHairline && a.bangs !== 'none') return false;
-  if (a.age === 'young' && a.skinTexture === 'wrinkles') return false;
-  return true;
-}
-
 const rows = new Map<AttributeName, Row>(
   ATTRIBUTE_NAMES.map((n) => [n, { visible: 0, same: 0, faint: 0, pairs: {}, contexts: {}, minChanged: [] }]),
 );
@@ -92,7 +77,7 @@ for (const [i, seed] of seeds.entries()) {
     for (const v of attributeSpec(name).values) {
       if (v === attrs[name]) continue;
       const alt = { ...attrs, [name]: v } as FaceAttributes;
-      if (!possible(alt)) continue;
+      if (!samplerAllows(alt)) continue; // the sampler never draws it: the label is certain there
       const d = diff(base, renderFace(alt, { size: 64, seed }).rgb);
       if (d.changed < minChanged || (d.changed === minChanged && d.max < minMax)) {
         minChanged = d.changed;

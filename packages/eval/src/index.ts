@@ -33,6 +33,21 @@ export type { LabelledFace } from './probe/faces.js';
 export { faceRecord, heldOutFaces, renderLabelled, splitSeeds } from './probe/faces.js';
 export type { HeadLayout, HeadSpec } from './probe/heads.js';
 export { decodeRow, HIDDEN, headLayout, recordTargets } from './probe/heads.js';
+export type {
+  AmbiguityTier,
+  Counterfactual,
+  CounterfactualOptions,
+  RenderDiff,
+} from './probe/identifiability.js';
+export {
+  AMBIGUITY_TIERS,
+  counterfactuals,
+  faceCredit,
+  labelSets,
+  renderDiff,
+  samplerAllows,
+} from './probe/identifiability.js';
+export type { JpegLossyOptions } from './probe/jpeg.js';
 export { jpegLossy, jpegQuantTables } from './probe/jpeg.js';
 export { headWeights, probeLoss } from './probe/loss.js';
 export type { ProbeNetConfig } from './probe/model.js';
