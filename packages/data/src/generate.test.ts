@@ -52,7 +52,7 @@ describe('generateDataset', () => {
       }
     }
     const manifest = JSON.parse(await readFile(join(out, 'dataset.json'), 'utf8'));
-    expect(manifest).toMatchObject({ seed: 5, size: 64, count: 120, taxonomy: '1.0.0' });
+    expect(manifest).toMatchObject({ seed: 5, size: 64, count: 120, taxonomy: '1.1.0' });
   });
 
   it('resumes after an interruption and ends with exactly what one run writes', async () => {
