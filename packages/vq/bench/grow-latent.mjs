@@ -44,10 +44,11 @@ for (const [name, p] of state) {
   }
   const b = Float32Array.from(await p.data()); // the fresh initialisation
   if (name === 'encoder.convOut.weight' || name === 'encoder.convOut.bias') {
-    // [D + 1, ...]: the first D rows copied, the new row kept small (or zero for the bias)
+    // [D + 1, ...]: the first D rows copied; the new row keeps its fresh initialisation (bias zero), so the
+    // new channel carries codes from the start and the decoder's zeroed input weights get a gradient at once
     const row = a.length / D;
     b.set(a, 0);
-    for (let j = D * row; j < b.length; j++) b[j] = name.endsWith('bias') ? 0 : 0.1 * b[j];
+    if (name.endsWith('bias')) b.fill(0, D * row);
   } else if (name === 'decoder.convIn.weight') {
     // [Cout, D + 1, k, k]: input channel D zeroed
     const [cout, , kh, kw] = p.shape;
