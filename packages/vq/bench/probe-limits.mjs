@@ -2,6 +2,7 @@
 //   - the tokenizer (encode -> codes -> decode),
 //   - finer quantization of the same encoder output fed to the same decoder: each FSQ level step split in
 //     k (k = 2, 4: about D * log2(k) more bits per code, no training) and no rounding at all (continuous),
+//   - the tokenizer's luma with the originals' chroma, and the other way round (YCbCr swap),
 //   - image degradations of known PSNR (Gaussian blur, JPEG), for scale,
 // each relative to the probe's accuracy on the originals.
 //   node bench/probe-limits.mjs [--tokenizer DIR] [--probe DIR] [--count 512] [--threads 1] [--out FILE.json]
@@ -80,8 +81,30 @@ const imagePsnr = (a, b) => {
   return sum / a.length;
 };
 
+// Luma / chroma swaps (BT.601 YCbCr): the tokenizer's luma with the originals' chroma and the other way
+// round — which of the two carries what the probe loses.
+const mix = (lumaFrom, chromaFrom) =>
+  lumaFrom.map((a, i) => {
+    const b = chromaFrom[i];
+    const rgb = new Uint8Array(a.rgb.length);
+    for (let j = 0; j < rgb.length; j += 3) {
+      const y = 0.299 * a.rgb[j] + 0.587 * a.rgb[j + 1] + 0.114 * a.rgb[j + 2];
+      const yb = 0.299 * b.rgb[j] + 0.587 * b.rgb[j + 1] + 0.114 * b.rgb[j + 2];
+      // same chroma as b: each channel keeps b's offset from b's luma
+      for (let c = 0; c < 3; c++) rgb[j + c] = Math.min(255, Math.max(0, Math.round(b.rgb[j + c] - yb + y)));
+    }
+    return { rgb, width: a.width, height: a.height };
+  });
+let tokenized = null;
+const tokenizerImages = async () => {
+  tokenized ??= await reconstruct(1);
+  return tokenized;
+};
+
 const variants = [
-  ['tokenizer (k=1)', () => reconstruct(1)],
+  ['tokenizer (k=1)', tokenizerImages],
+  ['tokenizer luma, orig chroma', async () => mix(await tokenizerImages(), images)],
+  ['orig luma, tokenizer chroma', async () => mix(images, await tokenizerImages())],
   ['levels split k=2', () => reconstruct(2)],
   ['levels split k=4', () => reconstruct(4)],
   ['continuous', () => reconstruct(Number.POSITIVE_INFINITY)],
@@ -115,7 +138,7 @@ for (const [name, make] of variants) {
   rows.push(row);
   const sorted = Object.entries(row.groups).sort((p, q) => p[1] - q[1]);
   console.log(
-    `${name.padEnd(18)} PSNR ${row.psnr.toFixed(2)}  ${sorted.map(([g, r]) => `${g} ${(100 * r).toFixed(1)}`).join(', ')}`,
+    `${name.padEnd(28)} PSNR ${row.psnr.toFixed(2)}  ${sorted.map(([g, r]) => `${g} ${(100 * r).toFixed(1)}`).join(', ')}`,
   );
 }
 probe.dispose();
