@@ -9,7 +9,7 @@ import { ImageTokenizer } from './tokenizer.js';
 
 checkLeaks();
 
-const PSNR_FLOOR = 27.0; // measured 27.96 dB on these 32 faces (256 held-out: 27.88 dB; the previous weights 26.97, the first 25.83)
+const PSNR_FLOOR = 27.75; // measured 28.77 dB on these 32 faces (256 held-out: 28.38 dB; the previous weights 28.43 here, with FSQ.codesToLatents fixed)
 
 describe('shipped weights', () => {
   it('load and reconstruct 32 held-out faces above the PSNR floor', async () => {

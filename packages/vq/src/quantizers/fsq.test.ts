@@ -53,6 +53,35 @@ describe('FSQ', () => {
     q.dispose();
   });
 
+  it('codesToLatents reads every code of large codebooks (the shipped [8, 5, 5, 5] included)', async () => {
+    await useBackend(DEVICE);
+    for (const levels of [
+      [8, 5, 5, 5],
+      [8, 8, 8, 6, 5],
+    ]) {
+      const q = new FSQ({ levels });
+      const K = q.codebookSize;
+      const codes = tensor(
+        Int32Array.from({ length: K }, (_, k) => k),
+        [1, 1, K],
+      );
+      const back = q.codesToLatents(codes);
+      const got = await back.data();
+      const want = new Float32Array(K * levels.length);
+      for (let k = 0; k < K; k++) {
+        let r = k;
+        levels.forEach((L, i) => {
+          const h = Math.floor(L / 2);
+          want[i * K + k] = ((r % L) - h) / h;
+          r = Math.floor(r / L);
+        });
+      }
+      expectClose(got, want, { atol: 1e-6 });
+      for (const t of [codes, back]) t.dispose();
+      q.dispose();
+    }
+  });
+
   it('bounds large latents to the outer levels', async () => {
     await useBackend(DEVICE);
     const q = new FSQ({ levels: [5, 8] });

@@ -48,7 +48,7 @@ export class FSQ extends Module implements Quantizer {
     this.dim = levels.length;
     this.basis = levels.map((_, i) => levels.slice(0, i).reduce((p, l) => p * l, 1));
     this.codebookSize = levels.reduce((p, l) => p * l, 1);
-    if (this.codebookSize > 2 ** 24) throw new RangeError(`FSQ: ${this.codebookSize} codes exceed 2^24`);
+    if (this.codebookSize > 2 ** 20) throw new RangeError(`FSQ: ${this.codebookSize} codes exceed 2^20`);
   }
 
   private row(values: number[]): Tensor {
@@ -136,13 +136,15 @@ export class FSQ extends Module implements Quantizer {
     checkCodes(codes, this.codebookSize, 'FSQ.codesToLatents');
     const [B, h, w] = codes.shape;
     return tidy(() => {
-      const c = codes.reshape([B * h * w, 1]).cast('f32');
-      // digit_i = floor(c / basis_i) mod L_i, exact in f32 for codes below 2^24
-      const hi = ops.unary('floor', c.div(this.row(this.basis)).add(1e-3));
-      const above = ops.unary(
-        'floor',
-        c.div(this.row(this.basis.map((bs, i) => bs * this.levels[i]))).add(1e-3),
-      );
+      // digit_i = floor(c / basis_i) mod L_i, taken at c + 0.5 so that no quotient lies within f32 rounding
+      // of an integer: the fraction of (c + 0.5) / m is in [0.5/m, 1 - 0.5/m], the f32 error (2.5 ulp, WGSL's
+      // division) below 0.35/m for codes below 2^20. (A fixed nudge, floor(c / m + 1e-3), misread code 999 of [8, 5, 5, 5]: 0.999 + 1e-3.)
+      const c = codes
+        .reshape([B * h * w, 1])
+        .cast('f32')
+        .add(0.5);
+      const hi = ops.unary('floor', c.div(this.row(this.basis)));
+      const above = ops.unary('floor', c.div(this.row(this.basis.map((bs, i) => bs * this.levels[i]))));
       const digits = hi.sub(above.mul(this.row(this.levels)));
       const halfWidth = this.row(this.levels.map((l) => Math.floor(l / 2)));
       return fromRows(digits.sub(halfWidth).div(halfWidth), B, h, w);
