@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { safetensorsToTensors } from '@unif2ace/nn';
 import { loadLatestCheckpoint } from '@unif2ace/nn/node';
+import { tensor, tidy } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE } from '@unif2ace/tensor/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImageTokenizer } from '../tokenizer.js';
-import { type TrainOptions, train } from './train.js';
+import { chromaMse, type TrainOptions, train } from './train.js';
 
 checkLeaks();
 
@@ -77,6 +78,27 @@ describe('unif2ace-vq train', () => {
     expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).mseWeight).toBe(4);
     await expect(train({ ...base(join(root, 'd')), mseWeight: -1 })).rejects.toThrow(
       /mseWeight must be a number >= 0, got -1/,
+    );
+  });
+
+  it('chromaMse: BT.601 Cb/Cr of a difference, zero for a grey one; the chroma weight adds it to the loss', async () => {
+    // [1, 3, 1, 2]: a pure red difference at pixel 0, a grey one (equal in R, G, B) at pixel 1
+    const d = tensor([1, 0.5, 0, 0.5, 0, 0.5], [1, 3, 1, 2]);
+    const cb = -0.168736;
+    const cr = 0.5;
+    const grey = tensor([0.3, 0.3, 0.3], [1, 3, 1, 1]);
+    const [a, b] = tidy(() => [chromaMse(d), chromaMse(grey)]);
+    expect(await a.item()).toBeCloseTo(0.5 * ((cb * cb) / 2 + (cr * cr) / 2), 6);
+    expect(await b.item()).toBeCloseTo(0, 7);
+    for (const t of [d, grey, a, b]) t.dispose();
+    const out = join(root, 'chroma');
+    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, chromaWeight: 5 });
+    const m = rows(out).filter((r) => r.kind === undefined);
+    // the chroma term is there: the loss exceeds the MSE alone (FSQ has no quantizer loss)
+    for (const r of m) expect(r.loss).toBeGreaterThan(r.mse * 1.01);
+    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).chromaWeight).toBe(5);
+    await expect(train({ ...base(join(root, 'e')), chromaWeight: -1 })).rejects.toThrow(
+      /chromaWeight must be a number >= 0, got -1/,
     );
   });
 
