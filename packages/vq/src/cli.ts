@@ -110,12 +110,22 @@ async function evaluate(rest: string[]): Promise<number> {
     `perplexity: ${r.perplexity.toFixed(1)} (${((r.perplexity / r.codebookSize) * 100).toFixed(1)}% of the codebook)`,
   ];
   if ('groups' in r.probe) {
-    lines.push('probe accuracy per group (originals -> reconstructions, ratio):');
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    lines.push('probe accuracy per group (originals -> reconstructions, ratio; judged attributes only):');
     for (const g of r.probe.groups)
       lines.push(
-        `  ${g.group.padEnd(14)} ${(g.original * 100).toFixed(1)}% -> ${(g.reconstructed * 100).toFixed(1)}%  ${(g.ratio * 100).toFixed(1)}%`,
+        `  ${g.group.padEnd(14)} ${pct(g.original)} -> ${pct(g.reconstructed)}  ${pct(g.ratio).padStart(6)}   ${g.judged ? `${pct(g.judged.ratio)}` : '(none judged)'}`,
       );
-    lines.push(`lowest ratio: ${(r.probe.minRatio * 100).toFixed(1)}%`);
+    lines.push(`lowest ratio: ${pct(r.probe.minRatio)}`);
+    if (r.probe.minJudgedRatio !== null)
+      lines.push(`lowest ratio over the attributes the probe judges: ${pct(r.probe.minJudgedRatio)}`);
+    lines.push(
+      'per attribute (originals -> reconstructions, ratio; * = excluded by the probe as unreliable):',
+    );
+    for (const x of r.probe.attributes)
+      lines.push(
+        `  ${(x.judged ? x.name : `${x.name} *`).padEnd(18)} ${x.group.padEnd(12)} ${pct(x.original)} -> ${pct(x.reconstructed)}  ${pct(x.ratio)}`,
+      );
   } else lines.push(`probe: unavailable (${r.probe.unavailable})`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (typeof f.out === 'string') {

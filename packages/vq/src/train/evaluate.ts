@@ -19,10 +19,28 @@ export interface GroupRatio {
   original: number;
   reconstructed: number;
   ratio: number;
+  /**
+   * The same over the group's attributes that the probe judges (not in its `unreliable` list); null where it
+   * judges none of them (the probe's errors on originals are largest there, so their ratios are the noisiest).
+   */
+  judged: { original: number; reconstructed: number; ratio: number } | null;
+}
+
+export interface AttributeRatio {
+  name: string;
+  group: string;
+  /** The probe's accuracy on the originals and on the reconstructions (all faces, hidden counted as a class). */
+  original: number;
+  reconstructed: number;
+  ratio: number;
+  /** False where the probe lists the attribute as unreliable (excluded from generation metrics). */
+  judged: boolean;
 }
 
 export interface TokenizerEvaluation extends ReconstructionMetrics {
-  probe: { groups: GroupRatio[]; minRatio: number } | { unavailable: string };
+  probe:
+    | { groups: GroupRatio[]; minRatio: number; attributes: AttributeRatio[]; minJudgedRatio: number | null }
+    | { unavailable: string };
   seconds: number;
 }
 
@@ -61,21 +79,35 @@ export async function evaluateTokenizer(opts: {
       const records = faces.map((f) => f.record);
       const a = probeAccuracy(await fp.predict(images), records);
       const b = probeAccuracy(await fp.predict(recon), records);
+      const unreliable = new Set(fp.unreliable.map((u) => u.name));
       fp.dispose();
-      const groups = new Map<string, { o: number[]; r: number[] }>();
-      a.attributes.forEach((x, i) => {
-        const g = groups.get(x.group) ?? { o: [], r: [] };
-        g.o.push(x.accuracy);
-        g.r.push(b.attributes[i].accuracy);
-        groups.set(x.group, g);
-      });
+      const attributes: AttributeRatio[] = a.attributes.map((x, i) => ({
+        name: x.name,
+        group: x.group,
+        original: x.accuracy,
+        reconstructed: b.attributes[i].accuracy,
+        ratio: b.attributes[i].accuracy / x.accuracy,
+        judged: !unreliable.has(x.name),
+      }));
       const mean = (v: number[]) => v.reduce((p, q) => p + q, 0) / v.length;
-      const rows = [...groups].map(([group, g]) => {
-        const original = mean(g.o);
-        const reconstructed = mean(g.r);
-        return { group, original, reconstructed, ratio: reconstructed / original };
+      const summarise = (xs: AttributeRatio[]) => {
+        const original = mean(xs.map((x) => x.original));
+        const reconstructed = mean(xs.map((x) => x.reconstructed));
+        return { original, reconstructed, ratio: reconstructed / original };
+      };
+      const groupNames = [...new Set(attributes.map((x) => x.group))];
+      const rows: GroupRatio[] = groupNames.map((group) => {
+        const xs = attributes.filter((x) => x.group === group);
+        const judged = xs.filter((x) => x.judged);
+        return { group, ...summarise(xs), judged: judged.length ? summarise(judged) : null };
       });
-      probe = { groups: rows, minRatio: Math.min(...rows.map((r) => r.ratio)) };
+      const judgedRatios = rows.flatMap((r) => (r.judged ? [r.judged.ratio] : []));
+      probe = {
+        groups: rows,
+        minRatio: Math.min(...rows.map((r) => r.ratio)),
+        attributes,
+        minJudgedRatio: judgedRatios.length ? Math.min(...judgedRatios) : null,
+      };
     }
   }
   return { ...metrics, probe: probe!, seconds: (performance.now() - t0) / 1000 };
