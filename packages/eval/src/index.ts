@@ -54,6 +54,8 @@ export type { ProbeNetConfig } from './probe/model.js';
 export { ProbeNet } from './probe/model.js';
 export type { LoadOptions, LoadProgress, ProbeInput, ProbePrediction } from './probe/probe.js';
 export { FaceProbe, SHIPPED_PROBE } from './probe/probe.js';
+export type { View } from './probe/views.js';
+export { CROSS_VIEWS, shiftBatch } from './probe/views.js';
 export type { Corruption } from './report/corrupt.js';
 export { blurred, jpegRoundTrip, shifted, standardCorruptions } from './report/corrupt.js';
 export type { GenerationReport, HeldOutOptions, RobustnessRow } from './report/evaluate.js';

@@ -3,6 +3,7 @@
 import { TAXONOMY_VERSION } from '@unif2ace/data';
 import { headLayout } from './heads.js';
 import type { ProbeNetConfig } from './model.js';
+import { CROSS_VIEWS, validateViews } from './views.js';
 
 export const PROBE_CONFIG_VERSION = 1;
 
@@ -24,6 +25,11 @@ export interface FaceProbeConfig {
   unreliable: UnreliableAttribute[];
   /** How the weights were made (command, steps, held-out accuracy), for the record. */
   training?: Record<string, unknown>;
+  /**
+   * Test-time views: `predict` averages the heads' softmax over these [dx, dy] pixel shifts of each image
+   * (absent: the image alone, as the first probes did). Not part of the architecture hash.
+   */
+  views?: [number, number][];
 }
 
 export const DEFAULT_NET: Omit<ProbeNetConfig, 'outputs'> = {
@@ -38,7 +44,7 @@ export const DEFAULT_NET: Omit<ProbeNetConfig, 'outputs'> = {
 const NET_KEYS = ['size', 'channels', 'stemStride', 'depth', 'features', 'groups'];
 /** Keys a config may leave out (added after the first shipped probe; absent = that probe's behaviour). */
 const OPTIONAL_NET_KEYS = ['residual', 'shortcuts'];
-const TOP_KEYS = ['_class', '_version', 'taxonomy', 'net', 'heads', 'unreliable', 'training'];
+const TOP_KEYS = ['_class', '_version', 'taxonomy', 'net', 'heads', 'unreliable', 'training', 'views'];
 
 export function defaultProbeConfig(net: Partial<Omit<ProbeNetConfig, 'outputs'>> = {}): FaceProbeConfig {
   const layout = headLayout();
@@ -49,6 +55,7 @@ export function defaultProbeConfig(net: Partial<Omit<ProbeNetConfig, 'outputs'>>
     net: { ...DEFAULT_NET, ...net },
     heads: layout.heads.map((h) => ({ name: h.name, classes: [...h.classes] })),
     unreliable: [],
+    views: CROSS_VIEWS.map(([dx, dy]) => [dx, dy]),
   };
 }
 
@@ -98,6 +105,7 @@ export function validateProbeConfig(raw: unknown, where = 'config.json'): FacePr
       throw new Error(
         `${where}: unreliable entry ${JSON.stringify(u)} needs a taxonomy attribute name and an accuracy`,
       );
+  if (c.views !== undefined) validateViews(c.views, where);
   return c as unknown as FaceProbeConfig;
 }
 

@@ -15,6 +15,7 @@ import {
 } from './config.js';
 import { decodeRow, type HeadLayout, headLayout } from './heads.js';
 import { ProbeNet } from './model.js';
+import { addHeadSoftmax, shiftBatch, type View, validateViews } from './views.js';
 
 /** What the probe sees in one face: every attribute's value, or null where it judges it hidden. */
 export type ProbePrediction = Record<AttributeName, AttributeValue | null>;
@@ -170,11 +171,17 @@ export class FaceProbe {
     }
   }
 
-  /** Per image, each attribute's most likely value, or null where the probe judges it hidden. */
-  async predict(images: ProbeInput): Promise<ProbePrediction[]> {
+  /**
+   * Per image, each attribute's most likely value, or null where the probe judges it hidden. With several
+   * `views` (default: config.json's `views`, else the image alone) the heads' softmax is averaged over those
+   * pixel shifts of each image before the arg-max.
+   */
+  async predict(images: ProbeInput, opts: { views?: readonly View[] } = {}): Promise<ProbePrediction[]> {
+    const views = validateViews(opts.views ?? this.config.views ?? [[0, 0]], 'FaceProbe.predict');
     const n = Array.isArray(images) ? images.length : (images as Tensor).shape[0];
     const out: ProbePrediction[] = [];
     const CHUNK = 64;
+    const w = this.layout.width;
     for (let s = 0; s < n; s += CHUNK) {
       const e = Math.min(n, s + CHUNK);
       const part: ProbeInput = Array.isArray(images)
@@ -182,14 +189,38 @@ export class FaceProbe {
         : s === 0 && e === n
           ? images
           : (images as Tensor).slice(0, s, e);
-      const lg = this.logits(part);
+      const { x, owned } = this.toTensor(part);
       if (part !== images && !Array.isArray(part)) (part as Tensor).dispose();
-      const data = await lg.data();
-      lg.dispose();
-      const w = this.layout.width;
-      for (let b = 0; b < e - s; b++) out.push(decodeRow(this.layout, data, b * w) as ProbePrediction);
+      let row: ArrayLike<number>;
+      try {
+        if (views.length === 1 && views[0][0] === 0 && views[0][1] === 0) row = await this.readLogits(x);
+        else {
+          const avg = new Float32Array((e - s) * w);
+          for (const v of views) {
+            const xv = v[0] === 0 && v[1] === 0 ? x : shiftBatch(x, v);
+            try {
+              addHeadSoftmax(this.layout, await this.readLogits(xv), avg, 1 / views.length);
+            } finally {
+              if (xv !== x) xv.dispose();
+            }
+          }
+          row = avg;
+        }
+      } finally {
+        if (owned) x.dispose();
+      }
+      for (let b = 0; b < e - s; b++) out.push(decodeRow(this.layout, row, b * w) as ProbePrediction);
     }
     return out;
+  }
+
+  private async readLogits(x: Tensor): Promise<ArrayLike<number>> {
+    const lg = noGrad(() => tidy(() => this.net.forward(x)));
+    try {
+      return await lg.data();
+    } finally {
+      lg.dispose();
+    }
   }
 
   dispose(): void {
