@@ -190,7 +190,6 @@ export class FaceProbe {
           ? images
           : (images as Tensor).slice(0, s, e);
       const { x, owned } = this.toTensor(part);
-      if (part !== images && !Array.isArray(part)) (part as Tensor).dispose();
       let row: ArrayLike<number>;
       try {
         if (views.length === 1 && views[0][0] === 0 && views[0][1] === 0) row = await this.readLogits(x);
@@ -208,6 +207,8 @@ export class FaceProbe {
         }
       } finally {
         if (owned) x.dispose();
+        // a slice of the caller's tensor is ours to free (x is that slice unless a cast made a copy)
+        if (part !== images && !Array.isArray(part)) (part as Tensor).dispose();
       }
       for (let b = 0; b < e - s; b++) out.push(decodeRow(this.layout, row, b * w) as ProbePrediction);
     }
