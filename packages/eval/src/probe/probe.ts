@@ -216,7 +216,7 @@ export class FaceProbe {
   }
 
   private async readLogits(x: Tensor): Promise<ArrayLike<number>> {
-    const lg = noGrad(() => tidy(() => this.net.forward(x)));
+    const lg = this.logits(x);
     try {
       return await lg.data();
     } finally {
