@@ -10,6 +10,7 @@ const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] 
   [--steps 3000] [--batch 16] [--lr 0.002] [--warmup 100] [--seed 0] [--held-out 256]
   [--l1-weight 1] [--mse-weight 1] (loss = l1-weight * mean|x' - x| + mse-weight * mean(x' - x)^2 + quantizer loss)
   [--chroma-weight 0] (+ chroma-weight * mean squared Cb/Cr of x' - x: small colour regions weigh more)
+  [--edge-weight 0] (+ edge-weight * mean squared luma gradient of x' - x: thin lines and texture weigh more)
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4] [--entropy-weight 0.1 (lfq)]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
   [--dec-channels C] [--dec-res-blocks R] (decoder only; default: --channels, --res-blocks)
@@ -59,6 +60,7 @@ const KNOWN = new Set([
   'l1-weight',
   'mse-weight',
   'chroma-weight',
+  'edge-weight',
   'dec-channels',
   'dec-res-blocks',
   'init',
@@ -197,6 +199,7 @@ export async function main(argv: string[]): Promise<number> {
     l1Weight: num(f, 'l1-weight', 1),
     mseWeight: num(f, 'mse-weight', 1),
     chromaWeight: num(f, 'chroma-weight', 0),
+    edgeWeight: num(f, 'edge-weight', 0),
     init: typeof f.init === 'string' ? f.init : undefined,
     freezeEncoder: f['freeze-encoder'] === true,
     codeEntropyWeight: num(f, 'code-entropy-weight', 0),

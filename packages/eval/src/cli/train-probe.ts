@@ -9,6 +9,7 @@ const HELP = `usage: unif2ace-eval train-probe --out DIR [--count 20000] [--step
                                  [--weight-decay 0.01] [--channels 24,48,96,128] [--stem-stride 2]
                                  [--depth 1] [--features 256] [--residual] [--shortcuts]
                                  [--ema 0.999] [--loss-weights expression=2,age=2] [--jpeg 0.2]
+                                 [--jpeg-420 0.5]
                                  [--threads N] [--backend auto|wasm|webgpu]
 
 Renders --count training faces (train-split seeds; cached in DIR), trains FaceProbe on augmented batches
@@ -23,7 +24,8 @@ around the downsampling convs).
 table report it too, and the model folder gets the averaged weights (the raw ones' accuracy goes in
 config.json's training.raw). --loss-weights weighs the attributes' cross-entropies (others 1; the loss is
 their weighted mean), e.g. to give the slow fine-detail heads more of the gradient. --jpeg P round-trips that share of the training
-images through JPEG at a quality drawn from 50..95, half of them with 4:2:0 chroma (default 0: off).`;
+images through JPEG at a quality drawn from 50..95 (default 0: off); --jpeg-420 S writes that share of them with 4:2:0
+chroma, as libjpeg does by default (the rest 4:4:4; default 0.5).`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -47,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
       shortcuts: { type: 'boolean' },
       ema: { type: 'string' },
       jpeg: { type: 'string' },
+      'jpeg-420': { type: 'string' },
       'loss-weights': { type: 'string' },
       threads: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
@@ -105,6 +108,7 @@ export async function run(args: string[]): Promise<number> {
       lossWeights[name] = n;
     }
   }
+  const augment = jpegAugment(values.jpeg, values['jpeg-420']);
   const backend = values.backend as 'auto' | 'wasm' | 'webgpu';
   if (!['auto', 'wasm', 'webgpu'].includes(backend))
     throw new Error(`train-probe: --backend must be auto, wasm or webgpu, got "${values.backend}"`);
@@ -126,7 +130,7 @@ export async function run(args: string[]): Promise<number> {
     init: values.init,
     ema: num('ema', values.ema, false),
     lossWeights,
-    augment: values.jpeg === undefined ? undefined : { jpegProb: jpegProb(values.jpeg) },
+    augment,
     command: `unif2ace-eval train-probe ${args.join(' ')}`,
     log: (l) => console.error(l),
     onProgress: (p) => {
@@ -147,8 +151,20 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-function jpegProb(v: string): number {
+function jpegAugment(prob: string | undefined, share420: string | undefined) {
+  if (prob === undefined) {
+    if (share420 !== undefined)
+      throw new Error('train-probe: --jpeg-420 needs --jpeg (the share of images round-tripped)');
+    return undefined;
+  }
+  const augment: { jpegProb: number; jpeg420Share?: number } = { jpegProb: probability('jpeg', prob) };
+  if (share420 !== undefined) augment.jpeg420Share = probability('jpeg-420', share420);
+  return augment;
+}
+
+function probability(name: string, v: string): number {
   const p = Number(v);
-  if (!(p >= 0 && p <= 1)) throw new Error(`train-probe: --jpeg takes a probability in [0, 1], got "${v}"`);
+  if (v.trim() === '' || !(p >= 0 && p <= 1))
+    throw new Error(`train-probe: --${name} takes a probability in [0, 1], got "${v}"`);
   return p;
 }

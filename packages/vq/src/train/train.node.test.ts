@@ -7,7 +7,7 @@ import { tensor, tidy } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE } from '@unif2ace/tensor/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImageTokenizer } from '../tokenizer.js';
-import { chromaMse, type TrainOptions, train } from './train.js';
+import { chromaMse, lumaGradientMse, type TrainOptions, train } from './train.js';
 
 checkLeaks();
 
@@ -99,6 +99,26 @@ describe('unif2ace-vq train', () => {
     expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).chromaWeight).toBe(5);
     await expect(train({ ...base(join(root, 'e')), chromaWeight: -1 })).rejects.toThrow(
       /chromaWeight must be a number >= 0, got -1/,
+    );
+  });
+
+  it('lumaGradientMse: squared neighbour differences of Y, zero for a flat difference; the edge weight adds it', async () => {
+    // [1, 3, 2, 2]: luma 0.299 * R at pixel (0, 1) only (R = 1 there, G = B = 0)
+    const d = tensor([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 3, 2, 2]);
+    const flat = tensor(new Array(12).fill(0.4), [1, 3, 2, 2]);
+    const [a, b] = tidy(() => [lumaGradientMse(d), lumaGradientMse(flat)]);
+    const y = 0.299;
+    // horizontal: row 0 differs by y, row 1 by 0 -> mean y^2 / 2; vertical: column 1 differs by y -> y^2 / 2
+    expect(await a.item()).toBeCloseTo(0.5 * ((y * y) / 2 + (y * y) / 2), 6);
+    expect(await b.item()).toBeCloseTo(0, 7);
+    for (const t of [d, flat, a, b]) t.dispose();
+    const out = join(root, 'edge');
+    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, edgeWeight: 5 });
+    const m = rows(out).filter((r) => r.kind === undefined);
+    for (const r of m) expect(r.loss).toBeGreaterThan(r.mse * 1.01);
+    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).edgeWeight).toBe(5);
+    await expect(train({ ...base(join(root, 'e2')), edgeWeight: Number.NaN })).rejects.toThrow(
+      /edgeWeight must be a number >= 0, got NaN/,
     );
   });
 
