@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, encodePng } from '../png/index.js';
 import { Rng } from '../random.js';
 import { renderFace } from '../renderer/index.js';
-import { readShards } from '../shards/index.js';
 import type { VisibleAttributes } from '../taxonomy/index.js';
 import { sampleAttributes } from '../taxonomy/index.js';
 import { CELEBA_ATTRIBUTES, celebaToAttributes, parseCelebaAttrs } from './celeba.js';
 import { decodeImage } from './image.js';
 import type { Describe } from './ingest.js';
 import { ingestFolder } from './ingest.js';
+import { readSplits } from './test-splits.js';
 
 // Test describer: names exactly the known attributes, so the test can check nothing unknown is claimed.
 const seen: VisibleAttributes[] = [];
@@ -48,17 +48,6 @@ function labelLine(file: string, on: string[], names: readonly string[] = CELEBA
 
 let root: string;
 
-/** Samples of all three split folders, sorted by key, each checked to sit in its record's split. */
-async function readSplits(out: string) {
-  const all = [];
-  for (const split of ['train', 'validation', 'test']) {
-    for await (const s of readShards({ dir: join(out, split) })) {
-      expect(JSON.parse(new TextDecoder().decode(s.files.json)).split).toBe(split);
-      all.push(s);
-    }
-  }
-  return all.sort((a, b) => (a.key < b.key ? -1 : 1));
-}
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ingest-'));
 });

@@ -7,27 +7,16 @@ import { dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../png/index.js';
-import { readShards } from '../shards/index.js';
 import { FaceAnnotator } from './faces.js';
 import { alignByEyes, cropResize } from './image.js';
 import { ingestFolder } from './ingest.js';
+import { readSplits } from './test-splits.js';
 
 const require = createRequire(import.meta.url);
 const demo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 
 let root: string;
 
-/** Samples of all three split folders, sorted by key, each checked to sit in its record's split. */
-async function readSplits(out: string) {
-  const all = [];
-  for (const split of ['train', 'validation', 'test']) {
-    for await (const s of readShards({ dir: join(out, split) })) {
-      expect(JSON.parse(new TextDecoder().decode(s.files.json)).split).toBe(split);
-      all.push(s);
-    }
-  }
-  return all.sort((a, b) => (a.key < b.key ? -1 : 1));
-}
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'unlabelled-'));
 });
