@@ -11,6 +11,7 @@ const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] 
   [--l1-weight 1] [--mse-weight 1] (loss = l1-weight * mean|x' - x| + mse-weight * mean(x' - x)^2 + quantizer loss)
   [--chroma-weight 0] (+ chroma-weight * mean squared Cb/Cr of x' - x: small colour regions weigh more)
   [--edge-weight 0] (+ edge-weight * mean squared luma gradient of x' - x: thin lines and texture weigh more)
+  [--face-weight 0] (+ face-weight * mean squared x' - x inside the inner face: eyes, brows, nose, mouth)
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4] [--entropy-weight 0.1 (lfq)]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
   [--dec-channels C] [--dec-res-blocks R] (decoder only; default: --channels, --res-blocks)
@@ -61,6 +62,7 @@ const KNOWN = new Set([
   'mse-weight',
   'chroma-weight',
   'edge-weight',
+  'face-weight',
   'dec-channels',
   'dec-res-blocks',
   'init',
@@ -200,6 +202,7 @@ export async function main(argv: string[]): Promise<number> {
     mseWeight: num(f, 'mse-weight', 1),
     chromaWeight: num(f, 'chroma-weight', 0),
     edgeWeight: num(f, 'edge-weight', 0),
+    faceWeight: num(f, 'face-weight', 0),
     init: typeof f.init === 'string' ? f.init : undefined,
     freezeEncoder: f['freeze-encoder'] === true,
     codeEntropyWeight: num(f, 'code-entropy-weight', 0),
