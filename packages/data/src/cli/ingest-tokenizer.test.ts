@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CELEBA_ATTRIBUTES } from '../ingest/index.js';
+import { readSplits } from '../ingest/test-splits.js';
 import { Rng } from '../random.js';
 import { renderFace } from '../renderer/index.js';
-import { readShards } from '../shards/index.js';
 import { sampleAttributes } from '../taxonomy/index.js';
 import { BpeTokenizer } from '../tokenizer/index.js';
 import { ingestCli } from './ingest.js';
@@ -15,17 +15,6 @@ import { recordTexts, tokenizerCli } from './tokenizer.js';
 
 let root = '';
 
-/** Samples of all three split folders, sorted by key, each checked to sit in its record's split. */
-async function readSplits(out: string) {
-  const all = [];
-  for (const split of ['train', 'validation', 'test']) {
-    for await (const s of readShards({ dir: join(out, split) })) {
-      expect(JSON.parse(new TextDecoder().decode(s.files.json)).split).toBe(split);
-      all.push(s);
-    }
-  }
-  return all.sort((a, b) => (a.key < b.key ? -1 : 1));
-}
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });

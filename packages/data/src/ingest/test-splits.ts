@@ -1,4 +1,4 @@
-// Test helper for the ingest tests (not exported from the package).
+// Test helper for the ingest tests (here and in cli/; not exported from the package).
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { readShards } from '../shards/index.js';
