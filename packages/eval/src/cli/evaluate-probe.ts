@@ -60,9 +60,21 @@ export async function run(args: string[]): Promise<number> {
           'drop (points)',
           'worst attribute',
           'its drop',
+          'worst judged',
+          'its drop',
         ],
         [
-          ['none', (100 * rob.clean).toFixed(2), '0.00', (100 * rob.cleanJudged).toFixed(2), '0.00', '', ''],
+          [
+            'none',
+            (100 * rob.clean).toFixed(2),
+            '0.00',
+            (100 * rob.cleanJudged).toFixed(2),
+            '0.00',
+            '',
+            '',
+            '',
+            '',
+          ],
           ...rob.rows.map((r) => [
             r.corruption,
             (100 * r.overall).toFixed(2),
@@ -71,9 +83,11 @@ export async function run(args: string[]): Promise<number> {
             r.judgedDrop.toFixed(2),
             r.worst.name,
             r.worst.drop.toFixed(2),
+            r.worstJudged.name,
+            r.worstJudged.drop.toFixed(2),
           ]),
         ],
-        ['left', 'right', 'right', 'right', 'right', 'left', 'right'],
+        ['left', 'right', 'right', 'right', 'right', 'left', 'right', 'left', 'right'],
       )}`,
     );
     report.robustness = rob;

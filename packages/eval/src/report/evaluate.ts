@@ -49,6 +49,10 @@ export interface RobustnessRow {
   drop: number;
   /** The attribute that lost most, and how many points. */
   worst: { name: string; drop: number };
+  /** The same over the judged attributes only (name '' when the probe judges none). */
+  worstJudged: { name: string; drop: number };
+  /** Every attribute's drop in points, by name (taxonomy order). */
+  drops: Record<string, number>;
 }
 
 /** Accuracy on clean held-out faces and under each corruption (e.g. standardCorruptions()). */
@@ -70,10 +74,15 @@ export async function evaluateRobustness(
   for (const [name, fn] of Object.entries(corruptions)) {
     const acc = probeAccuracy(await probe.predict(faces.map((f) => fn(f.image))), records, probe.layout);
     let worst = { name: '', drop: Number.NEGATIVE_INFINITY };
+    let worstJudged = { name: '', drop: Number.NEGATIVE_INFINITY };
+    const drops: Record<string, number> = {};
     acc.attributes.forEach((a, i) => {
       const d = 100 * (clean.attributes[i].accuracy - a.accuracy);
+      drops[a.name] = d;
       if (d > worst.drop) worst = { name: a.name, drop: d };
+      if (!excluded.has(a.name) && d > worstJudged.drop) worstJudged = { name: a.name, drop: d };
     });
+    if (!worstJudged.name) worstJudged = { name: '', drop: 0 };
     const j = judged(acc);
     rows.push({
       corruption: name,
@@ -82,6 +91,8 @@ export async function evaluateRobustness(
       judgedDrop: 100 * (cleanJudged - j),
       drop: 100 * (clean.overall - acc.overall),
       worst,
+      worstJudged,
+      drops,
     });
   }
   return { faces: faces.length, clean: clean.overall, cleanJudged, rows };

@@ -205,6 +205,15 @@ describe('evaluate entry points', () => {
     const rob = await evaluateRobustness(probe, { none: (i) => i, blur: blurred(0.5) }, { faces });
     expect(rob.rows[0]).toMatchObject({ corruption: 'none', drop: 0 });
     expect(rob.rows.length).toBe(2);
+    // every attribute's drop, the worst among them, and the worst among the judged ones
+    const blur = rob.rows[1];
+    const names = probe.config.heads.map((h) => h.name);
+    expect(Object.keys(blur.drops)).toEqual(names);
+    expect(Object.values(rob.rows[0].drops).every((d) => d === 0)).toBe(true);
+    expect(blur.worst.drop).toBe(Math.max(...Object.values(blur.drops)));
+    const judgedNames = names.filter((n) => !probe.unreliable.some((u) => u.name === n));
+    expect(blur.worstJudged.drop).toBe(Math.max(...judgedNames.map((n) => blur.drops[n])));
+    expect(judgedNames).toContain(blur.worstJudged.name);
     probe.dispose();
   });
 });
