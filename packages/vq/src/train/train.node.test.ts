@@ -82,7 +82,7 @@ describe('unif2ace-vq train', () => {
     );
   });
 
-  it('chromaMse: BT.601 Cb/Cr of a difference, zero for a grey one; the chroma weight adds it to the loss', async () => {
+  it('chromaMse: BT.601 Cb/Cr of a difference, zero for a grey one', async () => {
     // [1, 3, 1, 2]: a pure red difference at pixel 0, a grey one (equal in R, G, B) at pixel 1
     const d = tensor([1, 0.5, 0, 0.5, 0, 0.5], [1, 3, 1, 2]);
     const cb = -0.168736;
@@ -92,18 +92,12 @@ describe('unif2ace-vq train', () => {
     expect(await a.item()).toBeCloseTo(0.5 * ((cb * cb) / 2 + (cr * cr) / 2), 6);
     expect(await b.item()).toBeCloseTo(0, 7);
     for (const t of [d, grey, a, b]) t.dispose();
-    const out = join(root, 'chroma');
-    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, chromaWeight: 5 });
-    const m = rows(out).filter((r) => r.kind === undefined);
-    // the chroma term is there: the loss exceeds the MSE alone (FSQ has no quantizer loss)
-    for (const r of m) expect(r.loss).toBeGreaterThan(r.mse * 1.01);
-    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).chromaWeight).toBe(5);
     await expect(train({ ...base(join(root, 'e')), chromaWeight: -1 })).rejects.toThrow(
       /chromaWeight must be a number >= 0, got -1/,
     );
   });
 
-  it('lumaGradientMse: squared neighbour differences of Y, zero for a flat difference; the edge weight adds it', async () => {
+  it('lumaGradientMse: squared neighbour differences of Y, zero for a flat difference', async () => {
     // [1, 3, 2, 2]: luma 0.299 * R at pixel (0, 1) only (R = 1 there, G = B = 0)
     const d = tensor([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 3, 2, 2]);
     const flat = tensor(new Array(12).fill(0.4), [1, 3, 2, 2]);
@@ -113,11 +107,6 @@ describe('unif2ace-vq train', () => {
     expect(await a.item()).toBeCloseTo(0.5 * ((y * y) / 2 + (y * y) / 2), 6);
     expect(await b.item()).toBeCloseTo(0, 7);
     for (const t of [d, flat, a, b]) t.dispose();
-    const out = join(root, 'edge');
-    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, edgeWeight: 5 });
-    const m = rows(out).filter((r) => r.kind === undefined);
-    for (const r of m) expect(r.loss).toBeGreaterThan(r.mse * 1.01);
-    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).edgeWeight).toBe(5);
     await expect(train({ ...base(join(root, 'e2')), edgeWeight: Number.NaN })).rejects.toThrow(
       /edgeWeight must be a number >= 0, got NaN/,
     );
@@ -166,12 +155,17 @@ describe('unif2ace-vq train', () => {
     }
   });
 
-  it('the face weight adds the inner-face MSE to the loss', async () => {
-    const out = join(root, 'face');
-    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, faceWeight: 3 });
+  it.each([
+    ['chromaWeight', 5],
+    ['edgeWeight', 5],
+    ['faceWeight', 3],
+  ] as const)('%s adds its term to the loss and is saved with the run', async (name, weight) => {
+    const out = join(root, name);
+    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, [name]: weight });
     const m = rows(out).filter((r) => r.kind === undefined);
+    // the term is there: the loss exceeds the MSE alone (FSQ has no quantizer loss)
     for (const r of m) expect(r.loss).toBeGreaterThan(r.mse * 1.01);
-    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8')).faceWeight).toBe(3);
+    expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8'))[name]).toBe(weight);
   });
 
   it('resumes exactly: stopped at step 10 and resumed, the weights equal an uninterrupted run', async () => {

@@ -63,7 +63,7 @@ export interface TrainOptions {
   /**
    * Weight of the mean squared error inside the inner face (`innerFaceWeights`: eyes, brows, nose and mouth of an
    * eye-aligned face; default 0) — the facial-component loss of face restoration (GFPGAN): the pixels that
-   * decide eye colour, brows, lips and expression are a fifth of the image, so plain MSE spends most of the
+   * decide eye colour, brows, lips and expression are a tenth of the image, so plain MSE spends most of the
    * code on hair and background.
    */
   faceWeight?: number;
@@ -333,11 +333,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const [l1, mse, loss] = tidy(() => {
         const d = recon.sub(x);
         const a = d.abs().mean();
-        const b = d.square().mean();
+        const sq = d.square();
+        const b = sq.mean();
         let l = a.mul(l1Weight).add(b.mul(mseWeight)).add(r.loss);
         if (chromaWeight > 0) l = l.add(chromaMse(d).mul(chromaWeight));
         if (edgeWeight > 0) l = l.add(lumaGradientMse(d).mul(edgeWeight));
-        if (faceWeights) l = l.add(d.square().mul(faceWeights).mean().mul(faceWeight));
+        if (faceWeights) l = l.add(sq.mul(faceWeights).mean().mul(faceWeight));
         return [a, b, ent ? l.add(ent.loss.mul(entropyWeight)) : l];
       });
       loss.backward();
