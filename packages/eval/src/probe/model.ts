@@ -61,6 +61,8 @@ export class ProbeNet extends Module {
   shortcuts: Shortcut[];
   /** Per block, the index of its shortcut in `shortcuts` (-1: none); not modules, so not registered twice. */
   private readonly shortcutOf: number[];
+  /** Per block, whether it is a stage's downsampling block (its input is the previous stage's output). */
+  private readonly startsStage: boolean[];
   fc: Linear;
   head: Linear;
   readonly spatial: number;
@@ -82,10 +84,12 @@ export class ProbeNet extends Module {
     this.skip = [false];
     this.shortcuts = [];
     this.shortcutOf = [-1];
+    this.startsStage = [false];
     let side = stemStride === 2 ? Math.floor(size / 2) : size;
     for (let i = 1; i < channels.length; i++) {
       this.blocks.push(new ConvBlock(channels[i - 1], channels[i], 2, groups));
       this.skip.push(false);
+      this.startsStage.push(true);
       const sc = config.shortcuts === true ? new Shortcut(channels[i - 1], channels[i]) : null;
       this.shortcutOf.push(sc ? this.shortcuts.push(sc) - 1 : -1);
       side = Math.floor((side - 1) / 2) + 1;
@@ -93,28 +97,40 @@ export class ProbeNet extends Module {
         this.blocks.push(new ConvBlock(channels[i], channels[i], 1, groups));
         this.skip.push(config.residual === true);
         this.shortcutOf.push(-1);
+        this.startsStage.push(false);
       }
     }
     this.spatial = side;
     this.fc = new Linear(channels[channels.length - 1] * side * side, features);
     this.head = new Linear(features, outputs);
   }
-  /** [B, 3, size, size] -> features [B, F] (after SiLU). */
-  features(x: Tensor): Tensor {
+  /**
+   * [B, 3, size, size] -> each resolution's last activation: the stem's, then every stage's ([B, C, h, w], one
+   * per entry of `channels`). A perceptual loss compares these between two images.
+   */
+  stages(x: Tensor): Tensor[] {
     const { size } = this.config;
     if (x.rank !== 4 || x.shape[1] !== 3 || x.shape[2] !== size || x.shape[3] !== size)
       throw new RangeError(
         `FaceProbe: expected images [B, 3, ${size}, ${size}], got [${x.shape.join(', ')}]`,
       );
+    const out: Tensor[] = [];
     let y = x;
     this.blocks.forEach((b, i) => {
       const k = this.shortcutOf[i];
+      if (this.startsStage[i]) out.push(y);
       y = this.skip[i]
         ? y.add(b.forward(y))
         : k >= 0
           ? this.shortcuts[k].forward(y).add(b.forward(y))
           : b.forward(y);
     });
+    out.push(y);
+    return out;
+  }
+  /** [B, 3, size, size] -> features [B, F] (after SiLU). */
+  features(x: Tensor): Tensor {
+    const y = this.stages(x).at(-1) as Tensor;
     return this.fc.forward(y.reshape([x.shape[0], -1])).silu();
   }
   /** [B, 3, size, size] -> logits [B, outputs]. */

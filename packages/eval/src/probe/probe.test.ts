@@ -110,14 +110,27 @@ describe('FaceProbe', () => {
     const [stem, d1, s1, d2, s2] = res.net.blocks;
     const [p1, p2] = res.net.shortcuts;
     let y = stem.forward(x);
+    const stemOut = y;
     y = p1.forward(y).add(d1.forward(y));
     y = y.add(s1.forward(y));
+    const stage1 = y;
     y = p2.forward(y).add(d2.forward(y));
     y = y.add(s2.forward(y));
     const want = await res.net.head.forward(res.net.fc.forward(y.reshape([2, -1])).silu()).data();
     const got = await res.logits(x).data();
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    // stages(): each resolution's last activation, the stem's first
+    const stages = res.net.stages(x);
+    expect(stages.map((t) => t.shape)).toEqual([
+      [2, 8, 32, 32],
+      [2, 16, 16, 16],
+      [2, 16, 8, 8],
+    ]);
+    for (const [a, b] of [stemOut, stage1, y].map((t, i) => [t, stages[i]]))
+      expect(await b.data()).toEqual(await a.data());
     const plain = FaceProbe.create(SMALL);
+    // The plain net's same-resolution blocks do not start stages either.
+    expect(plain.net.stages(x).map((t) => t.shape[2])).toEqual([32, 16, 8]);
     expect([...plain.net.namedParameters()].map(([n]) => n)).not.toContain('shortcuts.0.conv.weight');
     const cfg = JSON.parse(plain.configJson());
     expect(cfg.net.residual).toBeUndefined();

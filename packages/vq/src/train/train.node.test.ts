@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, renderFace, sampleAttributes } from '@unif2ace/data';
-import { safetensorsToTensors } from '@unif2ace/nn';
+import { FaceProbe } from '@unif2ace/eval';
+import { safetensorsToTensors, seedInit } from '@unif2ace/nn';
 import { loadLatestCheckpoint } from '@unif2ace/nn/node';
 import { tensor, tidy } from '@unif2ace/tensor';
 import { checkLeaks, DEVICE } from '@unif2ace/tensor/testing';
@@ -166,6 +167,33 @@ describe('unif2ace-vq train', () => {
     // the term is there: the loss exceeds the MSE alone (FSQ has no quantizer loss)
     for (const r of m) expect(r.loss).toBeGreaterThan(r.mse * 1.01);
     expect(JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8'))[name]).toBe(weight);
+  });
+
+  it('perceptualWeight adds the face network term (the folder and the image size checked) and is saved with the run', async () => {
+    const dir = join(root, 'percep-net');
+    mkdirSync(dir);
+    seedInit(2);
+    const probe = FaceProbe.create({ size: 16, channels: [8, 16], features: 8 });
+    writeFileSync(join(dir, 'config.json'), probe.configJson());
+    writeFileSync(join(dir, 'model.safetensors'), await probe.saveWeights({ dtype: 'f32' }));
+    probe.dispose();
+    const out = join(root, 'percep');
+    await train({ ...base(out), steps: 8, l1Weight: 0, mseWeight: 1, perceptual: dir, perceptualWeight: 2 });
+    for (const r of rows(out).filter((r) => r.kind === undefined))
+      expect(r.loss).toBeGreaterThan(r.mse * 1.01);
+    const hp = JSON.parse(readFileSync(join(out, 'hparams.json'), 'utf8'));
+    expect([hp.perceptual, hp.perceptualWeight]).toEqual([dir, 2]);
+    await expect(train({ ...base(join(root, 'percep-b')), perceptualWeight: 1 })).rejects.toThrow(
+      /perceptualWeight needs perceptual/,
+    );
+    await expect(
+      train({
+        ...base(join(root, 'percep-c')),
+        codec: { ...base('').codec, imageSize: 32 },
+        perceptual: dir,
+        perceptualWeight: 1,
+      }),
+    ).rejects.toThrow(/takes 16 px images, codec.imageSize is 32/);
   });
 
   it('resumes exactly: stopped at step 10 and resumed, the weights equal an uninterrupted run', async () => {

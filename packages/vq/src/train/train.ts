@@ -24,6 +24,7 @@ import type { FSQ } from '../quantizers/fsq.js';
 import { ImageTokenizer } from '../tokenizer.js';
 import { type FaceSet, facesToTensor, readFaceDir, renderFaces, tensorToRgb } from './faces.js';
 import { initFromTokenizer } from './init.js';
+import { PerceptualLoss } from './perceptual.js';
 
 export interface TrainOptions {
   out: string;
@@ -67,6 +68,13 @@ export interface TrainOptions {
    * code on hair and background.
    */
   faceWeight?: number;
+  /**
+   * A FaceProbe folder whose network gives the perceptual term (`PerceptualLoss`: distance between its
+   * channel-normalised activations at each resolution). Not the probe that judges the tokenizer.
+   */
+  perceptual?: string;
+  /** Weight of the perceptual term (default 0; needs `perceptual`). */
+  perceptualWeight?: number;
   /**
    * Start from the weights of this trained tokenizer folder (config.json + model.safetensors) instead of a
    * random init; same codec and quantizer, except that the decoder may have more residual blocks per level
@@ -170,6 +178,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       'chromaWeight',
       'edgeWeight',
       'faceWeight',
+      'perceptual',
+      'perceptualWeight',
       'init',
       'freezeEncoder',
       'codeEntropyWeight',
@@ -191,6 +201,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const chromaWeight = opts.chromaWeight ?? 0;
   const edgeWeight = opts.edgeWeight ?? 0;
   const faceWeight = opts.faceWeight ?? 0;
+  const perceptualWeight = opts.perceptualWeight ?? 0;
   const entropyWeight = opts.codeEntropyWeight ?? 0;
   for (const [k, v] of [
     ['l1Weight', l1Weight],
@@ -198,6 +209,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     ['chromaWeight', chromaWeight],
     ['edgeWeight', edgeWeight],
     ['faceWeight', faceWeight],
+    ['perceptualWeight', perceptualWeight],
     ['codeEntropyWeight', entropyWeight],
   ] as const)
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`train: ${k} must be a number >= 0, got ${v}`);
@@ -205,10 +217,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw new RangeError(
       `train: codeEntropyWeight is for FSQ (LFQ has its own entropyWeight), the quantizer is ${opts.quantizer.kind}`,
     );
+  if (perceptualWeight > 0 && !opts.perceptual)
+    throw new RangeError('train: perceptualWeight needs perceptual (a FaceProbe folder for the features)');
   if (entropyWeight > 0 && opts.freezeEncoder)
     throw new RangeError(
       'train: codeEntropyWeight needs a trainable encoder (it moves the codes); drop freezeEncoder',
     );
+  const perceptual = perceptualWeight > 0 ? await PerceptualLoss.load(opts.perceptual as string) : null;
+  if (perceptual && perceptual.imageSize !== opts.codec.imageSize) {
+    perceptual.net.dispose();
+    throw new RangeError(
+      `train: the perceptual network ${opts.perceptual} takes ${perceptual.imageSize} px images, codec.imageSize is ${opts.codec.imageSize}`,
+    );
+  }
   writeFileAtomic(
     hpPath,
     `${JSON.stringify({ ...opts, quiet: undefined, resume: undefined, stepsGiven: undefined }, null, 2)}\n`,
@@ -339,6 +360,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (chromaWeight > 0) l = l.add(chromaMse(d).mul(chromaWeight));
         if (edgeWeight > 0) l = l.add(lumaGradientMse(d).mul(edgeWeight));
         if (faceWeights) l = l.add(sq.mul(faceWeights).mean().mul(faceWeight));
+        if (perceptual) l = l.add(perceptual.distance(recon, x).mul(perceptualWeight));
         return [a, b, ent ? l.add(ent.loss.mul(entropyWeight)) : l];
       });
       loss.backward();
@@ -424,6 +446,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     log(`saved ${join(opts.out, 'final')}`);
   }
   faceWeights?.dispose();
+  perceptual?.net.dispose();
   tok.dispose();
   opt.dispose();
   return { step, metrics, seconds: elapsed };

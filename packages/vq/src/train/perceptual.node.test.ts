@@ -1,0 +1,104 @@
+import { FaceProbe } from '@unif2ace/eval';
+import { seedInit } from '@unif2ace/nn';
+import { scope, tensor, tidy } from '@unif2ace/tensor';
+import { checkLeaks, DEVICE, expectClose, rand, useBackend } from '@unif2ace/tensor/testing';
+import { describe, expect, it } from 'vitest';
+import { PerceptualLoss } from './perceptual.js';
+
+checkLeaks();
+
+/** A small random face network (16 px; stages at 8, 4 and 2 px). */
+function smallNet() {
+  seedInit(4);
+  return FaceProbe.create({ size: 16, channels: [8, 16, 16], features: 16, residual: true, shortcuts: true })
+    .net;
+}
+
+/** The distance on the host from the network's stage activations: the formula in perceptual.ts, spelled out. */
+async function hostDistance(loss: PerceptualLoss, a: number[], b: number[], shape: number[]) {
+  const sa = loss.net.stages(tensor(Float32Array.from(a), shape));
+  const sb = loss.net.stages(tensor(Float32Array.from(b), shape));
+  let total = 0;
+  for (let s = 0; s < sa.length; s++) {
+    const [B, C, H, W] = sa[s].shape;
+    const ya = await sa[s].data();
+    const yb = await sb[s].data();
+    let sum = 0;
+    for (let n = 0; n < B; n++)
+      for (let p = 0; p < H * W; p++) {
+        let na = 0;
+        let nb = 0;
+        for (let c = 0; c < C; c++) {
+          na += ya[(n * C + c) * H * W + p] ** 2;
+          nb += yb[(n * C + c) * H * W + p] ** 2;
+        }
+        na = 1 / Math.sqrt(na + 1e-10);
+        nb = 1 / Math.sqrt(nb + 1e-10);
+        for (let c = 0; c < C; c++) {
+          const i = (n * C + c) * H * W + p;
+          sum += (ya[i] * na - yb[i] * nb) ** 2;
+        }
+      }
+    total += sum / (B * H * W);
+  }
+  return total;
+}
+
+describe('PerceptualLoss', () => {
+  it('is zero for equal images and equals the host formula for different ones', async () => {
+    await useBackend(DEVICE);
+    const loss = new PerceptualLoss(smallNet());
+    const shape = [2, 3, 16, 16];
+    const x = rand(shape, 1);
+    const y = rand(shape, 2);
+    const same = tidy(() => loss.distance(x, x));
+    expect(await same.item()).toBeLessThan(1e-9);
+    const d = tidy(() => loss.distance(y, x));
+    const want = await scope(async () =>
+      hostDistance(loss, Array.from(await y.data()), Array.from(await x.data()), shape),
+    );
+    expectClose([await d.item()], [want], { rtol: 1e-4, atol: 1e-6 });
+    expect(want).toBeGreaterThan(0.01);
+    const one = rand([1, 3, 16, 16]);
+    expect(() => loss.distance(one, x)).toThrow(/recon \[1, 3, 16, 16\] and target \[2/);
+    for (const t of [x, y, one, same, d]) t.dispose();
+    loss.net.dispose();
+  });
+
+  it('has gradients equal to finite differences, on the reconstruction only (the network is frozen)', async () => {
+    await useBackend(DEVICE);
+    const loss = new PerceptualLoss(smallNet());
+    const shape = [1, 3, 16, 16];
+    const target = rand(shape, 3);
+    const base = Array.from(await scope(() => rand(shape, 4).data()));
+    const recon = tensor(Float32Array.from(base), shape, { requiresGrad: true });
+    tidy(() => loss.distance(recon, target).backward());
+    const grad = await recon.grad!.data();
+    for (const p of loss.net.parameters()) expect(p.grad).toBeFalsy();
+    const eps = 1e-2;
+    const checks = [0, 37, 130, 255, 300, 511, 700];
+    const at = async (i: number, v: number) => {
+      const vals = Float32Array.from(base);
+      vals[i] = v;
+      const t = tensor(vals, shape);
+      const d = tidy(() => loss.distance(t, target));
+      const out = await d.item();
+      t.dispose();
+      d.dispose();
+      return out;
+    };
+    const fd: number[] = [];
+    for (const i of checks)
+      fd.push(((await at(i, base[i] + eps)) - (await at(i, base[i] - eps))) / (2 * eps));
+    expectClose(
+      checks.map((i) => grad[i]),
+      fd,
+      { atol: 2e-4, rtol: 0.05, label: 'd distance / d recon' },
+    );
+    expect(Math.max(...fd.map(Math.abs))).toBeGreaterThan(1e-4);
+    recon.grad?.dispose();
+    recon.dispose();
+    target.dispose();
+    loss.net.dispose();
+  });
+});
