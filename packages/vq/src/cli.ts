@@ -5,7 +5,7 @@ import type { CodecConfig } from './codec.js';
 import type { QuantizerConfig } from './quantizer.js';
 import { train } from './train/train.js';
 
-const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] [--count 256] [--threads N] [--out FILE.json]
+const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] [--count 256] [--seed 0] [--threads N] [--out FILE.json]
        unif2ace-vq train (--data DIR | --render N) --out DIR [--resume]
   [--steps 3000] [--batch 16] [--lr 0.002] [--warmup 100] [--seed 0] [--held-out 256]
   [--l1-weight 1] [--mse-weight 1] (loss = l1-weight * mean|x' - x| + mse-weight * mean(x' - x)^2 + quantizer loss)
@@ -101,13 +101,14 @@ const list = (f: Flags, k: string, d: number[]) => {
 async function evaluate(rest: string[]): Promise<number> {
   const f = parse(rest);
   for (const k of Object.keys(f))
-    if (!['tokenizer', 'probe', 'count', 'threads', 'out'].includes(k))
+    if (!['tokenizer', 'probe', 'count', 'seed', 'threads', 'out'].includes(k))
       throw new Error(`unknown option --${k}\n${USAGE}`);
   const { evaluateTokenizer } = await import('./train/evaluate.js');
   const r = await evaluateTokenizer({
     tokenizer: typeof f.tokenizer === 'string' ? f.tokenizer : undefined,
     probe: f.probe === 'none' ? null : typeof f.probe === 'string' ? f.probe : undefined,
     count: num(f, 'count', 256),
+    seed: num(f, 'seed', 0),
     threads: f.threads === undefined ? undefined : num(f, 'threads', 1),
   });
   const lines = [

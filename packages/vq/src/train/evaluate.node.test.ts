@@ -45,5 +45,8 @@ describe('unif2ace-vq evaluate', () => {
     expect(r.probe.groups.find((g) => g.group === 'background')!.ratio).toBeGreaterThan(0.9);
     const skipped = await evaluateTokenizer({ count: 4, probe: null, backend: DEVICE });
     expect(skipped.probe).toEqual({ unavailable: 'skipped (--probe none)' });
+    // another base seed, other faces
+    const other = await evaluateTokenizer({ count: 4, seed: 7, probe: null, backend: DEVICE });
+    expect(other.psnr).not.toBe(skipped.psnr);
   });
 });

@@ -49,6 +49,8 @@ export async function evaluateTokenizer(opts: {
   /** A FaceProbe folder; undefined: the one shipped with @unif2ace/eval; null: skip the probe. */
   probe?: string | null;
   count?: number;
+  /** Base seed of the held-out faces (default 0; another seed gives another set of faces). */
+  seed?: number;
   backend?: BackendName | 'auto';
   threads?: number;
 }): Promise<TokenizerEvaluation> {
@@ -56,7 +58,7 @@ export async function evaluateTokenizer(opts: {
   await init({ backend: opts.backend ?? 'auto', wasm: opts.threads ? { threads: opts.threads } : undefined });
   const tok = await ImageTokenizer.load(opts.tokenizer);
   const count = opts.count ?? 256;
-  const faces = heldOutFaces(count, { size: tok.imageSize });
+  const faces = heldOutFaces(count, { size: tok.imageSize, seed: opts.seed ?? 0 });
   const images = faces.map((f) => f.image);
   const recon: RgbImage[] = [];
   const metrics = await evaluateReconstruction(tok, count, (s, e) => imagesToTensor(images.slice(s, e)), {
