@@ -24,7 +24,7 @@ export type { Tally } from './metrics/tally.js';
 export type { VqaItem, VqaScores } from './metrics/vqa.js';
 export { normalizeAnswer, questionGroup, vqaAccuracy } from './metrics/vqa.js';
 export type { AttributeAccuracy, ProbeAccuracy } from './probe/accuracy.js';
-export { probeAccuracy } from './probe/accuracy.js';
+export { judgedAccuracy, probeAccuracy } from './probe/accuracy.js';
 export type { AugmentOptions } from './probe/augment.js';
 export { augmentInto, blurHwc, DEFAULT_AUGMENT, jpegBytes, shiftImage } from './probe/augment.js';
 export type { FaceProbeConfig, UnreliableAttribute } from './probe/config.js';

@@ -66,3 +66,13 @@ export function probeAccuracy(
     attributes,
   };
 }
+
+/**
+ * Accuracy over the attributes the probe judges (every attribute not named in `unreliable`), each weighing
+ * alike (every attribute is scored on every face); NaN when it judges none.
+ */
+export function judgedAccuracy(acc: ProbeAccuracy, unreliable: readonly { name: string }[]): number {
+  const excluded = new Set(unreliable.map((u) => u.name));
+  const kept = acc.attributes.filter((a) => !excluded.has(a.name));
+  return kept.length ? kept.reduce((s, a) => s + a.accuracy, 0) / kept.length : Number.NaN;
+}

@@ -6,7 +6,7 @@ import { type CaptionScores, captionScores } from '../metrics/captions.js';
 import { frechetFromFeatures, meanPairwiseDistance } from '../metrics/frechet.js';
 import { type GenerationScores, generationAccuracy } from '../metrics/generation.js';
 import { type VqaScores, vqaAccuracy } from '../metrics/vqa.js';
-import { type ProbeAccuracy, probeAccuracy } from '../probe/accuracy.js';
+import { judgedAccuracy, type ProbeAccuracy, probeAccuracy } from '../probe/accuracy.js';
 import { heldOutFaces, type LabelledFace } from '../probe/faces.js';
 import type { FaceProbe } from '../probe/probe.js';
 import type { Corruption } from './corrupt.js';
@@ -29,14 +29,21 @@ const facesOf = (o: HeldOutOptions) =>
 export async function evaluateProbe(
   probe: FaceProbe,
   opts: HeldOutOptions = {},
-): Promise<ProbeAccuracy & { faces: number; unreliable: { name: string; accuracy: number }[] }> {
+): Promise<
+  ProbeAccuracy & { faces: number; unreliable: { name: string; accuracy: number }[]; overallJudged: number }
+> {
   const faces = facesOf(opts);
   const acc = probeAccuracy(
     await probe.predict(faces.map((f) => f.image)),
     faces.map((f) => f.record),
     probe.layout,
   );
-  return { ...acc, faces: faces.length, unreliable: [...probe.unreliable] };
+  return {
+    ...acc,
+    faces: faces.length,
+    unreliable: [...probe.unreliable],
+    overallJudged: judgedAccuracy(acc, probe.unreliable),
+  };
 }
 
 export interface RobustnessRow {
@@ -65,10 +72,7 @@ export async function evaluateRobustness(
   const records = faces.map((f) => f.record);
   const clean = probeAccuracy(await probe.predict(faces.map((f) => f.image)), records, probe.layout);
   const excluded = new Set(probe.unreliable.map((u) => u.name));
-  const judged = (acc: ProbeAccuracy) => {
-    const kept = acc.attributes.filter((a) => !excluded.has(a.name));
-    return kept.reduce((s, a) => s + a.accuracy, 0) / Math.max(1, kept.length);
-  };
+  const judged = (acc: ProbeAccuracy) => judgedAccuracy(acc, probe.unreliable);
   const cleanJudged = judged(clean);
   const rows: RobustnessRow[] = [];
   for (const [name, fn] of Object.entries(corruptions)) {

@@ -1,6 +1,6 @@
 // Markdown tables for reports: a generic writer (pipes escaped, columns padded) and the probe's
 // per-attribute accuracy table.
-import type { ProbeAccuracy } from '../probe/accuracy.js';
+import { judgedAccuracy, type ProbeAccuracy } from '../probe/accuracy.js';
 import type { UnreliableAttribute } from '../probe/config.js';
 
 export type Cell = string | number | boolean | null | undefined;
@@ -42,6 +42,15 @@ export function accuracyTable(acc: ProbeAccuracy, unreliable: readonly Unreliabl
     bad.has(a.name) ? 'excluded' : '',
   ]);
   rows.push(['**overall**', '', pct(acc.overall), pct(acc.overallVisible), '', '']);
+  if (bad.size)
+    rows.push([
+      `**overall, the ${acc.attributes.length - bad.size} judged**`,
+      '',
+      pct(judgedAccuracy(acc, unreliable)),
+      '',
+      '',
+      '',
+    ]);
   return markdownTable(
     ['attribute', 'group', 'accuracy %', 'visible acc. %', 'visible', 'generation metrics'],
     rows,

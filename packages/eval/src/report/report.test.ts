@@ -1,12 +1,19 @@
 import { decodePng, parseCaption, Rng } from '@unif2ace/data';
 import { init } from '@unif2ace/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { judgedAccuracy } from '../probe/accuracy.js';
 import { type AugmentOptions, augmentInto, DEFAULT_AUGMENT } from '../probe/augment.js';
 import { heldOutFaces } from '../probe/faces.js';
 import { jpegLossy } from '../probe/jpeg.js';
 import { FaceProbe } from '../probe/probe.js';
 import { blurred, jpegRoundTrip, shifted, standardCorruptions } from './corrupt.js';
-import { evaluateCaptions, evaluateGeneration, evaluateRobustness, evaluateVqa } from './evaluate.js';
+import {
+  evaluateCaptions,
+  evaluateGeneration,
+  evaluateProbe,
+  evaluateRobustness,
+  evaluateVqa,
+} from './evaluate.js';
 import { ADVANCE, drawText, GLYPH_HEIGHT, hasGlyph, measureText, wrapText } from './font.js';
 import { attributeCell, GREEN, gridImage, gridPng, RED } from './grid.js';
 import { accuracyTable, markdownTable } from './markdown.js';
@@ -97,6 +104,8 @@ describe('grid and tables', () => {
         overallVisible: 0.25,
         attributes: [
           { name: 'hat', group: 'accessories', count: 4, visible: 4, accuracy: 0.5, visibleAccuracy: 0.25 },
+          { name: 'bangs', group: 'hair', count: 4, visible: 2, accuracy: 0.75, visibleAccuracy: 0.5 },
+          { name: 'gender', group: 'other', count: 4, visible: 4, accuracy: 1, visibleAccuracy: 1 },
         ],
       },
       [{ name: 'hat', accuracy: 0.25 }],
@@ -104,6 +113,24 @@ describe('grid and tables', () => {
     expect(t).toContain('| hat ');
     expect(t).toContain('excluded');
     expect(t).toContain('50.00');
+    // over the judged attributes alone: (0.75 + 1) / 2
+    expect(t).toMatch(/\*\*overall, the 2 judged\*\* +\| +\| +87\.50 \|/);
+    expect(accuracyTable({ overall: 1, overallVisible: 1, attributes: [] })).not.toContain('judged');
+    const three = {
+      overall: 0.75,
+      overallVisible: 0.5,
+      attributes: [0.5, 0.75, 1].map((accuracy, i) => ({
+        name: `a${i}`,
+        group: 'g',
+        count: 4,
+        visible: 4,
+        accuracy,
+        visibleAccuracy: accuracy,
+      })),
+    };
+    expect(judgedAccuracy(three, [{ name: 'a0' }])).toBe(0.875);
+    expect(judgedAccuracy(three, [])).toBe(0.75);
+    expect(judgedAccuracy(three, [{ name: 'a0' }, { name: 'a1' }, { name: 'a2' }])).toBeNaN();
   });
 });
 
@@ -214,6 +241,10 @@ describe('evaluate entry points', () => {
     const judgedNames = names.filter((n) => !probe.unreliable.some((u) => u.name === n));
     expect(blur.worstJudged.drop).toBe(Math.max(...judgedNames.map((n) => blur.drops[n])));
     expect(judgedNames).toContain(blur.worstJudged.name);
+    // evaluateProbe's judged overall is the robustness table's clean judged accuracy on the same faces
+    const own = await evaluateProbe(probe, { faces });
+    expect(own.overallJudged).toBeCloseTo(rob.cleanJudged, 12);
+    expect(own.overallJudged).toBeCloseTo(judgedAccuracy(own, probe.unreliable), 12);
     probe.dispose();
   });
 });
