@@ -62,7 +62,7 @@ describe('PerceptualLoss', () => {
     const one = rand([1, 3, 16, 16]);
     expect(() => loss.distance(one, x)).toThrow(/recon \[1, 3, 16, 16\] and target \[2/);
     for (const t of [x, y, one, same, d]) t.dispose();
-    loss.net.dispose();
+    loss.dispose();
   });
 
   it('has gradients equal to finite differences, on the reconstruction only (the network is frozen)', async () => {
@@ -99,6 +99,6 @@ describe('PerceptualLoss', () => {
     recon.grad?.dispose();
     recon.dispose();
     target.dispose();
-    loss.net.dispose();
+    loss.dispose();
   });
 });

@@ -51,4 +51,9 @@ export class PerceptualLoss {
     }
     return total as Tensor;
   }
+
+  /** Frees the network's weights. */
+  dispose(): void {
+    this.net.dispose();
+  }
 }

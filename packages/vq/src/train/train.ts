@@ -225,7 +225,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     );
   const perceptual = perceptualWeight > 0 ? await PerceptualLoss.load(opts.perceptual as string) : null;
   if (perceptual && perceptual.imageSize !== opts.codec.imageSize) {
-    perceptual.net.dispose();
+    perceptual.dispose();
     throw new RangeError(
       `train: the perceptual network ${opts.perceptual} takes ${perceptual.imageSize} px images, codec.imageSize is ${opts.codec.imageSize}`,
     );
@@ -446,7 +446,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     log(`saved ${join(opts.out, 'final')}`);
   }
   faceWeights?.dispose();
-  perceptual?.net.dispose();
+  perceptual?.dispose();
   tok.dispose();
   opt.dispose();
   return { step, metrics, seconds: elapsed };
