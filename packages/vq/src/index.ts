@@ -18,4 +18,3 @@ export { LFQ } from './quantizers/lfq.js';
 export { kmeans, VectorQuantizerEMA } from './quantizers/vq-ema.js';
 export type { LoadOptions, LoadProgress, TokenizerConfig } from './tokenizer.js';
 export { ImageTokenizer, SHIPPED_WEIGHTS, validateTokenizerConfig } from './tokenizer.js';
-export { PerceptualLoss } from './train/perceptual.js';
