@@ -42,15 +42,10 @@ export function accuracyTable(acc: ProbeAccuracy, unreliable: readonly Unreliabl
     bad.has(a.name) ? 'excluded' : '',
   ]);
   rows.push(['**overall**', '', pct(acc.overall), pct(acc.overallVisible), '', '']);
-  if (bad.size)
-    rows.push([
-      `**overall, the ${acc.attributes.length - bad.size} judged**`,
-      '',
-      pct(judgedAccuracy(acc, unreliable)),
-      '',
-      '',
-      '',
-    ]);
+  // counted from the rows, so a name in `unreliable` that is not an attribute here changes nothing
+  const judged = acc.attributes.filter((a) => !bad.has(a.name)).length;
+  if (judged < acc.attributes.length)
+    rows.push([`**overall, the ${judged} judged**`, '', pct(judgedAccuracy(acc, unreliable)), '', '', '']);
   return markdownTable(
     ['attribute', 'group', 'accuracy %', 'visible acc. %', 'visible', 'generation metrics'],
     rows,
