@@ -13,6 +13,7 @@ const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] 
   [--edge-weight 0] (+ edge-weight * mean squared luma gradient of x' - x: thin lines and texture weigh more)
   [--face-weight 0] (+ face-weight * mean squared x' - x inside the inner face: eyes, brows, nose, mouth)
   [--perceptual PROBE_DIR --perceptual-weight 0] (+ W * distance of that face network's normalised activations)
+  [--attribute-weight 0] (+ W * KL of that network's attribute heads, original || reconstruction; needs --perceptual)
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4] [--entropy-weight 0.1 (lfq)]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
   [--dec-channels C] [--dec-res-blocks R] (decoder only; default: --channels, --res-blocks)
@@ -66,6 +67,7 @@ const KNOWN = new Set([
   'face-weight',
   'perceptual',
   'perceptual-weight',
+  'attribute-weight',
   'dec-channels',
   'dec-res-blocks',
   'init',
@@ -209,6 +211,7 @@ export async function main(argv: string[]): Promise<number> {
     faceWeight: num(f, 'face-weight', 0),
     perceptual: typeof f.perceptual === 'string' ? f.perceptual : undefined,
     perceptualWeight: num(f, 'perceptual-weight', 0),
+    attributeWeight: num(f, 'attribute-weight', 0),
     init: typeof f.init === 'string' ? f.init : undefined,
     freezeEncoder: f['freeze-encoder'] === true,
     codeEntropyWeight: num(f, 'code-entropy-weight', 0),

@@ -186,6 +186,15 @@ describe('unif2ace-vq train', () => {
     await expect(train({ ...base(join(root, 'percep-b')), perceptualWeight: 1 })).rejects.toThrow(
       /perceptualWeight needs perceptual/,
     );
+    await expect(train({ ...base(join(root, 'percep-d')), attributeWeight: 1 })).rejects.toThrow(
+      /attributeWeight needs perceptual/,
+    );
+    // the attribute term alone: the same network's heads, and it is in the loss
+    const attr = join(root, 'percep-attr');
+    await train({ ...base(attr), steps: 8, l1Weight: 0, mseWeight: 1, perceptual: dir, attributeWeight: 50 });
+    for (const r of rows(attr).filter((r) => r.kind === undefined))
+      expect(r.loss).toBeGreaterThan(r.mse * 1.001);
+    expect(JSON.parse(readFileSync(join(attr, 'hparams.json'), 'utf8')).attributeWeight).toBe(50);
     await expect(
       train({
         ...base(join(root, 'percep-c')),

@@ -76,6 +76,11 @@ export interface TrainOptions {
   /** Weight of the perceptual term (default 0; needs `perceptual`). */
   perceptualWeight?: number;
   /**
+   * Weight of the attribute term (default 0; needs `perceptual`): the mean over the network's attribute heads of
+   * KL(its softmax on the original || on the reconstruction) — the reconstruction should read as the original.
+   */
+  attributeWeight?: number;
+  /**
    * Start from the weights of this trained tokenizer folder (config.json + model.safetensors) instead of a
    * random init; same codec and quantizer, except that the decoder may have more residual blocks per level
    * (they start as the identity). Ignored once the run has a checkpoint.
@@ -180,6 +185,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       'faceWeight',
       'perceptual',
       'perceptualWeight',
+      'attributeWeight',
       'init',
       'freezeEncoder',
       'codeEntropyWeight',
@@ -202,6 +208,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const edgeWeight = opts.edgeWeight ?? 0;
   const faceWeight = opts.faceWeight ?? 0;
   const perceptualWeight = opts.perceptualWeight ?? 0;
+  const attributeWeight = opts.attributeWeight ?? 0;
   const entropyWeight = opts.codeEntropyWeight ?? 0;
   for (const [k, v] of [
     ['l1Weight', l1Weight],
@@ -210,6 +217,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     ['edgeWeight', edgeWeight],
     ['faceWeight', faceWeight],
     ['perceptualWeight', perceptualWeight],
+    ['attributeWeight', attributeWeight],
     ['codeEntropyWeight', entropyWeight],
   ] as const)
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`train: ${k} must be a number >= 0, got ${v}`);
@@ -219,11 +227,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     );
   if (perceptualWeight > 0 && !opts.perceptual)
     throw new RangeError('train: perceptualWeight needs perceptual (a FaceProbe folder for the features)');
+  if (attributeWeight > 0 && !opts.perceptual)
+    throw new RangeError(
+      'train: attributeWeight needs perceptual (a FaceProbe folder for the attribute heads)',
+    );
   if (entropyWeight > 0 && opts.freezeEncoder)
     throw new RangeError(
       'train: codeEntropyWeight needs a trainable encoder (it moves the codes); drop freezeEncoder',
     );
-  const perceptual = perceptualWeight > 0 ? await PerceptualLoss.load(opts.perceptual as string) : null;
+  const perceptual =
+    perceptualWeight > 0 || attributeWeight > 0 ? await PerceptualLoss.load(opts.perceptual as string) : null;
   if (perceptual && perceptual.imageSize !== opts.codec.imageSize) {
     perceptual.dispose();
     throw new RangeError(
@@ -360,7 +373,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (chromaWeight > 0) l = l.add(chromaMse(d).mul(chromaWeight));
         if (edgeWeight > 0) l = l.add(lumaGradientMse(d).mul(edgeWeight));
         if (faceWeights) l = l.add(sq.mul(faceWeights).mean().mul(faceWeight));
-        if (perceptual) l = l.add(perceptual.distance(recon, x).mul(perceptualWeight));
+        if (perceptual) {
+          const t = perceptual.terms(recon, x, {
+            distance: perceptualWeight > 0,
+            attributes: attributeWeight > 0,
+          });
+          if (t.distance) l = l.add(t.distance.mul(perceptualWeight));
+          if (t.attributes) l = l.add(t.attributes.mul(attributeWeight));
+        }
         return [a, b, ent ? l.add(ent.loss.mul(entropyWeight)) : l];
       });
       loss.backward();
