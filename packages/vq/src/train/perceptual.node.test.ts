@@ -159,7 +159,7 @@ describe('PerceptualLoss', () => {
         fd,
         { atol, rtol: 0.05, label: `d ${method} / d recon` },
       );
-    expect(Math.max(...fd.map(Math.abs))).toBeGreaterThan(least);
+      expect(Math.max(...fd.map(Math.abs))).toBeGreaterThan(least);
       recon.grad?.dispose();
       recon.dispose();
       target.dispose();
