@@ -130,11 +130,18 @@ export class ProbeNet extends Module {
   }
   /** [B, 3, size, size] -> features [B, F] (after SiLU). */
   features(x: Tensor): Tensor {
-    const y = this.stages(x).at(-1) as Tensor;
-    return this.fc.forward(y.reshape([x.shape[0], -1])).silu();
+    return this.featuresOf(this.stages(x).at(-1) as Tensor);
+  }
+  /** The last stage's activation (the end of `stages`) -> features [B, F]. */
+  featuresOf(last: Tensor): Tensor {
+    return this.fc.forward(last.reshape([last.shape[0], -1])).silu();
+  }
+  /** The last stage's activation -> logits [B, outputs] (one pass of `stages` can serve both). */
+  logitsOf(last: Tensor): Tensor {
+    return this.head.forward(this.featuresOf(last));
   }
   /** [B, 3, size, size] -> logits [B, outputs]. */
   forward(x: Tensor): Tensor {
-    return this.head.forward(this.features(x));
+    return this.logitsOf(this.stages(x).at(-1) as Tensor);
   }
 }

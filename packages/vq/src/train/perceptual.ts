@@ -73,13 +73,11 @@ export class PerceptualLoss {
         `perceptual: recon [${recon.shape.join(', ')}] and target [${target.shape.join(', ')}] differ in shape`,
       );
     if (!want.distance && !want.attributes) return { distance: null, attributes: null };
-    const B = recon.shape[0];
-    const logits = (last: Tensor) => this.net.head.forward(this.net.fc.forward(last.reshape([B, -1])).silu());
     const ref = noGrad(() => {
       const s = this.net.stages(target);
       return {
         units: want.distance ? s.map(unitChannels) : [],
-        logits: want.attributes ? logits(s.at(-1) as Tensor) : null,
+        logits: want.attributes ? this.net.logitsOf(s.at(-1) as Tensor) : null,
       };
     });
     const stages = this.net.stages(recon);
@@ -92,7 +90,7 @@ export class PerceptualLoss {
       }
     let attributes: Tensor | null = null;
     if (ref.logits) {
-      const got = logits(stages.at(-1) as Tensor);
+      const got = this.net.logitsOf(stages.at(-1) as Tensor);
       for (const h of this.layout.heads) {
         const end = h.offset + h.classes.length;
         const logP = noGrad(() => ops.logSoftmax((ref.logits as Tensor).slice(1, h.offset, end)));
