@@ -72,6 +72,46 @@ describe('initFromTokenizer (train --init)', () => {
     grown.dispose();
   });
 
+  it('an FSQ quantizer with more levels keeps the codes: old code c reads as c plus the new digits', async () => {
+    await useBackend(DEVICE);
+    const src = ImageTokenizer.create(codec, fsq);
+    const dir = join(root, 'src3');
+    await src.save(dir);
+    const levels = [5, 4, 3, 4, 2];
+    const grown = ImageTokenizer.create({ ...codec, latentChannels: 5 }, { kind: 'fsq', levels });
+    const init = initFromTokenizer(grown, dir);
+    expect(init).toEqual({ fresh: [], freshLatents: [3, 4] });
+    grown.eval();
+    const x = tensor(
+      Array.from({ length: 2 * 3 * 16 * 16 }, (_, i) => Math.sin(i * 0.37)),
+      [2, 3, 16, 16],
+    );
+    const caT = src.encode(x);
+    const ca = Array.from(await caT.data());
+    const cbT = grown.encode(x);
+    const cb = Array.from(await cbT.data());
+    // The old channels keep their mixed-radix places; the new channels' digits sit above them.
+    expect(cb.map((c) => c % 60)).toEqual(ca);
+    expect(new Set(cb.map((c) => Math.floor(c / 60))).size).toBeGreaterThan(1);
+    // The decoder reads the new channels through zeroed weights: any new digits decode as the source does.
+    const codes = tensor(
+      Array.from({ length: 32 }, (_, i) => (i * 37) % 60),
+      [2, 4, 4],
+      { dtype: 'i32' },
+    );
+    const moved = tensor(
+      Array.from({ length: 32 }, (_, i) => ((i * 37) % 60) + 60 * (i % 8)),
+      [2, 4, 4],
+      { dtype: 'i32' },
+    );
+    const a = src.decode(codes);
+    const b = grown.decode(moved);
+    expectClose(await b.data(), await a.data(), { atol: 1e-5 });
+    for (const t of [x, caT, cbT, codes, moved, a, b]) t.dispose();
+    src.dispose();
+    grown.dispose();
+  });
+
   it('rejects a source that does not fit, naming the field', async () => {
     await useBackend(DEVICE);
     const src = ImageTokenizer.create({ ...codec, decoderResBlocks: 2 }, fsq);
@@ -83,6 +123,11 @@ describe('initFromTokenizer (train --init)', () => {
       [{ ...codec, decoderResBlocks: 2, decoderChannels: 16 }, fsq, /decoder channels are 8 there, 16 here/],
       [codec, fsq, /2 residual blocks per level there, 1 here \(it may only grow\)/],
       [{ ...codec, decoderResBlocks: 2 }, { kind: 'fsq', levels: [5, 5, 3] }, /quantizer .* there, .* here/],
+      [
+        { ...codec, decoderResBlocks: 2, latentChannels: 4 },
+        { kind: 'fsq', levels: [5, 5, 3, 2] },
+        /FSQ may only add levels after the source's/,
+      ],
     ];
     for (const [c, q, re] of cases) {
       const tok = ImageTokenizer.create(c, q);

@@ -1,12 +1,18 @@
 // Fine-tuning from a trained tokenizer (`unif2ace-vq train --init DIR`): copy its weights into a new model
-// whose codec and quantizer match, except that the decoder may be deeper (more residual blocks per level).
-// The extra blocks start as the identity (their second conv zeroed: out = x + conv2(...) = x), so the grown
-// model reconstructs exactly as the source did on its first step.
+// whose codec and quantizer match, except that the model may grow in two ways, each starting out as the
+// source did (it reconstructs exactly as the source on its first step):
+// - a deeper decoder (more residual blocks per level): the extra blocks start as the identity (their second
+//   conv zeroed: out = x + conv2(...) = x);
+// - an FSQ quantizer with more channels (the source's levels a prefix of the new ones, e.g. 8,5,5,5 ->
+//   8,5,5,5,5): more bits per code. The encoder's new latent channels keep their fresh initialisation and
+//   the decoder's first conv reads them through zeroed weights; the old channels keep their mixed-radix
+//   places, so an old code c is the new code c + (new channels' digits) * old codebook size.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safetensorsToTensors } from '@unif2ace/nn';
-import { noGrad, zeros } from '@unif2ace/tensor';
+import { noGrad, ops, type Tensor, zeros } from '@unif2ace/tensor';
 import { type CodecConfig, ResBlock } from '../codec.js';
+import type { QuantizerConfig } from '../quantizer.js';
 import { ENCODER_CODEC_KEYS, type ImageTokenizer, validateTokenizerConfig } from '../tokenizer.js';
 
 /** Index in `blocks` of each level's residual blocks, in the decoder's order (deepest level first). */
@@ -47,12 +53,33 @@ export function decoderBlockMap(
   return { map, fresh };
 }
 
+/** The source's latent channels when an FSQ quantizer grows from it (its levels a prefix of ours), else null. */
+function grownLatents(from: QuantizerConfig, to: QuantizerConfig): number | null {
+  if (from.kind !== 'fsq' || to.kind !== 'fsq' || to.levels.length <= from.levels.length) return null;
+  return from.levels.every((l, i) => l === to.levels[i]) ? from.levels.length : null;
+}
+
+/** A copy of `t` [rows, cols, ...] zero-padded along `axis` (0 or 1) to `size`. */
+function padAxis(t: Tensor, axis: 0 | 1, size: number): Tensor {
+  const shape = [...t.shape];
+  const extra = size - shape[axis];
+  shape[axis] = extra;
+  const z = zeros(shape);
+  const out = ops.concat([t, z], axis);
+  z.dispose();
+  return out;
+}
+
 /**
  * Copies the weights of the tokenizer in `dir` (config.json + model.safetensors) into `tok`. Every field of
- * the two configs must match except `decoderResBlocks`, which may grow (decoderChannels must match too).
- * Returns the decoder blocks that started as the identity.
+ * the two configs must match except `decoderResBlocks`, which may grow (decoderChannels must match too), and
+ * FSQ levels, which may gain channels after the source's (codec.latentChannels grows with them).
+ * Returns the decoder blocks that started as the identity, and the latent channels that start fresh.
  */
-export function initFromTokenizer(tok: ImageTokenizer, dir: string): { fresh: number[] } {
+export function initFromTokenizer(
+  tok: ImageTokenizer,
+  dir: string,
+): { fresh: number[]; freshLatents: number[] } {
   const where = `--init ${dir}`;
   const src = validateTokenizerConfig(
     JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')),
@@ -60,8 +87,14 @@ export function initFromTokenizer(tok: ImageTokenizer, dir: string): { fresh: nu
   );
   const to = tok.config.codec;
   const from = src.codec;
+  const oldLatents = grownLatents(src.quantizer, tok.config.quantizer);
+  if (oldLatents === null && JSON.stringify(src.quantizer) !== JSON.stringify(tok.config.quantizer))
+    throw new RangeError(
+      `${where}: quantizer ${JSON.stringify(src.quantizer)} there, ${JSON.stringify(tok.config.quantizer)} here (FSQ may only add levels after the source's)`,
+    );
   for (const k of ENCODER_CODEC_KEYS)
-    if (JSON.stringify(from[k]) !== JSON.stringify(to[k]))
+    if (k === 'latentChannels' && oldLatents === from.latentChannels) continue;
+    else if (JSON.stringify(from[k]) !== JSON.stringify(to[k]))
       throw new RangeError(
         `${where}: codec.${k} is ${JSON.stringify(from[k])} there, ${JSON.stringify(to[k])} here`,
       );
@@ -75,15 +108,25 @@ export function initFromTokenizer(tok: ImageTokenizer, dir: string): { fresh: nu
     throw new RangeError(
       `${where}: the decoder has ${rb(from)} residual blocks per level there, ${rb(to)} here (it may only grow)`,
     );
-  if (JSON.stringify(src.quantizer) !== JSON.stringify(tok.config.quantizer))
-    throw new RangeError(
-      `${where}: quantizer ${JSON.stringify(src.quantizer)} there, ${JSON.stringify(tok.config.quantizer)} here`,
-    );
   const { map, fresh } = decoderBlockMap(from, to);
   const file = join(dir, 'model.safetensors');
   const values = safetensorsToTensors(readFileSync(file), file);
   const renamed = new Map(
     [...values].map(([k, v]) => {
+      if (oldLatents !== null && k.startsWith('encoder.convOut.')) {
+        // Our fresh rows for the new channels after the source's rows.
+        const own = k.endsWith('weight') ? tok.encoder.convOut.weight : tok.encoder.convOut.bias!;
+        const tail = noGrad(() => own.slice(0, oldLatents));
+        const grown = ops.concat([v, tail], 0);
+        tail.dispose();
+        v.dispose();
+        return [k, grown];
+      }
+      if (oldLatents !== null && k === 'decoder.convIn.weight') {
+        const grown = padAxis(v, 1, to.latentChannels);
+        v.dispose();
+        return [k, grown];
+      }
       const m = /^decoder\.blocks\.(\d+)\.(.*)$/.exec(k);
       if (!m) return [k, v];
       const j = map.get(Number(m[1]));
@@ -106,7 +149,7 @@ export function initFromTokenizer(tok: ImageTokenizer, dir: string): { fresh: nu
           .join(' | ')}`,
       );
   } finally {
-    for (const t of values.values()) t.dispose();
+    for (const t of renamed.values()) t.dispose();
   }
   noGrad(() => {
     for (const j of fresh) {
@@ -121,5 +164,9 @@ export function initFromTokenizer(tok: ImageTokenizer, dir: string): { fresh: nu
       }
     }
   });
-  return { fresh };
+  const freshLatents =
+    oldLatents === null
+      ? []
+      : Array.from({ length: to.latentChannels - oldLatents }, (_, i) => oldLatents + i);
+  return { fresh, freshLatents };
 }

@@ -275,10 +275,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   seedInit(seed);
   const tok = ImageTokenizer.create(opts.codec, opts.quantizer);
   if (opts.init && !previous) {
-    const { fresh } = initFromTokenizer(tok, opts.init);
-    log(
-      `init: weights from ${opts.init}${fresh.length ? `; decoder blocks ${fresh.join(', ')} new (identity at start)` : ''}`,
-    );
+    const { fresh, freshLatents } = initFromTokenizer(tok, opts.init);
+    const notes = [
+      fresh.length ? `decoder blocks ${fresh.join(', ')} new (identity at start)` : '',
+      freshLatents.length ? `latent channels ${freshLatents.join(', ')} new (unread at start)` : '',
+    ].filter(Boolean);
+    log(`init: weights from ${opts.init}${notes.map((n) => `; ${n}`).join('')}`);
   }
   if (opts.freezeEncoder) tok.encoder.freeze();
   const trainable = [...tok.namedParameters()].filter(([, p]) => p.requiresGrad);
