@@ -17,7 +17,7 @@ const USAGE = `usage: unif2ace-vq evaluate [--tokenizer DIR] [--probe DIR|none] 
   [--quantizer fsq|vq-ema|lfq] [--levels 8,5,5,5] [--codebook 1024] [--dim 4] [--entropy-weight 0.1 (lfq)]
   [--image-size 64] [--patch 2] [--channels 32] [--mult 1,2] [--res-blocks 1] [--groups 8]
   [--dec-channels C] [--dec-res-blocks R] (decoder only; default: --channels, --res-blocks)
-  [--init TOKENIZER_DIR] (fine-tune: start from those weights; the decoder may be deeper, FSQ may add levels)
+  [--init TOKENIZER_DIR] (fine-tune: start from those weights; the decoder may be deeper, FSQ may add levels after the source's)
   [--freeze-encoder] (train the decoder alone; codes fixed) [--code-entropy-weight W] (FSQ code-usage term)
   [--log-every 10] [--eval-every 500] [--grid-every 250] [--checkpoint-every 100] [--threads N] [--max-seconds S] [--stop-at STEP]`;
 
