@@ -3,11 +3,13 @@
 //   - finer quantization of the same encoder output fed to the same decoder: each FSQ level step split in
 //     k (k = 2, 4: about D * log2(k) more bits per code, no training) and no rounding at all (continuous),
 //   - the tokenizer's luma with the originals' chroma, and the other way round (YCbCr swap),
-//   - image degradations of known PSNR (Gaussian blur, JPEG), for scale,
+//   - image degradations of known PSNR (Gaussian blur, JPEG, and white noise at the tokenizer's own PSNR:
+//     the same MSE with no structure), for scale,
 // each relative to the probe's accuracy on the originals.
 //   node bench/probe-limits.mjs [--tokenizer DIR] [--probe DIR] [--count 512] [--threads 1] [--out FILE.json]
 // (run `pnpm build` first: this imports dist/). Prints per-group ratios and per-attribute accuracies.
 import { writeFileSync } from 'node:fs';
+import { Rng } from '@unif2ace/common';
 import {
   blurred,
   FaceProbe,
@@ -95,6 +97,16 @@ const mix = (lumaFrom, chromaFrom) =>
     }
     return { rgb, width: a.width, height: a.height };
   });
+// Gaussian noise of the tokenizer's MSE (PSNR on the [-1, 1] scale: MSE = 4 / 10^(psnr / 10)), rounded and
+// clipped like any image; seeded, so every run adds the same noise.
+const noisy = (psnr) => {
+  const sigma = 127.5 * Math.sqrt(4 / 10 ** (psnr / 10));
+  const rng = new Rng(1234);
+  return images.map((img) => ({
+    ...img,
+    rgb: img.rgb.map((v) => Math.min(255, Math.max(0, Math.round(v + sigma * rng.normal())))),
+  }));
+};
 let tokenized = null;
 const tokenizerImages = async () => {
   tokenized ??= await reconstruct(1);
@@ -112,6 +124,7 @@ const variants = [
   ['blur sigma 0.8', async () => images.map(blurred(0.8))],
   ['jpeg q75', async () => images.map(jpegRoundTrip(75))],
   ['jpeg q40', async () => images.map(jpegRoundTrip(40))],
+  ['white noise, tokenizer MSE', async () => noisy(imagePsnr(images, await tokenizerImages()))],
 ];
 
 const probe = await FaceProbe.load(opt('probe', undefined));
