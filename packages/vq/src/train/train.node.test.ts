@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, renderFace, sampleAttributes } from '@unif2ace/data';
@@ -209,6 +209,18 @@ describe('unif2ace-vq train', () => {
     const out = join(root, 'b');
     await train({ ...base(out), stopAt: 10 });
     expect(loadLatestCheckpoint(join(out, 'checkpoints'))?.step).toBe(10);
+    // The pause leaves a loadable tokenizer holding the step-10 weights, and no final/.
+    expect(existsSync(join(out, 'final'))).toBe(false);
+    const paused = await ImageTokenizer.load(join(out, 'latest'));
+    const ckpt = join(out, 'checkpoints', 'step-00000010', 'model.safetensors');
+    const saved = safetensorsToTensors(readFileSync(ckpt), ckpt);
+    const mine = new Map(paused.namedParameters());
+    expect(saved.size).toBeGreaterThan(0);
+    for (const [name, t] of saved) {
+      expect(Array.from(await (mine.get(name) as typeof t).data()), name).toEqual(Array.from(await t.data()));
+      t.dispose();
+    }
+    paused.dispose();
     await expect(train(base(out))).rejects.toThrow(/already holds checkpoints; pass --resume/);
     await train({ ...base(out), resume: true });
     const a = readFileSync(join(root, 'a', 'final', 'model.safetensors'));

@@ -463,10 +463,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   log(
     `\nstep ${step}: held-out PSNR ${metrics.psnr.toFixed(2)} dB, usage ${(metrics.usage * 100).toFixed(1)}%, perplexity ${metrics.perplexity.toFixed(1)} / ${metrics.codebookSize}; ${fmtTime(elapsed)} of training`,
   );
-  if (step === steps) {
-    await tok.save(join(opts.out, 'final'), { step: String(step), psnr: metrics.psnr.toFixed(3) });
-    log(`saved ${join(opts.out, 'final')}`);
-  }
+  // A paused run (--max-seconds, --stop-at, a signal) also leaves a loadable tokenizer: `latest/`, replaced at
+  // every pause, so that it can be evaluated or used before the schedule ends.
+  const folder = join(opts.out, step === steps ? 'final' : 'latest');
+  await tok.save(folder, { step: String(step), psnr: metrics.psnr.toFixed(3) });
+  log(`saved ${folder}`);
   faceWeights?.dispose();
   perceptual?.dispose();
   tok.dispose();
