@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safetensorsToTensors } from '@unif2ace/nn';
-import { noGrad, ops, type Tensor, zeros } from '@unif2ace/tensor';
+import { noGrad, ops, zeros } from '@unif2ace/tensor';
 import { type CodecConfig, ResBlock } from '../codec.js';
 import type { QuantizerConfig } from '../quantizer.js';
 import { ENCODER_CODEC_KEYS, type ImageTokenizer, validateTokenizerConfig } from '../tokenizer.js';
@@ -57,17 +57,6 @@ export function decoderBlockMap(
 function grownLatents(from: QuantizerConfig, to: QuantizerConfig): number | null {
   if (from.kind !== 'fsq' || to.kind !== 'fsq' || to.levels.length <= from.levels.length) return null;
   return from.levels.every((l, i) => l === to.levels[i]) ? from.levels.length : null;
-}
-
-/** A copy of `t` [rows, cols, ...] zero-padded along `axis` (0 or 1) to `size`. */
-function padAxis(t: Tensor, axis: 0 | 1, size: number): Tensor {
-  const shape = [...t.shape];
-  const extra = size - shape[axis];
-  shape[axis] = extra;
-  const z = zeros(shape);
-  const out = ops.concat([t, z], axis);
-  z.dispose();
-  return out;
 }
 
 /**
@@ -123,7 +112,11 @@ export function initFromTokenizer(
         return [k, grown];
       }
       if (oldLatents !== null && k === 'decoder.convIn.weight') {
-        const grown = padAxis(v, 1, to.latentChannels);
+        // [out, in, kh, kw]: zero weights for the new input channels after the source's.
+        const [o, , kh, kw] = v.shape;
+        const z = zeros([o, to.latentChannels - oldLatents, kh, kw]);
+        const grown = ops.concat([v, z], 1);
+        z.dispose();
         v.dispose();
         return [k, grown];
       }
