@@ -17,4 +17,9 @@ export { createQuantizer, registerQuantizer } from './quantizers/index.js';
 export { LFQ } from './quantizers/lfq.js';
 export { kmeans, VectorQuantizerEMA } from './quantizers/vq-ema.js';
 export type { LoadOptions, LoadProgress, TokenizerConfig } from './tokenizer.js';
-export { ImageTokenizer, SHIPPED_WEIGHTS, validateTokenizerConfig } from './tokenizer.js';
+export {
+  ImageTokenizer,
+  SHIPPED_WEIGHTS,
+  SHIPPED_WEIGHTS_32X32,
+  validateTokenizerConfig,
+} from './tokenizer.js';

@@ -55,6 +55,12 @@ export type { LoadOptions, LoadProgress };
 
 /** The weights shipped with the package (trained on synthetic faces, 64 px; see weights/README.md). */
 export const SHIPPED_WEIGHTS = new URL('../weights/', import.meta.url);
+/**
+ * The finer shipped tokenizer: 64 px → 32 × 32 codes (factor 2), trained from random weights in under an hour;
+ * 4× the codes per face of the default, for reconstruction fidelity rather than a transformer's sequence length
+ * (see weights/32x32/README.md). `ImageTokenizer.load(SHIPPED_WEIGHTS_32X32)`.
+ */
+export const SHIPPED_WEIGHTS_32X32 = new URL('../weights/32x32/', import.meta.url);
 
 export class ImageTokenizer extends Module {
   encoder: Encoder;
